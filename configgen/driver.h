@@ -1,0 +1,31 @@
+// The whole compile pipeline behind one call, for commands that need a blob
+// from a profile (compile, run, image).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/expect.h"
+
+namespace configgen {
+
+struct CompileOptions {
+  std::string target_override;  // empty = the profile's appliance.target
+  bool werror = false;
+};
+
+struct CompiledProfile {
+  std::string name;        // appliance.name
+  std::string target;      // capability set used
+  unsigned min_cpus = 1;
+  std::vector<std::string> guest_names;
+  std::vector<std::uint8_t> blob;
+  std::vector<model::Expectation> expectations;
+};
+
+// Parses, validates, lowers and emits PATH. Diagnostics go to stderr with
+// file:line:col. Returns nullopt when the profile is invalid or unreadable.
+std::optional<CompiledProfile> compile_profile_file(const std::string& path, const CompileOptions& options);
+
+}  // namespace configgen

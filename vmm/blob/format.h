@@ -1,0 +1,263 @@
+// Blob format v1: the one contract between configgen (which writes it) and
+// the hypervisor (which reads it). Compiled by both halves; documented in
+// docs/blob-format.md. Rules:
+//   * little-endian, no pointers: every reference is an offset from the
+//     start of the blob or an index into a section's array;
+//   * every record has a fixed size checked below and explicit padding
+//     fields, which the writer zeroes, so equal profiles give equal bytes;
+//   * sections start on 16-byte boundaries (kSectionAlign);
+//   * Header::crc32c is CRC32C (Castagnoli) over all total_size bytes with
+//     the crc32c field itself read as zero.
+#pragma once
+#include <stdint.h>
+
+namespace blob {
+
+inline constexpr uint32_t kMagic = 0x424D4D56;  // bytes "VMMB"
+inline constexpr uint16_t kFormatVersion = 1;
+inline constexpr uint32_t kSectionAlign = 16;
+inline constexpr uint32_t kMaxGuests = 256;
+inline constexpr uint32_t kMaxSections = 16;
+inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // "no index"
+
+enum class SectionKind : uint32_t {
+  Appliance = 1,   // one Appliance record
+  Guests = 2,      // Guest[]
+  Regions = 3,     // Region[] (guests refer to a contiguous run)
+  Images = 4,      // Image[] (descriptors)
+  ImageData = 5,   // raw bytes of all images, each 16-byte aligned
+  Strings = 6,     // NUL-terminated UTF-8 strings, referred to by StringRef
+  IoRanges = 7,    // IoRange[]
+  MsrTraps = 8,    // MsrTrap[]
+  MsrEntries = 9,  // MsrEntry[] (VM-entry/VM-exit MSR-load and -store lists)
+  Behaviours = 10, // Behaviour[] (named exit behaviours)
+  Events = 11,     // Event[] (events injected at first entry)
+  EptHooks = 12,   // EptHook[]
+};
+
+struct Header {
+  uint32_t magic;
+  uint16_t format_version;
+  uint16_t header_size;       // sizeof(Header)
+  uint32_t total_size;        // whole blob, header included
+  uint32_t crc32c;
+  uint32_t section_count;
+  uint32_t section_table_offset;
+  uint32_t flags;             // none defined in v1; must be 0
+  uint32_t reserved[9];
+};
+static_assert(sizeof(Header) == 64);
+
+struct SectionEntry {
+  uint32_t kind;        // SectionKind
+  uint32_t offset;      // from blob start, kSectionAlign-aligned
+  uint32_t size;        // bytes
+  uint32_t entry_size;  // bytes per record; 1 for byte sections
+  uint32_t count;       // records
+  uint32_t reserved[3];
+};
+static_assert(sizeof(SectionEntry) == 32);
+
+struct StringRef {
+  uint32_t offset;  // into the Strings section
+  uint32_t length;  // bytes, without the NUL
+};
+static_assert(sizeof(StringRef) == 8);
+
+enum class ExitMethod : uint32_t { Halt = 0, Bochs = 1, Qemu = 2 };
+
+struct Appliance {
+  StringRef name;
+  StringRef target;        // capability set compiled against, e.g. "bochs-tigerlake"
+  uint32_t min_cpus;
+  uint16_t console_port;   // host serial port, e.g. 0x3F8
+  uint16_t log_level;      // 0 error .. 4 trace
+  uint32_t flags;          // ApplianceFlags
+  uint32_t guest_count;
+  uint32_t reserved[8];
+};
+static_assert(sizeof(Appliance) == 64);
+enum ApplianceFlags : uint32_t {
+  kPrintCapabilities = 1u << 0,  // hypervisor prints its VMX capability MSRs
+};
+
+enum class GuestMode : uint32_t { Real = 0, Protected = 1, ProtectedPaging = 2, Pae = 3, Long = 4 };
+
+struct Segment {
+  uint16_t selector;
+  uint16_t reserved0;
+  uint32_t access_rights;  // VMCS format (SDM 24.4.1, Table 24-2); bit 16 = unusable
+  uint32_t limit;
+  uint32_t reserved1;
+  uint64_t base;
+};
+static_assert(sizeof(Segment) == 24);
+
+struct DescriptorTable {
+  uint64_t base;
+  uint32_t limit;
+  uint32_t reserved;
+};
+static_assert(sizeof(DescriptorTable) == 16);
+
+// Guest state at first VM entry: fully resolved by configgen (mode defaults
+// applied), checked there against SDM 26.3 and again by the hypervisor.
+struct EntryState {
+  uint64_t rip, rsp, rflags;
+  uint64_t cr0, cr3, cr4, dr7;
+  uint64_t efer, pat, debugctl;
+  uint64_t sysenter_esp, sysenter_eip;
+  uint32_t sysenter_cs;
+  uint32_t activity_state;
+  uint32_t interruptibility_state;
+  uint32_t reserved0;
+  uint64_t pending_debug_exceptions;
+  uint64_t gpr[16];  // rax, rcx, rdx, rbx, rsp(ignored), rbp, rsi, rdi, r8..r15
+  Segment es, cs, ss, ds, fs, gs, ldtr, tr;
+  DescriptorTable gdtr, idtr;
+  uint64_t pdpte[4];  // PAE guests with EPT
+};
+static_assert(sizeof(EntryState) == 12 * 8 + 16 + 8 + 128 + 8 * 24 + 32 + 32);
+
+enum class TimerAction : uint32_t { None = 0, TimeSlice = 1, Watchdog = 2 };
+
+enum GuestFlags : uint32_t {
+  kGuestEptAccessedDirty = 1u << 0,  // EPTP bit 6 (SDM 24.6.11)
+  kGuestMapOnDemand = 1u << 1,       // unmapped GPAs below map_on_demand_limit get pool pages
+  kGuestIoDefaultTrap = 1u << 2,     // I/O ports not listed trap (else pass)
+  kGuestMsrDefaultTrap = 1u << 3,    // MSRs not listed trap (else pass)
+};
+
+struct Guest {
+  StringRef name;
+  uint64_t cpu_mask;          // physical CPUs (by boot order index) this guest runs on
+  uint32_t mode;              // GuestMode
+  uint32_t flags;             // GuestFlags
+  uint32_t first_region, region_count;
+  // Requested control words, indexed by arch::ControlWord. The hypervisor
+  // reconciles them with the capability MSRs at boot (book 2.5.5.2).
+  uint32_t controls[5];
+  uint32_t exception_bitmap;
+  uint32_t pfec_mask, pfec_match;
+  uint64_t cr0_guest_host_mask, cr0_read_shadow;
+  uint64_t cr4_guest_host_mask, cr4_read_shadow;
+  uint32_t cr3_target_count;
+  uint32_t reserved0;
+  uint64_t cr3_target[4];
+  uint64_t tsc_offset;
+  uint32_t preemption_timer_value;  // ticks; 0 with TimerAction::None = off
+  uint32_t timer_action;            // TimerAction
+  uint32_t watchdog_slices;         // a TimeSlice guest stopped after this many slices without a real exit; 0 = never
+  uint16_t vpid;                    // 0 = hypervisor assigns
+  uint16_t reserved1;
+  uint32_t first_io_range, io_range_count;
+  uint32_t first_msr_trap, msr_trap_count;
+  // MSR lists (SDM 24.7.2, 24.8.2): runs in the MsrEntries section.
+  uint32_t entry_msr_load_first, entry_msr_load_count;
+  uint32_t exit_msr_store_first, exit_msr_store_count;
+  uint32_t exit_msr_load_first, exit_msr_load_count;
+  uint32_t first_behaviour, behaviour_count;
+  uint32_t first_event, event_count;
+  uint32_t first_ept_hook, ept_hook_count;
+  uint64_t map_on_demand_limit;     // GPA bound for map-on-demand
+  uint32_t map_on_demand_pages;     // pool size in 4K pages
+  uint32_t tpr_threshold;
+  uint32_t reserved2[10];
+  EntryState entry;
+};
+
+enum class RegionKind : uint32_t { Ram = 0, Image = 1, MmioTrap = 2, Passthrough = 3 };
+enum RegionPerm : uint32_t { kRead = 1, kWrite = 2, kExecute = 4 };
+// EPT memory types (SDM 28.3.7): UC=0, WC=1, WT=4, WP=5, WB=6.
+
+struct Region {
+  uint64_t gpa;
+  uint64_t size;
+  uint64_t hpa;          // Passthrough only
+  uint32_t kind;         // RegionKind
+  uint32_t permissions;  // RegionPerm bits
+  uint32_t memory_type;
+  uint32_t page_size;    // largest EPT page to use: 4096, 2M or 1G
+  uint32_t image;        // Image index for RegionKind::Image, else kNone
+  uint32_t image_offset; // where in the region the image starts
+};
+static_assert(sizeof(Region) == 48);
+
+enum class ImageFormat : uint32_t { Flat = 0, Elf = 1 };
+
+struct Image {
+  StringRef name;
+  uint32_t data_offset;  // from blob start, 16-byte aligned
+  uint32_t size;
+  uint32_t format;       // format of the source file; data is always flat bytes
+  uint32_t reserved;
+  uint64_t entry_point;  // ELF entry (GPA), 0 for flat
+};
+static_assert(sizeof(Image) == 32);
+
+struct IoRange {
+  uint16_t first_port, last_port;  // inclusive
+  uint32_t trap;                   // 1 = exit, 0 = pass
+};
+static_assert(sizeof(IoRange) == 8);
+
+enum MsrTrapFlags : uint32_t { kTrapRead = 1, kTrapWrite = 2 };
+struct MsrTrap {
+  uint32_t msr;
+  uint32_t flags;  // MsrTrapFlags; an MSR listed with no flag passes
+};
+static_assert(sizeof(MsrTrap) == 8);
+
+// SDM 24.7.2, Table 24-12: the in-memory MSR list entry format.
+struct MsrEntry {
+  uint32_t index;
+  uint32_t reserved;
+  uint64_t value;
+};
+static_assert(sizeof(MsrEntry) == 16);
+
+// What the hypervisor does on one exit reason or exception (the fixed
+// vocabulary of `on_exit`).
+enum class Action : uint32_t {
+  Default = 0,   // the handler's built-in behaviour
+  Reflect = 1,   // deliver the exception back to the guest
+  Reinject = 2,  // re-inject the original event (with instruction length)
+  Emulate = 3,   // emulate the instruction
+  Skip = 4,      // advance RIP past the instruction
+  Override = 5,  // emulate, then force register values (CPUID leaves)
+  Hook = 6,      // call a built-in hook named by `arg`
+  Trace = 7,     // log a decoded line, then default
+  Log = 8,       // log a one-line record, then default
+  Stop = 9,      // stop the guest and report
+};
+enum class BehaviourKind : uint32_t { ExitReason = 0, Exception = 1 };
+struct Behaviour {
+  uint32_t kind;      // BehaviourKind
+  uint32_t selector;  // exit reason number or exception vector
+  uint32_t action;    // Action
+  uint32_t arg;       // action-specific (hook id, CPUID leaf for Override)
+  uint32_t subleaf;   // Override: CPUID subleaf, kNone = any
+  uint32_t reg_mask;  // Override: bit 0..3 = EAX, EBX, ECX, EDX forced
+  uint32_t values[4]; // Override: forced EAX, EBX, ECX, EDX
+  uint32_t reserved[2];
+};
+static_assert(sizeof(Behaviour) == 48);
+
+// VM-entry interruption-information format (SDM 24.8.3, Table 24-14).
+struct Event {
+  uint32_t interruption_info;
+  uint32_t error_code;
+  uint32_t instruction_length;
+  uint32_t reserved;
+};
+static_assert(sizeof(Event) == 16);
+
+struct EptHook {
+  uint64_t gpa;       // page-aligned
+  uint32_t hook;      // built-in hook id (vmm/exits), e.g. 1 = local APIC emulation
+  uint32_t permissions;  // what the EPT entry allows; accesses beyond exit
+};
+static_assert(sizeof(EptHook) == 16);
+
+}  // namespace blob
+static_assert(sizeof(blob::Guest) == 784 && sizeof(blob::Guest) % 16 == 0, "Guest records stay 16-byte aligned");

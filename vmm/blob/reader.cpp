@@ -1,0 +1,158 @@
+#include "blob/reader.h"
+
+#include "blob/crc32c.h"
+
+namespace blob {
+
+uint32_t blob_crc32c(const uint8_t* data, size_t size) {
+  static constexpr uint8_t kZero[4] = {0, 0, 0, 0};
+  constexpr size_t kCrcAt = 12;  // offsetof(Header, crc32c)
+  uint32_t crc = crc32c_update(0, data, kCrcAt);
+  crc = crc32c_update(crc, kZero, 4);
+  return crc32c_update(crc, data + kCrcAt + 4, size - kCrcAt - 4);
+}
+
+namespace {
+uint32_t read_u32(const uint8_t* p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+}  // namespace
+
+Status Reader::verify(const uint8_t* data, size_t size) {
+  *this = Reader{};
+  data_ = data;
+  size_ = size;
+  if (data == nullptr || size < sizeof(Header)) return Status::bad("blob shorter than its header", size);
+  if (read_u32(data) != kMagic) return Status::bad("bad magic (expected \"VMMB\")", read_u32(data));
+  const Header& h = header();
+  if (h.format_version != kFormatVersion) return Status::bad("unsupported format version", h.format_version);
+  if (h.header_size != sizeof(Header)) return Status::bad("header size mismatch", h.header_size);
+  if (h.total_size != size) return Status::bad("total size in header differs from blob size (truncated?)", h.total_size);
+  if (h.flags != 0) return Status::bad("unknown header flags", h.flags);
+  const uint32_t crc = blob_crc32c(data, size);
+  if (crc != h.crc32c) return Status::bad("CRC32C mismatch (blob corrupted)", crc);
+  if (h.section_count == 0 || h.section_count > kMaxSections)
+    return Status::bad("section count out of range", h.section_count);
+  const uint64_t table_end = uint64_t(h.section_table_offset) + uint64_t(h.section_count) * sizeof(SectionEntry);
+  if (h.section_table_offset < sizeof(Header) || table_end > size || h.section_table_offset % 8 != 0)
+    return Status::bad("section table outside the blob", h.section_table_offset);
+  const auto* table = reinterpret_cast<const SectionEntry*>(data + h.section_table_offset);
+  for (uint32_t i = 0; i < h.section_count; ++i) {
+    Status s = load_section(table[i]);
+    if (!s.ok) return s;
+  }
+  if (appliance_ == nullptr) return Status::bad("no appliance section");
+  if (strings_.size == 0 || data_[strings_.offset + strings_.size - 1] != 0)
+    return Status::bad("strings section missing or not NUL-terminated");
+  if (Status s = check_string(appliance_->name); !s.ok) return s;
+  if (Status s = check_string(appliance_->target); !s.ok) return s;
+  if (appliance_->guest_count != guests_.count) return Status::bad("appliance guest count differs from guest section", appliance_->guest_count);
+  if (guests_.count > kMaxGuests) return Status::bad("too many guests", guests_.count);
+  for (uint32_t i = 0; i < images_.count; ++i) {
+    const Image& img = image(i);
+    if (Status s = check_string(img.name); !s.ok) return s;
+    const uint64_t end = uint64_t(img.data_offset) + img.size;
+    if (img.data_offset < image_data_.offset || end > uint64_t(image_data_.offset) + image_data_.size)
+      return Status::bad("image data outside the image-data section", i);
+  }
+  for (uint32_t i = 0; i < regions_.count; ++i) {
+    const Region& r = region(i);
+    if (r.size == 0 || (r.gpa | r.size) % 4096 != 0) return Status::bad("region not 4K-aligned or empty", i);
+    if (r.gpa + r.size < r.gpa) return Status::bad("region wraps the address space", i);
+    if (r.kind > uint32_t(RegionKind::Passthrough)) return Status::bad("unknown region kind", i);
+    if (r.page_size != 4096 && r.page_size != (2u << 20) && r.page_size != (1u << 30))
+      return Status::bad("region page size not 4K, 2M or 1G", i);
+    if (r.kind == uint32_t(RegionKind::Image)) {
+      if (r.image >= images_.count) return Status::bad("region refers to a missing image", i);
+      if (uint64_t(r.image_offset) + image(r.image).size > r.size) return Status::bad("image does not fit its region", i);
+    }
+  }
+  for (uint32_t i = 0; i < guests_.count; ++i) {
+    Status s = check_guest(i);
+    if (!s.ok) return s;
+  }
+  return Status::good();
+}
+
+Status Reader::load_section(const SectionEntry& e) {
+  const uint64_t end = uint64_t(e.offset) + e.size;
+  if (end > size_ || e.offset < sizeof(Header)) return Status::bad("section outside the blob", e.kind);
+  if (e.offset % kSectionAlign != 0) return Status::bad("section not 16-byte aligned", e.kind);
+  if (uint64_t(e.entry_size) * e.count != e.size) return Status::bad("section size is not entry size times count", e.kind);
+  Span span{e.offset, e.size, e.count};
+  auto take = [&](Span& slot, uint32_t entry_size) -> Status {
+    if (slot.size != 0 || slot.count != 0) return Status::bad("duplicate section", e.kind);
+    if (e.entry_size != entry_size) return Status::bad("section record size differs from this hypervisor's", e.kind);
+    slot = span;
+    return Status::good();
+  };
+  switch (SectionKind(e.kind)) {
+    case SectionKind::Appliance:
+      if (appliance_ != nullptr) return Status::bad("duplicate section", e.kind);
+      if (e.entry_size != sizeof(Appliance) || e.count != 1) return Status::bad("appliance section malformed", e.kind);
+      appliance_ = reinterpret_cast<const Appliance*>(data_ + e.offset);
+      return Status::good();
+    case SectionKind::Guests: return take(guests_, sizeof(Guest));
+    case SectionKind::Regions: return take(regions_, sizeof(Region));
+    case SectionKind::Images: return take(images_, sizeof(Image));
+    case SectionKind::ImageData: return take(image_data_, 1);
+    case SectionKind::Strings: return take(strings_, 1);
+    case SectionKind::IoRanges: return take(io_ranges_, sizeof(IoRange));
+    case SectionKind::MsrTraps: return take(msr_traps_, sizeof(MsrTrap));
+    case SectionKind::MsrEntries: return take(msr_entries_, sizeof(MsrEntry));
+    case SectionKind::Behaviours: return take(behaviours_, sizeof(Behaviour));
+    case SectionKind::Events: return take(events_, sizeof(Event));
+    case SectionKind::EptHooks: return take(ept_hooks_, sizeof(EptHook));
+  }
+  return Status::bad("unknown section kind", e.kind);
+}
+
+Status Reader::check_string(StringRef s) const {
+  if (uint64_t(s.offset) + s.length >= strings_.size) return Status::bad("string reference outside the strings section", s.offset);
+  if (data_[strings_.offset + s.offset + s.length] != 0) return Status::bad("string not NUL-terminated", s.offset);
+  return Status::good();
+}
+
+Status Reader::check_run(uint32_t first, uint32_t count, const Span& s, const char* what) const {
+  if (count == 0) return Status::good();
+  if (uint64_t(first) + count > s.count) return Status::bad(what, first);
+  return Status::good();
+}
+
+Status Reader::check_guest(uint32_t index) const {
+  const Guest& g = guest(index);
+  if (Status s = check_string(g.name); !s.ok) return s;
+  if (g.cpu_mask == 0) return Status::bad("guest has no CPU", index);
+  if (g.mode > uint32_t(GuestMode::Long)) return Status::bad("unknown guest mode", index);
+  if (g.region_count == 0) return Status::bad("guest has no memory region", index);
+  if (g.timer_action > uint32_t(TimerAction::Watchdog)) return Status::bad("unknown timer action", index);
+  if (g.cr3_target_count > 4) return Status::bad("CR3-target count above 4", index);
+  const Status runs[] = {
+      check_run(g.first_region, g.region_count, regions_, "guest region run outside the region section"),
+      check_run(g.first_io_range, g.io_range_count, io_ranges_, "guest I/O ranges outside their section"),
+      check_run(g.first_msr_trap, g.msr_trap_count, msr_traps_, "guest MSR traps outside their section"),
+      check_run(g.entry_msr_load_first, g.entry_msr_load_count, msr_entries_, "VM-entry MSR-load list outside its section"),
+      check_run(g.exit_msr_store_first, g.exit_msr_store_count, msr_entries_, "VM-exit MSR-store list outside its section"),
+      check_run(g.exit_msr_load_first, g.exit_msr_load_count, msr_entries_, "VM-exit MSR-load list outside its section"),
+      check_run(g.first_behaviour, g.behaviour_count, behaviours_, "guest behaviours outside their section"),
+      check_run(g.first_event, g.event_count, events_, "guest events outside their section"),
+      check_run(g.first_ept_hook, g.ept_hook_count, ept_hooks_, "guest EPT hooks outside their section"),
+  };
+  for (const Status& s : runs)
+    if (!s.ok) return Status::bad(s.reason, index);
+  for (uint32_t i = 0; i < g.behaviour_count; ++i) {
+    const Behaviour& b = behaviour(g.first_behaviour + i);
+    if (b.action > uint32_t(Action::Stop)) return Status::bad("unknown behaviour action", index);
+    if (b.kind > uint32_t(BehaviourKind::Exception)) return Status::bad("unknown behaviour kind", index);
+  }
+  // Regions of one guest must not overlap: EPT would silently take the later one.
+  for (uint32_t a = 0; a < g.region_count; ++a)
+    for (uint32_t b = a + 1; b < g.region_count; ++b) {
+      const Region& ra = region(g.first_region + a);
+      const Region& rb = region(g.first_region + b);
+      if (ra.gpa < rb.gpa + rb.size && rb.gpa < ra.gpa + ra.size) return Status::bad("guest regions overlap", index);
+    }
+  return Status::good();
+}
+
+}  // namespace blob
