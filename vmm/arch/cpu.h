@@ -1,0 +1,108 @@
+// Thin wrappers over the privileged instructions the hypervisor uses.
+// Register and MSR names are the SDM's; MSR numbers come from msrs.def.
+#pragma once
+#include <stdint.h>
+
+#include "arch/vmx_table.h"
+
+namespace arch {
+
+struct CpuidResult {
+  uint32_t eax, ebx, ecx, edx;
+};
+inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
+  CpuidResult r;
+  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+  return r;
+}
+inline uint64_t rdmsr(uint32_t msr) {
+  uint32_t lo, hi;
+  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+  return uint64_t(hi) << 32 | lo;
+}
+inline uint64_t rdmsr(Msr msr) { return rdmsr(uint32_t(msr)); }
+inline void wrmsr(uint32_t msr, uint64_t v) {
+  asm volatile("wrmsr" ::"c"(msr), "a"(uint32_t(v)), "d"(uint32_t(v >> 32)));
+}
+inline void wrmsr(Msr msr, uint64_t v) { wrmsr(uint32_t(msr), v); }
+
+#define ARCH_CR(n)                                                              \
+  inline uint64_t read_cr##n() {                                               \
+    uint64_t v;                                                                \
+    asm volatile("mov %%cr" #n ", %0" : "=r"(v));                              \
+    return v;                                                                  \
+  }                                                                            \
+  inline void write_cr##n(uint64_t v) { asm volatile("mov %0, %%cr" #n ::"r"(v) : "memory"); }
+ARCH_CR(0)
+ARCH_CR(2)
+ARCH_CR(3)
+ARCH_CR(4)
+#undef ARCH_CR
+
+inline uint64_t read_dr7() {
+  uint64_t v;
+  asm volatile("mov %%dr7, %0" : "=r"(v));
+  return v;
+}
+
+inline uint64_t rdtsc() {
+  uint32_t lo, hi;
+  asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return uint64_t(hi) << 32 | lo;
+}
+
+inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+inline void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
+inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+inline uint8_t inb(uint16_t port) {
+  uint8_t v;
+  asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+  return v;
+}
+
+inline void cpu_pause() { asm volatile("pause"); }
+[[noreturn]] inline void halt_forever() {
+  for (;;) asm volatile("cli; hlt");
+}
+
+struct [[gnu::packed]] DescriptorPointer {
+  uint16_t limit;
+  uint64_t base;
+};
+inline DescriptorPointer sgdt() {
+  DescriptorPointer p;
+  asm volatile("sgdt %0" : "=m"(p));
+  return p;
+}
+inline DescriptorPointer sidt() {
+  DescriptorPointer p;
+  asm volatile("sidt %0" : "=m"(p));
+  return p;
+}
+inline uint16_t str() {
+  uint16_t s;
+  asm volatile("str %0" : "=r"(s));
+  return s;
+}
+
+// Architectural register bits the hypervisor names (SDM Vol. 3 2.5, 4.1).
+namespace cr0 {
+inline constexpr uint64_t PE = 1ull << 0, NE = 1ull << 5, PG = 1ull << 31;
+}
+namespace cr4 {
+inline constexpr uint64_t PAE = 1ull << 5, OSFXSR = 1ull << 9, VMXE = 1ull << 13;
+}
+namespace rflags {
+inline constexpr uint64_t TF = 1ull << 8, IF = 1ull << 9, RESERVED_1 = 1ull << 1;
+}
+namespace efer {
+inline constexpr uint64_t LME = 1ull << 8, LMA = 1ull << 10;
+}
+namespace feature_control {
+inline constexpr uint64_t LOCK = 1ull << 0, VMX_OUTSIDE_SMX = 1ull << 2;
+}
+namespace cpuid1_ecx {
+inline constexpr uint32_t VMX = 1u << 5;
+}
+
+}  // namespace arch

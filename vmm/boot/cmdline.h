@@ -1,0 +1,17 @@
+// The kernel command line: space-separated key=value words.
+//   exit=bochs|qemu|halt   how the machine ends (docs/serial-log.md)
+//   blob=NAME              which multiboot module holds the blob (default: the first)
+//   caps                   print every CPU's VMX capability MSRs
+#pragma once
+#include <stdint.h>
+
+namespace boot {
+struct Options {
+  char exit_method[16];
+  char blob_name[64];
+  bool print_caps;
+};
+Options parse_cmdline(const char* cmdline);
+// The last path component of a module string ("tftp://10.0.2.2/profile.blob x" -> "profile.blob").
+bool module_name_matches(const char* module_string, const char* name);
+}  // namespace boot

@@ -1,0 +1,107 @@
+// The bootstrap processor's path from multiboot to running guests:
+// console, CPU tables, memory, blob verification, VMX, guests, outcome.
+#include "arch/cpu.h"
+#include "blob/reader.h"
+#include "boot/cmdline.h"
+#include "boot/multiboot.h"
+#include "boot/percpu.h"
+#include "boot/smp.h"
+#include "console/log.h"
+#include "console/serial.h"
+#include "guests/scheduler.h"
+#include "guests/setup.h"
+#include "lib/string.h"
+#include "memory/phys.h"
+#include "platform/machine.h"
+#include "vmx/vmxon.h"
+
+extern "C" char __image_end[];
+
+namespace {
+blob::Reader g_blob;
+boot::Options g_options;
+
+struct BlobModule {
+  const uint8_t* data;
+  uint32_t size;
+};
+
+BlobModule find_blob(const boot::MultibootInfo& mbi, uint64_t& reserved_end) {
+  BlobModule found{nullptr, 0};
+  if (!(mbi.flags & boot::kHasModules)) return found;
+  const auto* mods = reinterpret_cast<const boot::MultibootModule*>(uint64_t(mbi.mods_addr));
+  for (uint32_t i = 0; i < mbi.mods_count; ++i) {
+    if (mods[i].end > reserved_end) reserved_end = mods[i].end;
+    const char* name = reinterpret_cast<const char*>(uint64_t(mods[i].string));
+    const bool wanted = g_options.blob_name[0] ? (name && boot::module_name_matches(name, g_options.blob_name)) : !found.data;
+    if (wanted) found = {reinterpret_cast<const uint8_t*>(uint64_t(mods[i].start)), mods[i].end - mods[i].start};
+  }
+  return found;
+}
+
+void enable_fxsave() {
+  // CR0.MP=1, EM=0; CR4.OSFXSR and OSXMMEXCPT, so FXSAVE/FXRSTOR can swap guests' SSE state.
+  arch::write_cr0((arch::read_cr0() | 2) & ~4ull);
+  arch::write_cr4(arch::read_cr4() | arch::cr4::OSFXSR | (1ull << 10));
+}
+
+platform::ExitMethod exit_method_from(const char* word) {
+  if (lib::str_equal(word, "bochs")) return platform::ExitMethod::Bochs;
+  if (lib::str_equal(word, "qemu")) return platform::ExitMethod::Qemu;
+  return platform::ExitMethod::Halt;
+}
+}  // namespace
+
+const blob::Reader& verified_blob() { return g_blob; }
+const boot::Options& boot_options() { return g_options; }
+
+extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
+  console::serial_init(0x3F8);
+  boot::PerCpu& bsp = boot::cpu(0);
+  bsp.index = 0;
+  boot::install_idt();
+  boot::install_cpu_tables(bsp);
+  bsp.online = true;
+  LOG("vmm: starting (multiboot magic 0x%x)", magic);
+  if (magic != boot::kMultibootBootloaderMagic) {
+    LOG("vmm: not started by a multiboot loader; cannot find the blob");
+    platform::end_machine(false);
+  }
+  const auto& mbi = *reinterpret_cast<const boot::MultibootInfo*>(uint64_t(info_address));
+  const char* cmdline = (mbi.flags & boot::kHasCmdline) ? reinterpret_cast<const char*>(uint64_t(mbi.cmdline)) : "";
+  g_options = boot::parse_cmdline(cmdline);
+  platform::set_exit_method(exit_method_from(g_options.exit_method));
+  LOG("vmm: command line: %s", cmdline);
+  enable_fxsave();
+
+  uint64_t reserved_end = reinterpret_cast<uint64_t>(__image_end);
+  const BlobModule module = find_blob(mbi, reserved_end);
+  memory::phys_init(mbi, (reserved_end + 0xFFF) & ~0xFFFull);
+  if (!module.data) {
+    LOG("vmm: blob refused: no multiboot module%s%s found (detail 0x0)", g_options.blob_name[0] ? " named " : "",
+        g_options.blob_name);
+    platform::end_machine(false);
+  }
+  const blob::Status status = g_blob.verify(module.data, module.size);
+  if (!status.ok) {
+    LOG("vmm: blob refused: %s (detail 0x%lx)", status.reason, status.detail);
+    platform::end_machine(false);
+  }
+  const blob::Appliance& app = g_blob.appliance();
+  LOG("vmm: blob ok: appliance \"%s\" for target %s, %u guests, %u bytes, CRC32C 0x%08x", g_blob.string(app.name),
+      g_blob.string(app.target), g_blob.guest_count(), module.size, g_blob.header().crc32c);
+
+  boot::start_application_processors();
+  const uint32_t cpus = boot::cpu_count();
+  if (cpus < app.min_cpus) {
+    LOG("vmm: the appliance needs %u CPUs and this machine has %u", app.min_cpus, cpus);
+    platform::end_machine(false);
+  }
+  guests::assign_guests(g_blob, cpus);
+  // Every CPU, the BSP included, now enables VMX and runs its guests.
+  boot::release_application_processors();
+  boot::cpu_main(bsp);
+  boot::wait_for_all_cpus();
+  const bool pass = guests::report_outcomes();
+  platform::end_machine(pass);
+}

@@ -1,0 +1,56 @@
+// Per-CPU state block (the book's PCB, 1.4.1): one per physical CPU, found
+// through GS base. Nothing here is shared between CPUs.
+#pragma once
+#include <stdint.h>
+
+#include "vmx/capabilities.h"
+
+namespace guests {
+struct Vcpu;
+}
+
+namespace boot {
+
+inline constexpr uint32_t kMaxCpus = 16;
+inline constexpr uint32_t kStackSize = 32 * 1024;
+
+struct [[gnu::packed]] Tss64 {
+  uint32_t reserved0;
+  uint64_t rsp[3];
+  uint64_t reserved1;
+  uint64_t ist[7];
+  uint64_t reserved2;
+  uint16_t reserved3;
+  uint16_t io_map_base;
+};
+static_assert(sizeof(Tss64) == 104);
+
+// Host GDT layout, shared by every CPU (selectors are the VMCS host selectors).
+inline constexpr uint16_t kCodeSelector = 0x08, kDataSelector = 0x10, kTssSelector = 0x18;
+
+struct alignas(64) PerCpu {
+  PerCpu* self;  // at %gs:0
+  uint32_t index;
+  uint32_t apic_id;
+  uint64_t gdt[5];  // null, code, data, TSS (two slots)
+  Tss64 tss;
+  uint64_t stack_top;
+  uint64_t vmxon_region;  // host-physical
+  vmx::Capabilities caps;
+  bool online;       // reached kmain/ap_main
+  bool vmx_on;       // VMXON succeeded
+  bool done;         // finished its guests
+  guests::Vcpu* current;  // VMCS currently loaded on this CPU
+};
+
+PerCpu& cpu(uint32_t index);
+PerCpu& this_cpu();
+uint32_t cpu_count();
+uint64_t stack_top_for(uint32_t index);
+void set_cpu_count(uint32_t n);
+
+// Loads this CPU's GDT, TSS and the shared IDT, and points GS at its block.
+void install_cpu_tables(PerCpu& c);
+void install_idt();
+
+}  // namespace boot

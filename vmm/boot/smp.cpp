@@ -1,0 +1,173 @@
+#include "boot/smp.h"
+
+#include "arch/cpu.h"
+#include "console/log.h"
+#include "guests/scheduler.h"
+#include "guests/setup.h"
+#include "lib/string.h"
+#include "vmx/vmxon.h"
+
+extern "C" char ap_trampoline_start[], ap_trampoline_end[];
+extern "C" uint64_t ap_boot_stack;
+extern "C" uint32_t ap_boot_index;
+uint64_t ap_boot_stack;
+uint32_t ap_boot_index;
+
+namespace boot {
+namespace {
+constexpr uint64_t kTrampoline = 0x8000;
+constexpr uint64_t kDefaultLapic = 0xFEE00000;
+constexpr uint32_t kIcrLow = 0x300, kIcrHigh = 0x310;
+constexpr uint32_t kIcrInitAssert = 0x00004500, kIcrStartup = 0x00004600, kIcrDeliveryPending = 1u << 12;
+
+volatile bool g_released = false;
+uint64_t g_lapic = kDefaultLapic;
+
+struct [[gnu::packed]] AcpiHeader {
+  char signature[4];
+  uint32_t length;
+  uint8_t revision, checksum;
+  char oem[6], oem_table[8];
+  uint32_t oem_revision, creator, creator_revision;
+};
+
+const uint8_t* find_rsdp() {
+  auto scan = [](uint64_t start, uint64_t length) -> const uint8_t* {
+    for (uint64_t p = start; p < start + length; p += 16)
+      if (memcmp(reinterpret_cast<const void*>(p), "RSD PTR ", 8) == 0) return reinterpret_cast<const uint8_t*>(p);
+    return nullptr;
+  };
+  const uint64_t ebda = uint64_t(*reinterpret_cast<const volatile uint16_t*>(uint64_t(0x40E))) << 4;
+  const uint8_t* r = ebda ? scan(ebda, 1024) : nullptr;
+  return r ? r : scan(0xE0000, 0x20000);
+}
+
+const AcpiHeader* find_madt() {
+  const uint8_t* rsdp = find_rsdp();
+  if (!rsdp) return nullptr;
+  const auto* rsdt = reinterpret_cast<const AcpiHeader*>(uint64_t(*reinterpret_cast<const uint32_t*>(rsdp + 16)));
+  const uint32_t n = (rsdt->length - sizeof(AcpiHeader)) / 4;
+  const auto* entries = reinterpret_cast<const uint32_t*>(rsdt + 1);
+  for (uint32_t i = 0; i < n; ++i) {
+    const auto* h = reinterpret_cast<const AcpiHeader*>(uint64_t(entries[i]));
+    if (memcmp(h->signature, "APIC", 4) == 0) return h;
+  }
+  return nullptr;
+}
+
+// Enabled processor-local-APIC entries of the MADT (ACPI 5.2.12.2), BSP first.
+uint32_t enumerate_cpus() {
+  const uint32_t bsp_apic = arch::cpuid(1).ebx >> 24;
+  cpu(0).apic_id = bsp_apic;
+  const AcpiHeader* madt = find_madt();
+  if (!madt) {
+    LOG("vmm: no ACPI MADT found; running on the bootstrap processor only");
+    return 1;
+  }
+  const auto* base = reinterpret_cast<const uint8_t*>(madt);
+  g_lapic = *reinterpret_cast<const uint32_t*>(base + 36);
+  uint32_t count = 1;
+  for (uint32_t off = 44; off + 2 <= madt->length;) {
+    const uint8_t type = base[off], length = base[off + 1];
+    if (length < 2) break;
+    if (type == 0 && (*reinterpret_cast<const uint32_t*>(base + off + 4) & 1) && base[off + 3] != bsp_apic &&
+        count < kMaxCpus) {
+      cpu(count).apic_id = base[off + 3];
+      ++count;
+    }
+    off += length;
+  }
+  return count;
+}
+
+void lapic_write(uint32_t reg, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(g_lapic + reg) = v; }
+uint32_t lapic_read(uint32_t reg) { return *reinterpret_cast<volatile uint32_t*>(g_lapic + reg); }
+
+// Busy wait on PIT channel 2 (1.193182 MHz), gated through port 61H.
+void pit_delay_us(uint32_t us) {
+  const uint32_t ticks = us * 1193u / 1000u + 1;
+  const uint8_t gate = arch::inb(0x61) & 0xFC;
+  arch::outb(0x61, gate);
+  arch::outb(0x43, 0xB0);  // channel 2, lobyte/hibyte, mode 0
+  arch::outb(0x42, uint8_t(ticks));
+  arch::outb(0x42, uint8_t(ticks >> 8));
+  arch::outb(0x61, gate | 1);
+  while (!(arch::inb(0x61) & 0x20)) arch::cpu_pause();
+  arch::outb(0x61, gate);
+}
+
+void send_ipi(uint32_t apic_id, uint32_t low) {
+  lapic_write(kIcrHigh, apic_id << 24);
+  lapic_write(kIcrLow, low);
+  while (lapic_read(kIcrLow) & kIcrDeliveryPending) arch::cpu_pause();
+}
+
+bool start_ap(uint32_t index) {
+  PerCpu& c = cpu(index);
+  c.index = index;
+  ap_boot_index = index;
+  ap_boot_stack = stack_top_for(index);
+  send_ipi(c.apic_id, kIcrInitAssert);
+  pit_delay_us(10000);
+  for (int attempt = 0; attempt < 2 && !__atomic_load_n(&c.online, __ATOMIC_ACQUIRE); ++attempt) {
+    send_ipi(c.apic_id, kIcrStartup | uint32_t(kTrampoline >> 12));
+    for (int wait = 0; wait < 100 && !__atomic_load_n(&c.online, __ATOMIC_ACQUIRE); ++wait) pit_delay_us(1000);
+  }
+  return __atomic_load_n(&c.online, __ATOMIC_ACQUIRE);
+}
+}  // namespace
+
+void start_application_processors() {
+  const uint32_t found = enumerate_cpus();
+  memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(ap_trampoline_end - ap_trampoline_start));
+  uint32_t online = 1;
+  for (uint32_t i = 1; i < found; ++i) {
+    cpu(online).apic_id = cpu(i).apic_id;
+    if (start_ap(online))
+      ++online;
+    else
+      LOG("vmm: CPU with APIC ID %u did not start", cpu(i).apic_id);
+  }
+  set_cpu_count(online);
+  LOG("vmm: %u CPU(s) online (MADT lists %u)", online, found);
+}
+
+void release_application_processors() { __atomic_store_n(&g_released, true, __ATOMIC_RELEASE); }
+
+void cpu_main(PerCpu& c) {
+  const char* why = nullptr;
+  if (!vmx::enable_vmx(c, &why)) {
+    LOG("vmm: VMX unavailable: %s", why);
+    for (uint32_t i = 0; i < guests::vcpu_count(); ++i) {
+      guests::Vcpu& v = guests::vcpus()[i];
+      if (v.cpu == c.index && v.state != guests::State::Finished) {
+        v.state = guests::State::Finished;
+        v.outcome = guests::Outcome::Refused;
+        memcpy(v.detail, "VMX unavailable on its CPU", 27);
+      }
+    }
+  } else {
+    LOG("vmm: VMX on (VMCS revision 0x%x)", c.caps.revision_id());
+    if (boot_options().print_caps) vmx::print_capabilities(c);
+    guests::prepare_cpu_guests(verified_blob(), c);
+    guests::run_cpu_guests(c);
+  }
+  __atomic_store_n(&c.done, true, __ATOMIC_RELEASE);
+}
+
+void wait_for_all_cpus() {
+  for (uint32_t i = 0; i < cpu_count(); ++i)
+    while (!__atomic_load_n(&cpu(i).done, __ATOMIC_ACQUIRE)) arch::cpu_pause();
+}
+
+}  // namespace boot
+
+extern "C" [[noreturn]] void ap_main(uint32_t index) {
+  boot::PerCpu& c = boot::cpu(index);
+  boot::install_cpu_tables(c);
+  __atomic_store_n(&c.online, true, __ATOMIC_RELEASE);
+  LOG("vmm: CPU online (APIC ID %u)", c.apic_id);
+  while (!__atomic_load_n(&boot::g_released, __ATOMIC_ACQUIRE)) arch::cpu_pause();
+  boot::cpu_main(c);
+  arch::halt_forever();
+}

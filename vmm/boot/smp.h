@@ -1,0 +1,19 @@
+// Multiprocessor bring-up (book 1.5.2.1): CPUs found in the ACPI MADT,
+// application processors started with INIT-SIPI-SIPI, then every CPU runs
+// cpu_main once it is released.
+#pragma once
+#include "blob/reader.h"
+#include "boot/cmdline.h"
+#include "boot/percpu.h"
+
+namespace boot {
+// Finds the CPUs and starts each AP up to ap_main, where it waits. Sets cpu_count().
+void start_application_processors();
+void release_application_processors();
+// Per-CPU work: VMX on, capability print, this CPU's guests.
+void cpu_main(PerCpu& c);
+void wait_for_all_cpus();
+}  // namespace boot
+
+const blob::Reader& verified_blob();
+const boot::Options& boot_options();

@@ -1,0 +1,18 @@
+// Line-oriented logging: every line is prefixed with "[cpuN] " and written
+// whole under a lock, so lines from different CPUs never interleave
+// (docs/serial-log.md). Format directives: %s %c %d %u %x %p, with optional
+// '0' flag, width and 'l'/'ll' (64-bit).
+#pragma once
+#include <stdarg.h>
+#include <stdint.h>
+
+namespace console {
+[[gnu::format(printf, 1, 2)]] void log(const char* format, ...);
+void vlog(const char* format, va_list args);
+// Formats into buf (always NUL-terminated); returns the length.
+uint32_t format_to(char* buf, uint32_t size, const char* format, va_list args);
+// Who is speaking: set once per CPU after its per-CPU block exists.
+void set_cpu_index_source(uint32_t (*source)());
+}  // namespace console
+
+#define LOG(...) ::console::log(__VA_ARGS__)

@@ -1,0 +1,36 @@
+#include "console/serial.h"
+
+#include "arch/cpu.h"
+
+namespace console {
+namespace {
+uint16_t g_port = 0x3F8;
+// 16550 register offsets and bits.
+constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kLineControl = 3, kModemControl = 4,
+                   kLineStatus = 5;
+constexpr uint8_t kTransmitterEmpty = 0x20, kDivisorLatch = 0x80;
+
+void put(char c) {
+  while (!(arch::inb(g_port + kLineStatus) & kTransmitterEmpty)) arch::cpu_pause();
+  arch::outb(g_port + kData, uint8_t(c));
+}
+}  // namespace
+
+void serial_init(uint16_t port) {
+  g_port = port;
+  arch::outb(port + kInterruptEnable, 0);
+  arch::outb(port + kLineControl, kDivisorLatch);
+  arch::outb(port + kData, 1);  // divisor 1: 115200 baud
+  arch::outb(port + kInterruptEnable, 0);
+  arch::outb(port + kLineControl, 0x03);  // 8N1
+  arch::outb(port + kFifoControl, 0xC7);
+  arch::outb(port + kModemControl, 0x03);
+}
+
+void serial_write(const char* text, size_t length) {
+  for (size_t i = 0; i < length; ++i) {
+    if (text[i] == '\n') put('\r');
+    put(text[i]);
+  }
+}
+}  // namespace console

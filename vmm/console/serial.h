@@ -1,0 +1,9 @@
+// The host console: a 16550 UART (COM1 by default), polled.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace console {
+void serial_init(uint16_t port);
+void serial_write(const char* text, size_t length);
+}  // namespace console

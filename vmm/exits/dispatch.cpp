@@ -1,0 +1,126 @@
+#include <stdarg.h>
+
+#include "arch/vmx_insn.h"
+#include "console/log.h"
+#include "exits/handlers.h"
+#include "vmx/vmcs.h"
+
+namespace exits {
+namespace {
+using F = arch::VmcsField;
+using R = arch::ExitReason;
+
+struct Table {
+  Handler handlers[arch::kMaxExitReason];
+};
+
+// Every basic exit reason the SDM defines has a slot; those without a
+// dedicated handler stop the guest with a report (never the machine).
+constexpr Table make_table() {
+  Table t{};
+  for (auto& h : t.handlers) h = on_unexpected;
+  auto set = [&](R r, Handler h) { t.handlers[uint32_t(r)] = h; };
+  set(R::EXCEPTION_OR_NMI, on_exception_or_nmi);
+  set(R::TRIPLE_FAULT, on_triple_fault);
+  set(R::INIT_SIGNAL, on_init_signal);
+  set(R::CPUID, on_cpuid);
+  set(R::HLT, on_hlt);
+  set(R::RDTSC, on_rdtsc);
+  set(R::VMCALL, on_vmcall);
+  constexpr R kVmxInstructions[] = {R::VMCLEAR, R::VMLAUNCH, R::VMPTRLD, R::VMPTRST, R::VMREAD, R::VMRESUME,
+                                    R::VMWRITE, R::VMXOFF,  R::VMXON,   R::INVEPT,  R::INVVPID};
+  for (R r : kVmxInstructions) set(r, on_vmx_instruction);
+  set(R::IO_INSTRUCTION, on_io_instruction);
+  set(R::RDMSR, on_rdmsr);
+  set(R::WRMSR, on_wrmsr);
+  set(R::ENTRY_FAILURE_GUEST_STATE, on_entry_failure);
+  set(R::ENTRY_FAILURE_MSR_LOADING, on_entry_failure);
+  set(R::ENTRY_FAILURE_MACHINE_CHECK, on_entry_failure);
+  set(R::EPT_VIOLATION, on_ept_violation);
+  set(R::EPT_MISCONFIGURATION, on_ept_misconfiguration);
+  set(R::VMX_PREEMPTION_TIMER_EXPIRED, on_preemption_timer);
+  return t;
+}
+constexpr Table kTable = make_table();
+
+ExitInfo read_exit_info() {
+  ExitInfo e{};
+  const uint32_t raw = uint32_t(vmx::read(F::EXIT_REASON));
+  e.reason = raw & 0xFFFF;
+  e.entry_failure = raw >> 31;
+  e.qualification = vmx::read(F::EXIT_QUALIFICATION);
+  e.instruction_length = uint32_t(vmx::read(F::VM_EXIT_INSTRUCTION_LENGTH));
+  e.interruption_info = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_INFORMATION));
+  e.interruption_error = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_ERROR_CODE));
+  e.idt_vectoring_info = uint32_t(vmx::read(F::IDT_VECTORING_INFORMATION));
+  e.idt_vectoring_error = uint32_t(vmx::read(F::IDT_VECTORING_ERROR_CODE));
+  e.guest_rip = vmx::read(F::GUEST_RIP);
+  return e;
+}
+
+// The guest's named behaviour for this exit (on_exit in the profile), for
+// the actions that do not need the reason's handler.
+bool apply_generic_behaviour(guests::Vcpu& v, const ExitInfo& e, Flow& flow) {
+  const uint16_t b = v.behaviour_for_exit[e.reason];
+  if (b == guests::kNoBehaviour) return false;
+  const blob::Behaviour& beh = v.behaviours[b];
+  switch (blob::Action(beh.action)) {
+    case blob::Action::Stop:
+      flow = finish(v, guests::Outcome::Stopped, "on_exit stop: %s at rip 0x%lx", arch::exit_reason_name(e.reason),
+                    e.guest_rip);
+      return true;
+    case blob::Action::Skip:
+      skip_instruction(e);
+      flow = Flow::Resume;
+      return true;
+    case blob::Action::Log:
+    case blob::Action::Trace:
+      LOG("vmm: guest %s exit %s rip=0x%lx qualification=0x%lx", v.name, arch::find_exit_reason(e.reason)->profile_name,
+          e.guest_rip, e.qualification);
+      return false;  // and then the handler
+    default: return false;  // reason-specific actions are read by the handler
+  }
+}
+}  // namespace
+
+Flow dispatch(guests::Vcpu& v) {
+  const ExitInfo e = read_exit_info();
+  ++v.total_exits;
+  if (e.reason >= arch::kMaxExitReason) return finish(v, guests::Outcome::Stopped, "exit reason %u is beyond the SDM's list", e.reason);
+  ++v.exit_counts[e.reason];
+  if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED)) v.slices_without_exit = 0;
+  if (e.entry_failure) return on_entry_failure(v, e);
+  Flow flow = Flow::Resume;
+  if (apply_generic_behaviour(v, e, flow)) return flow;
+  return kTable.handlers[e.reason](v, e);
+}
+
+Flow on_unexpected(guests::Vcpu& v, const ExitInfo& e) {
+  return finish(v, guests::Outcome::Stopped, "unhandled exit %s (reason %u) at rip 0x%lx, qualification 0x%lx",
+                arch::exit_reason_name(e.reason), e.reason, e.guest_rip, e.qualification);
+}
+
+Flow finish(guests::Vcpu& v, guests::Outcome outcome, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  console::format_to(v.detail, sizeof v.detail, format, args);
+  va_end(args);
+  v.outcome = outcome;
+  v.state = guests::State::Finished;
+  return Flow::End;
+}
+
+void skip_instruction(const ExitInfo& e) {
+  vmx::write(F::GUEST_RIP, e.guest_rip + e.instruction_length);
+  // Skipping an instruction ends blocking by STI/MOV SS (SDM 26.7.1 note, book 4.16.2).
+  const uint64_t interruptibility = vmx::read(F::GUEST_INTERRUPTIBILITY_STATE);
+  if (interruptibility & 3) vmx::write(F::GUEST_INTERRUPTIBILITY_STATE, interruptibility & ~3ull);
+}
+
+void inject(uint32_t interruption_info, uint32_t error_code, uint32_t instruction_length) {
+  vmx::write(F::VM_ENTRY_INTERRUPTION_INFORMATION, interruption_info);
+  vmx::write(F::VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+  vmx::write(F::VM_ENTRY_INSTRUCTION_LENGTH, instruction_length);
+}
+
+}  // namespace exits

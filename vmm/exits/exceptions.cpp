@@ -1,0 +1,51 @@
+// Exceptions and NMIs that the exception bitmap turned into exits (SDM
+// 25.2, book 7.1). The profile's behaviour for the vector decides: reflect
+// or reinject delivers the event back to the guest (software exceptions
+// with their instruction length, book 7.1.2.1), stop ends the guest.
+#include "arch/cpu.h"
+#include "console/log.h"
+#include "exits/handlers.h"
+#include "vmx/vmcs.h"
+
+namespace exits {
+namespace {
+using F = arch::VmcsField;
+constexpr uint32_t kValid = 1u << 31, kErrorCodeValid = 1u << 11;
+constexpr uint32_t kTypeNmi = 2, kTypeSoftwareException = 6, kTypePrivilegedSoftwareException = 5;
+constexpr uint32_t kHardwareExceptionUd = kValid | (3u << 8) | 6;
+}  // namespace
+
+Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
+  const uint32_t vector = e.interruption_info & 0xFF;
+  const uint32_t type = (e.interruption_info >> 8) & 7;
+  if (type == kTypeNmi) {
+    LOG("vmm: guest %s: NMI while running, rip 0x%lx", v.name, e.guest_rip);
+    return Flow::Resume;
+  }
+  const uint16_t b = vector < 32 ? v.behaviour_for_vector[vector] : guests::kNoBehaviour;
+  const blob::Action action = b == guests::kNoBehaviour ? blob::Action::Reflect : blob::Action(v.behaviours[b].action);
+  const arch::ExceptionInfo* info = arch::find_exception(vector);
+  const char* mnemonic = info ? info->mnemonic : "?";
+  if (action == blob::Action::Log || action == blob::Action::Trace)
+    LOG("vmm: guest %s: #%s (vector %u) at rip 0x%lx, error code 0x%x", v.name, mnemonic, vector, e.guest_rip,
+        e.interruption_error);
+  if (action == blob::Action::Stop) {
+    console_flush(v);
+    return finish(v, guests::Outcome::Stopped, "on_exit stop: exception #%s (vector %u) at rip 0x%lx", mnemonic, vector,
+                  e.guest_rip);
+  }
+  // Reflect / reinject: the same event, delivered by the next VM entry.
+  if (vector == uint32_t(arch::Vector::PF)) arch::write_cr2(e.qualification);
+  if (vector == uint32_t(arch::Vector::PF)) v.regs.cr2 = e.qualification;
+  const bool software = type == kTypeSoftwareException || type == kTypePrivilegedSoftwareException;
+  const uint32_t info_out = kValid | (type << 8) | vector | (e.interruption_info & kErrorCodeValid);
+  inject(info_out, e.interruption_error, software ? e.instruction_length : 0);
+  return Flow::Resume;
+}
+
+Flow on_vmx_instruction(guests::Vcpu&, const ExitInfo&) {
+  inject(kHardwareExceptionUd, 0, 0);  // this hypervisor offers no nested VMX
+  return Flow::Resume;
+}
+
+}  // namespace exits

@@ -1,0 +1,54 @@
+// Exits that end, pause or time-slice a guest.
+#include "arch/cpu.h"
+#include "console/log.h"
+#include "exits/handlers.h"
+#include "vmx/diagnose.h"
+#include "vmx/vmcs.h"
+
+namespace exits {
+using F = arch::VmcsField;
+
+Flow on_hlt(guests::Vcpu& v, const ExitInfo& e) {
+  const uint64_t rflags = vmx::read(F::GUEST_RFLAGS);
+  console_flush(v);
+  if (!(rflags & arch::rflags::IF)) return finish(v, guests::Outcome::Halted, "HLT with interrupts off at rip 0x%lx", e.guest_rip);
+  // With interrupts on, the guest waits for an event; nothing in this
+  // appliance delivers one unless the profile routes interrupts, so a
+  // waiting guest with no pending event is finished too.
+  if (v.next_event < v.config->event_count) {
+    skip_instruction(e);
+    return Flow::Resume;
+  }
+  return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no event to wait for, rip 0x%lx", e.guest_rip);
+}
+
+Flow on_triple_fault(guests::Vcpu& v, const ExitInfo& e) {
+  console_flush(v);
+  return finish(v, guests::Outcome::TripleFault, "triple fault at rip 0x%lx", e.guest_rip);
+}
+
+Flow on_init_signal(guests::Vcpu& v, const ExitInfo& e) {
+  return finish(v, guests::Outcome::Stopped, "INIT signal at rip 0x%lx", e.guest_rip);
+}
+
+// Time slicing (book 6.4.5): the timer value is saved on exit; the slice
+// ends here and the scheduler reloads the full value for the next guest.
+Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) {
+  if (v.config->timer_action == uint32_t(blob::TimerAction::Watchdog))
+    return finish(v, guests::Outcome::Watchdog, "ran a whole watchdog period without exiting, rip 0x%lx", e.guest_rip);
+  // A guest that only ever gets preempted never exits on its own: after
+  // watchdog_slices such slices in a row, it is stopped.
+  if (v.config->watchdog_slices && ++v.slices_without_exit >= v.config->watchdog_slices)
+    return finish(v, guests::Outcome::Watchdog, "%u time slices without an exit of its own, rip 0x%lx", v.slices_without_exit,
+                  e.guest_rip);
+  return Flow::Yield;
+}
+
+Flow on_entry_failure(guests::Vcpu& v, const ExitInfo& e) {
+  char check[96];
+  vmx::diagnose_entry_failure(v, e.reason, e.qualification, check, sizeof check);
+  return finish(v, guests::Outcome::EntryFailed, "%s (exit reason %u, qualification %lu): %s",
+                arch::exit_reason_name(e.reason), e.reason, e.qualification, check);
+}
+
+}  // namespace exits

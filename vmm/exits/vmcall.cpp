@@ -1,0 +1,49 @@
+// The hypercall interface (docs/guest-abi.md): VMCALL with the service in
+// EAX. Results in EAX: 0 done, 0xFFFFFFFF unknown service or bad argument.
+#include "exits/handlers.h"
+#include "memory/phys.h"
+
+namespace exits {
+namespace {
+enum class Service : uint32_t {
+  Exit = 0,   // EBX = the guest's exit code; ends the guest
+  Putc = 1,   // BL = one console byte
+  Write = 2,  // EBX = guest-physical address, ECX = length: console bytes
+};
+constexpr uint64_t kBadCall = 0xFFFFFFFFu;
+}  // namespace
+
+Flow on_vmcall(guests::Vcpu& v, const ExitInfo& e) {
+  switch (Service(uint32_t(v.regs.rax))) {
+    case Service::Exit:
+      console_flush(v);
+      return finish(v, guests::Outcome::Exited, "code %lu", v.regs.rbx & 0xFFFFFFFF);
+    case Service::Putc:
+      console_put(v, char(v.regs.rbx));
+      v.regs.rax = 0;
+      break;
+    case Service::Write: {
+      uint64_t gpa = v.regs.rbx & 0xFFFFFFFF;
+      uint64_t left = v.regs.rcx & 0xFFFF;
+      v.regs.rax = 0;
+      while (left) {
+        const uint64_t chunk_end = (gpa | 0xFFF) + 1;  // stay within one 4K page per lookup
+        const uint64_t n = chunk_end - gpa < left ? chunk_end - gpa : left;
+        const uint64_t hpa = guests::guest_to_host(v, gpa, n);
+        if (!hpa) {
+          v.regs.rax = kBadCall;
+          break;
+        }
+        const char* text = memory::phys_to_virt<const char>(hpa);
+        for (uint64_t i = 0; i < n; ++i) console_put(v, text[i]);
+        gpa += n, left -= n;
+      }
+      break;
+    }
+    default: v.regs.rax = kBadCall; break;
+  }
+  skip_instruction(e);
+  return Flow::Resume;
+}
+
+}  // namespace exits

@@ -1,0 +1,64 @@
+// The outcome lines the harness reads (docs/serial-log.md).
+#include "console/log.h"
+#include "guests/scheduler.h"
+#include "guests/setup.h"
+
+namespace guests {
+
+const char* outcome_word(Outcome o) {
+  switch (o) {
+    case Outcome::None: return "running";
+    case Outcome::Halted: return "halted";
+    case Outcome::Exited: return "exited";
+    case Outcome::Stopped: return "stopped";
+    case Outcome::EptViolation: return "ept-violation";
+    case Outcome::TripleFault: return "triple-fault";
+    case Outcome::Watchdog: return "watchdog";
+    case Outcome::EntryFailed: return "entry-failed";
+    case Outcome::Refused: return "refused";
+  }
+  return "unknown";
+}
+
+namespace {
+void report_one(const Vcpu& v) {
+  char counts[400];
+  uint32_t len = 0;
+  counts[0] = 0;
+  for (const arch::ExitReasonInfo& r : arch::kExitReasons) {
+    const uint32_t n = v.exit_counts[r.number];
+    if (!n) continue;
+    const char* name = r.profile_name;
+    if (len + 40 >= sizeof counts) break;
+    if (len) counts[len++] = ' ';
+    while (*name) counts[len++] = *name++;
+    counts[len++] = '=';
+    char digits[12];
+    int d = 0;
+    uint32_t x = n;
+    do digits[d++] = char('0' + x % 10), x /= 10;
+    while (x);
+    while (d) counts[len++] = digits[--d];
+    counts[len] = 0;
+  }
+  LOG("vmm: guest %s ended: %s (%s); exits: %s", v.name, outcome_word(v.outcome), v.detail, len ? counts : "none");
+}
+}  // namespace
+
+bool report_outcomes() {
+  uint32_t finished = 0, stopped = 0, refused = 0;
+  for (uint32_t i = 0; i < vcpu_count(); ++i) {
+    const Vcpu& v = vcpus()[i];
+    report_one(v);
+    if (v.outcome == Outcome::Halted || v.outcome == Outcome::Exited)
+      ++finished;
+    else if (v.outcome == Outcome::Refused)
+      ++refused;
+    else
+      ++stopped;
+  }
+  LOG("vmm: summary: guests=%u finished=%u stopped=%u refused=%u", vcpu_count(), finished, stopped, refused);
+  return vcpu_count() > 0 && finished == vcpu_count();
+}
+
+}  // namespace guests

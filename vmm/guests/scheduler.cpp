@@ -1,0 +1,93 @@
+#include "guests/scheduler.h"
+
+#include "arch/cpu.h"
+#include "arch/vmx_insn.h"
+#include "console/log.h"
+#include "exits/exit.h"
+#include "guests/setup.h"
+#include "vmx/diagnose.h"
+#include "vmx/vmcs.h"
+
+extern "C" int vmx_enter(guests::GuestRegisters* regs, uint64_t launched);
+
+namespace guests {
+namespace {
+using F = arch::VmcsField;
+
+Vcpu* next_ready(boot::PerCpu& c, Vcpu* after) {
+  Vcpu* all = vcpus();
+  const uint32_t n = vcpu_count();
+  const uint32_t start = after ? uint32_t(after - all) + 1 : 0;
+  for (uint32_t k = 0; k < n; ++k) {
+    Vcpu& v = all[(start + k) % n];
+    if (v.cpu == c.index && v.state == State::Ready) return &v;
+  }
+  return nullptr;
+}
+
+bool has_timer(const Vcpu& v) {
+  return v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::ACTIVATE_VMX_PREEMPTION_TIMER.mask();
+}
+
+// Makes v's VMCS current on this CPU and swaps the x87/SSE state, which the
+// VMCS does not hold (SDM 26.3, 27.5: neither entry nor exit touches it).
+void switch_to(boot::PerCpu& c, Vcpu& v) {
+  if (c.current == &v) return;
+  if (c.current) asm volatile("fxsave64 %0" : "=m"(c.current->fx_state));
+  if (arch::vmptrld(v.vmcs) != arch::VmxResult::Succeed) {
+    exits::finish(v, Outcome::Stopped, "VMPTRLD of its VMCS failed");
+    return;
+  }
+  if (v.launched) asm volatile("fxrstor64 %0" ::"m"(v.fx_state));
+  c.current = &v;
+  // A guest switched in starts a full time slice.
+  if (has_timer(v)) vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_value);
+}
+
+// Event injection queued in the profile (`inject:`), one per entry (SDM 26.6).
+void inject_next_event(Vcpu& v) {
+  if (v.next_event >= v.config->event_count) return;
+  if (vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & (1u << 31)) return;
+  const blob::Event& e = v.events[v.next_event++];
+  exits::inject(e.interruption_info, e.error_code, e.instruction_length);
+}
+
+}  // namespace
+
+void run_cpu_guests(boot::PerCpu& c) {
+  Vcpu* v = next_ready(c, nullptr);
+  while (v) {
+    switch_to(c, *v);
+    exits::Flow flow = exits::Flow::End;
+    if (v->state == State::Ready) {
+      inject_next_event(*v);
+      arch::write_cr2(v->regs.cr2);
+      const int rc = vmx_enter(&v->regs, v->launched);
+      v->regs.cr2 = arch::read_cr2();
+      if (rc != 0) {
+        char why[120];
+        vmx::describe_vmfail(arch::VmxResult(rc), why, sizeof why);
+        LOG("vmm: guest %s: %s failed: %s", v->name, v->launched ? "VMRESUME" : "VMLAUNCH", why);
+        vmx::dump_vmcs(*v);
+        exits::finish(*v, Outcome::EntryFailed, "%s", why);
+      } else {
+        v->launched = true;
+        flow = exits::dispatch(*v);
+      }
+    }
+    if (v->state == State::Finished) {
+      LOG("vmm: guest %s finished on this CPU", v->name);
+      v = next_ready(c, v);
+      continue;
+    }
+    if (flow == exits::Flow::Yield) {
+      Vcpu* next = next_ready(c, v);
+      if (next && next != v) LOG("vmm: time slice: %s -> %s", v->name, next->name);
+      // Alone on this CPU: a new slice for the same guest.
+      if (next == v) vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v->timer_value);
+      v = next;
+    }
+  }
+}
+
+}  // namespace guests

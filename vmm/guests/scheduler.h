@@ -1,0 +1,11 @@
+// Running the guests bound to one CPU (book 6.4.5): round robin between
+// runnable guests, one VMCS current at a time, time slices ended by the
+// VMX-preemption timer.
+#pragma once
+#include "boot/percpu.h"
+
+namespace guests {
+void run_cpu_guests(boot::PerCpu& c);
+// One line per guest, then the summary; returns true when every guest finished without being stopped.
+bool report_outcomes();
+}  // namespace guests

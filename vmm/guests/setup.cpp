@@ -1,0 +1,206 @@
+#include "guests/setup.h"
+
+#include "arch/cpu.h"
+#include "console/log.h"
+#include "exits/exit.h"
+#include "lib/string.h"
+#include "memory/phys.h"
+#include "vmx/vmcs.h"
+
+namespace guests {
+namespace {
+Vcpu g_vcpus[blob::kMaxGuests];
+uint32_t g_vcpu_count = 0;
+
+memory::PageSource page_source() {
+  return {nullptr, [](void*) { return memory::phys_allocate_page(); },
+          [](void*, uint64_t hpa) { return memory::phys_to_virt<uint64_t>(hpa); }};
+}
+
+bool refuse(Vcpu& v, const char* why) {
+  exits::finish(v, Outcome::Refused, "%s", why);
+  LOG("vmm: guest %s refused: %s", v.name, v.detail);
+  return false;
+}
+
+// Guest memory: each RAM or image region gets its own host block, aligned
+// so that EPT can use large pages (book 6.3.1); images are copied in.
+bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps) {
+  const bool allow_2m = caps.ept_vpid_cap & (1ull << 16), allow_1g = caps.ept_vpid_cap & (1ull << 17);
+  if (!v.ept.init(page_source(), allow_2m, allow_1g)) return refuse(v, "out of memory for EPT tables");
+  const blob::Guest& g = *v.config;
+  for (uint32_t i = 0; i < g.region_count; ++i) {
+    const blob::Region& reg = r.region(g.first_region + i);
+    uint64_t hpa = 0;
+    switch (blob::RegionKind(reg.kind)) {
+      case blob::RegionKind::MmioTrap: continue;  // left unmapped: every access exits
+      case blob::RegionKind::Passthrough:
+        if (memory::phys_overlaps_hypervisor(reg.hpa, reg.size))
+          return refuse(v, "passthrough region overlaps the hypervisor's memory");
+        hpa = reg.hpa;
+        break;
+      case blob::RegionKind::Ram:
+      case blob::RegionKind::Image: {
+        const uint64_t align = reg.page_size >= memory::kPage2M && reg.size >= memory::kPage2M ? memory::kPage2M : 4096;
+        hpa = memory::phys_allocate(reg.size, align);
+        if (!hpa) return refuse(v, "out of host memory for its regions");
+        if (reg.kind == uint32_t(blob::RegionKind::Image)) {
+          const blob::Image& img = r.image(reg.image);
+          memcpy(memory::phys_to_virt<void>(hpa + reg.image_offset), r.image_data(img), img.size);
+        }
+        break;
+      }
+    }
+    if (!v.ept.map(reg.gpa, hpa, reg.size, reg.permissions & 7, reg.memory_type, reg.page_size))
+      return refuse(v, "EPT mapping of a region failed");
+  }
+  for (uint32_t i = 0; i < g.ept_hook_count; ++i) {
+    const blob::EptHook& h = r.ept_hook(g.first_ept_hook + i);
+    if (!v.ept.protect_4k(h.gpa, h.permissions)) return refuse(v, "EPT hook on an unmapped page");
+  }
+  if (g.flags & blob::kGuestMapOnDemand) {
+    v.pool = memory::phys_allocate(4096ull * g.map_on_demand_pages, 4096);
+    if (!v.pool && g.map_on_demand_pages) return refuse(v, "out of host memory for its map-on-demand pool");
+  }
+  const bool ad = g.flags & blob::kGuestEptAccessedDirty;
+  v.eptp = v.ept.eptp(ad && (caps.ept_vpid_cap & (1ull << 21)));
+  return true;
+}
+
+void set_bits(uint8_t* bitmap, uint32_t first, uint32_t last, bool on) {
+  for (uint32_t i = first; i <= last; ++i) {
+    if (on)
+      bitmap[i / 8] |= uint8_t(1u << (i % 8));
+    else
+      bitmap[i / 8] &= uint8_t(~(1u << (i % 8)));
+  }
+}
+
+// I/O bitmaps A (ports 0-7FFFH) and B (8000H-FFFFH), SDM 24.6.4; the MSR
+// bitmap's four 1-KiB quarters, SDM 24.6.9.
+bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
+  const blob::Guest& g = *v.config;
+  const uint64_t io = memory::phys_allocate(8192, 4096), msr = memory::phys_allocate_page();
+  if (!io || !msr) return refuse(v, "out of memory for its bitmaps");
+  v.io_bitmap_a = io;
+  v.io_bitmap_b = io + 4096;
+  auto* io_bits = memory::phys_to_virt<uint8_t>(io);
+  if (g.flags & blob::kGuestIoDefaultTrap) memset(io_bits, 0xFF, 8192);
+  for (uint32_t i = 0; i < g.io_range_count; ++i) {
+    const blob::IoRange& range = r.io_range(g.first_io_range + i);
+    set_bits(io_bits, range.first_port, range.last_port, range.trap);
+  }
+  v.msr_bitmap = msr;
+  auto* msr_bits = memory::phys_to_virt<uint8_t>(msr);
+  if (g.flags & blob::kGuestMsrDefaultTrap) memset(msr_bits, 0xFF, 4096);
+  for (uint32_t i = 0; i < g.msr_trap_count; ++i) {
+    const blob::MsrTrap& t = r.msr_trap(g.first_msr_trap + i);
+    uint32_t offset;
+    if (t.msr <= 0x1FFF)
+      offset = 0;
+    else if (t.msr >= 0xC0000000 && t.msr <= 0xC0001FFF)
+      offset = 0x400;
+    else
+      continue;  // outside both ranges every access exits anyway
+    const uint32_t bit = t.msr & 0x1FFF;
+    set_bits(msr_bits + offset, bit, bit, t.flags & blob::kTrapRead);
+    set_bits(msr_bits + offset + 0x800, bit, bit, t.flags & blob::kTrapWrite);
+  }
+  // MSR-load/store lists: one page, entry-load then exit-store then exit-load.
+  const uint32_t entries = g.entry_msr_load_count + g.exit_msr_store_count + g.exit_msr_load_count;
+  if (entries * sizeof(blob::MsrEntry) > 4096) return refuse(v, "MSR lists longer than one page");
+  v.msr_area = memory::phys_allocate_page();
+  if (!v.msr_area) return refuse(v, "out of memory for its MSR lists");
+  auto* list = memory::phys_to_virt<blob::MsrEntry>(v.msr_area);
+  for (uint32_t i = 0; i < g.entry_msr_load_count; ++i) *list++ = r.msr_entry(g.entry_msr_load_first + i);
+  for (uint32_t i = 0; i < g.exit_msr_store_count; ++i) *list++ = r.msr_entry(g.exit_msr_store_first + i);
+  for (uint32_t i = 0; i < g.exit_msr_load_count; ++i) *list++ = r.msr_entry(g.exit_msr_load_first + i);
+  return true;
+}
+
+bool reconcile(Vcpu& v, const vmx::Capabilities& caps) {
+  const vmx::ReconcileResult rr = vmx::reconcile_controls(v.config->controls, caps);
+  if (!rr.ok) {
+    exits::finish(v, Outcome::Refused, "control \"%s\" (%s bit %u) cannot be 1 on this CPU: allowed-1 bit is 0 in %s",
+                  rr.control_name, arch::control_word_name(rr.word), rr.bit, arch::msr_ident(uint32_t(rr.msr)));
+    LOG("vmm: guest %s refused: %s", v.name, v.detail);
+    return false;
+  }
+  for (uint32_t i = 0; i < arch::kControlWordCount; ++i) v.controls[i] = rr.values[i];
+  // EPT is how guests are kept apart: a blob without it is not run.
+  const bool ept = (v.controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::ACTIVATE_SECONDARY_CONTROLS.mask()) &&
+                   (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_EPT.mask());
+  if (!ept) return refuse(v, "the blob does not enable EPT, which isolates guests");
+  if (!(v.controls[uint32_t(arch::ControlWord::EXIT)] & arch::ctl::HOST_ADDRESS_SPACE_SIZE.mask()))
+    return refuse(v, "the blob does not set host address-space size (the host is 64-bit)");
+  return true;
+}
+
+void index_behaviours(Vcpu& v, const blob::Reader& r) {
+  for (auto& b : v.behaviour_for_exit) b = kNoBehaviour;
+  for (auto& b : v.behaviour_for_vector) b = kNoBehaviour;
+  const blob::Guest& g = *v.config;
+  v.behaviours = g.behaviour_count ? &r.behaviour(g.first_behaviour) : nullptr;
+  v.events = g.event_count ? &r.event(g.first_event) : nullptr;
+  for (uint32_t i = 0; i < g.behaviour_count; ++i) {
+    const blob::Behaviour& b = v.behaviours[i];
+    if (b.kind == uint32_t(blob::BehaviourKind::ExitReason) && b.selector < arch::kMaxExitReason &&
+        b.action != uint32_t(blob::Action::Override))
+      v.behaviour_for_exit[b.selector] = uint16_t(i);
+    else if (b.kind == uint32_t(blob::BehaviourKind::Exception) && b.selector < 32)
+      v.behaviour_for_vector[b.selector] = uint16_t(i);
+  }
+}
+}  // namespace
+
+Vcpu* vcpus() { return g_vcpus; }
+uint32_t vcpu_count() { return g_vcpu_count; }
+
+uint64_t guest_to_host(const Vcpu& v, uint64_t gpa, uint64_t length) {
+  const memory::EptTranslation t = v.ept.translate(gpa);
+  if (!t.present || !length) return 0;
+  const uint64_t page_end = (gpa & ~(t.page_size - 1)) + t.page_size;
+  if (gpa + length > page_end) return 0;
+  return t.host_physical;
+}
+
+void assign_guests(const blob::Reader& r, uint32_t cpus) {
+  g_vcpu_count = r.guest_count();
+  for (uint32_t i = 0; i < g_vcpu_count; ++i) {
+    Vcpu& v = g_vcpus[i];
+    memset(&v, 0, sizeof v);
+    v.guest_index = i;
+    v.config = &r.guest(i);
+    v.name = r.string(v.config->name);
+    v.vpid = uint16_t(v.config->vpid ? v.config->vpid : i + 1);
+    v.cpu = ~0u;
+    for (uint32_t c = 0; c < cpus && c < 64; ++c)
+      if (v.config->cpu_mask & (1ull << c)) {
+        v.cpu = c;
+        break;
+      }
+    if (v.cpu == ~0u) {
+      exits::finish(v, Outcome::Refused, "none of its CPUs (mask 0x%lx) exists; this machine has %u", v.config->cpu_mask, cpus);
+      LOG("vmm: guest %s refused: %s", v.name, v.detail);
+    }
+  }
+}
+
+void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
+  for (uint32_t i = 0; i < g_vcpu_count; ++i) {
+    Vcpu& v = g_vcpus[i];
+    if (v.cpu != c.index || v.state == State::Finished) continue;
+    index_behaviours(v, r);
+    v.timer_value = v.config->preemption_timer_value;
+    if (!reconcile(v, c.caps) || !build_memory(v, r, c.caps) || !build_bitmaps(v, r)) continue;
+    const char* why = nullptr;
+    if (!vmx::build_vmcs(v, c, r, &why)) {
+      refuse(v, why);
+      continue;
+    }
+    LOG("vmm: guest %s ready: mode %u, rip 0x%lx, %u regions, EPT %u tables, VPID %u", v.name, v.config->mode,
+        v.config->entry.rip, v.config->region_count, v.ept.tables_used(), v.vpid);
+  }
+}
+
+}  // namespace guests

@@ -1,0 +1,71 @@
+// One guest's virtual CPU: its registers, VMCS, EPT, bitmaps, exit
+// statistics and outcome. Vcpus are built once at boot from the blob and
+// live in a fixed array (no allocation on the exit path).
+#pragma once
+#include <stdint.h>
+
+#include "arch/vmx_table.h"
+#include "blob/format.h"
+#include "memory/ept.h"
+
+namespace guests {
+
+// Layout is fixed: vmx/entry.S loads and saves these by offset.
+struct GuestRegisters {
+  uint64_t rax, rcx, rdx, rbx, rsp_unused, rbp, rsi, rdi;
+  uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+  uint64_t cr2;  // not in the VMCS; swapped by the scheduler
+};
+static_assert(sizeof(GuestRegisters) == 17 * 8);
+
+enum class State : uint8_t {
+  Ready,     // runnable
+  Finished,  // ended; outcome says how
+};
+
+enum class Outcome : uint8_t { None, Halted, Exited, Stopped, EptViolation, TripleFault, Watchdog, EntryFailed, Refused };
+const char* outcome_word(Outcome o);
+
+inline constexpr uint32_t kConsoleLine = 160;
+inline constexpr uint32_t kDetail = 128;
+inline constexpr uint16_t kNoBehaviour = 0xFFFF;
+
+struct Vcpu {
+  GuestRegisters regs;  // first: entry.S addresses it through the Vcpu pointer
+  alignas(16) uint8_t fx_state[512];  // x87/SSE state, swapped when guests share a CPU
+  uint32_t guest_index;  // in the blob
+  uint32_t cpu;          // physical CPU (boot order)
+  const blob::Guest* config;
+  const char* name;
+  uint64_t vmcs;  // host-physical
+  bool launched;
+  State state;
+  Outcome outcome;
+  char detail[kDetail];
+  memory::EptBuilder ept;
+  uint64_t eptp;
+  uint16_t vpid;
+  uint64_t io_bitmap_a, io_bitmap_b, msr_bitmap;
+  uint64_t msr_area;  // page holding the MSR-load/store lists
+  uint64_t pool;      // map-on-demand pages (host-physical, contiguous)
+  uint32_t pool_used;
+  uint32_t controls[arch::kControlWordCount];  // as reconciled for this CPU
+  uint32_t exit_counts[arch::kMaxExitReason];
+  uint64_t total_exits;
+  const blob::Behaviour* behaviours;  // this guest's run in the blob
+  const blob::Event* events;          // events to inject, in order
+  uint16_t behaviour_for_exit[arch::kMaxExitReason];  // index into behaviours, or kNoBehaviour
+  uint16_t behaviour_for_vector[32];
+  uint32_t next_event;          // next blob event to inject
+  uint32_t slices_without_exit; // watchdog
+  uint32_t timer_value;         // preemption timer reload
+  char console[kConsoleLine];
+  uint32_t console_length;
+  Vcpu* next_on_cpu;
+};
+
+// Host-physical address of a guest-physical one, through this guest's EPT;
+// 0 when unmapped. `length` bytes must lie in one mapping.
+uint64_t guest_to_host(const Vcpu& v, uint64_t gpa, uint64_t length);
+
+}  // namespace guests

@@ -1,0 +1,17 @@
+// Building a guest's VMCS from its blob record (SDM 24, book 3.11.3).
+#pragma once
+#include "blob/reader.h"
+#include "boot/percpu.h"
+#include "guests/vcpu.h"
+
+namespace vmx {
+// Allocates, clears and loads the VMCS, then writes the control, host and
+// guest areas. Returns false with `why` naming the step that failed.
+bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader& reader, const char** why);
+// Writes one field; a failure is a hypervisor bug and is logged with the field's SDM name.
+void write(arch::VmcsField f, uint64_t value);
+inline uint64_t read(arch::VmcsField f);
+}  // namespace vmx
+
+#include "arch/vmx_insn.h"
+inline uint64_t vmx::read(arch::VmcsField f) { return arch::vmread(f); }
