@@ -1,0 +1,42 @@
+# The front door: `make demo` and `make test` (README.md). The build itself
+# is CMake; this file only installs missing Debian packages and calls it.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
+  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  bochs bochsbios vgabios bochs-term qemu-system-x86 ipxe ipxe-qemu \
+  grub-pc-bin grub-common xorriso mtools
+
+.PHONY: all deps build demo test test-fast clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Compiles profiles/demo.yaml, builds the appliance ISO, boots it in Bochs
+# (tigerlake, 2 CPUs) with the serial log on the terminal; exits 0 when the
+# guests ended as the profile expects.
+demo: build
+	$(BUILD)/bin/configgen run profiles/demo.yaml --emulator bochs --cpus 2 --cpu-model tigerlake
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Host tests only (no emulator).
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE emulator
+
+clean:
+	rm -rf $(BUILD)
