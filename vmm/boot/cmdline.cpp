@@ -19,6 +19,7 @@ Options parse_cmdline(const char* p) {
     if (lib::starts_with(p, "exit=")) copy_word(o.exit_method, sizeof o.exit_method, p + 5);
     else if (lib::starts_with(p, "blob=")) copy_word(o.blob_name, sizeof o.blob_name, p + 5);
     else if (lib::starts_with(p, "caps") && (p[4] == ' ' || p[4] == 0)) o.print_caps = true;
+    else if (lib::starts_with(p, "ring") && (p[4] == ' ' || p[4] == 0)) o.dump_ring = true;
     while (*p && *p != ' ') ++p;
   }
   return o;

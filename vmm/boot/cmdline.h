@@ -2,6 +2,7 @@
 //   exit=bochs|qemu|halt   how the machine ends (docs/serial-log.md)
 //   blob=NAME              which multiboot module holds the blob (default: the first)
 //   caps                   print every CPU's VMX capability MSRs
+//   ring                   dump the debug-record ring before the summary
 #pragma once
 #include <stdint.h>
 
@@ -10,6 +11,7 @@ struct Options {
   char exit_method[16];
   char blob_name[64];
   bool print_caps;
+  bool dump_ring;
 };
 Options parse_cmdline(const char* cmdline);
 // The last path component of a module string ("tftp://10.0.2.2/profile.blob x" -> "profile.blob").

@@ -6,6 +6,7 @@
 #include "boot/multiboot.h"
 #include "boot/percpu.h"
 #include "boot/smp.h"
+#include "console/debug_ring.h"
 #include "console/log.h"
 #include "console/serial.h"
 #include "guests/scheduler.h"
@@ -102,6 +103,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   boot::release_application_processors();
   boot::cpu_main(bsp);
   boot::wait_for_all_cpus();
+  if (g_options.dump_ring) console::debug_ring_dump("requested on the command line");
   const bool pass = guests::report_outcomes();
   platform::end_machine(pass);
 }

@@ -37,7 +37,10 @@ const uint8_t* find_rsdp() {
       if (memcmp(reinterpret_cast<const void*>(p), "RSD PTR ", 8) == 0) return reinterpret_cast<const uint8_t*>(p);
     return nullptr;
   };
-  const uint64_t ebda = uint64_t(*reinterpret_cast<const volatile uint16_t*>(uint64_t(0x40E))) << 4;
+  // BIOS data area word 40:0E holds the EBDA segment (ACPI 5.2.5.1).
+  uint16_t ebda_segment;
+  asm volatile("movw (%1), %0" : "=r"(ebda_segment) : "r"(uint64_t(0x40E)));
+  const uint64_t ebda = uint64_t(ebda_segment) << 4;
   const uint8_t* r = ebda ? scan(ebda, 1024) : nullptr;
   return r ? r : scan(0xE0000, 0x20000);
 }

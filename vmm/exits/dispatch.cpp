@@ -1,6 +1,7 @@
 #include <stdarg.h>
 
 #include "arch/vmx_insn.h"
+#include "console/debug_ring.h"
 #include "console/log.h"
 #include "exits/handlers.h"
 #include "vmx/vmcs.h"
@@ -106,6 +107,7 @@ Flow finish(guests::Vcpu& v, guests::Outcome outcome, const char* format, ...) {
   console::format_to(v.detail, sizeof v.detail, format, args);
   va_end(args);
   v.outcome = outcome;
+  console::debug_record("guest ended", v.guest_index, uint64_t(outcome), v.total_exits);
   v.state = guests::State::Finished;
   return Flow::End;
 }

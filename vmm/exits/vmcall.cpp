@@ -1,5 +1,6 @@
 // The hypercall interface (docs/guest-abi.md): VMCALL with the service in
 // EAX. Results in EAX: 0 done, 0xFFFFFFFF unknown service or bad argument.
+#include "console/debug_ring.h"
 #include "exits/handlers.h"
 #include "memory/phys.h"
 
@@ -9,6 +10,7 @@ enum class Service : uint32_t {
   Exit = 0,   // EBX = the guest's exit code; ends the guest
   Putc = 1,   // BL = one console byte
   Write = 2,  // EBX = guest-physical address, ECX = length: console bytes
+  DumpRing = 3,  // EBX, ECX: two values recorded, then the debug ring is dumped
 };
 constexpr uint64_t kBadCall = 0xFFFFFFFFu;
 }  // namespace
@@ -40,6 +42,12 @@ Flow on_vmcall(guests::Vcpu& v, const ExitInfo& e) {
       }
       break;
     }
+    case Service::DumpRing:
+      console_flush(v);
+      console::debug_record("guest record", v.guest_index, v.regs.rbx, v.regs.rcx);
+      console::debug_ring_dump("requested by a guest");
+      v.regs.rax = 0;
+      break;
     default: v.regs.rax = kBadCall; break;
   }
   skip_instruction(e);

@@ -2,6 +2,7 @@
 
 #include "arch/cpu.h"
 #include "arch/vmx_insn.h"
+#include "console/debug_ring.h"
 #include "console/log.h"
 #include "exits/exit.h"
 #include "guests/setup.h"
@@ -71,6 +72,7 @@ void run_cpu_guests(boot::PerCpu& c) {
         vmx::dump_vmcs(*v);
         exits::finish(*v, Outcome::EntryFailed, "%s", why);
       } else {
+        if (!v->launched) console::debug_record("launched", v->guest_index, vmx::read(F::GUEST_RIP));
         v->launched = true;
         flow = exits::dispatch(*v);
       }
@@ -82,7 +84,10 @@ void run_cpu_guests(boot::PerCpu& c) {
     }
     if (flow == exits::Flow::Yield) {
       Vcpu* next = next_ready(c, v);
-      if (next && next != v) LOG("vmm: time slice: %s -> %s", v->name, next->name);
+      if (next && next != v) {
+        LOG("vmm: time slice: %s -> %s", v->name, next->name);
+        console::debug_record("time slice", v->guest_index, next->guest_index, v->total_exits);
+      }
       // Alone on this CPU: a new slice for the same guest.
       if (next == v) vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v->timer_value);
       v = next;
