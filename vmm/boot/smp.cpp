@@ -58,13 +58,49 @@ const AcpiHeader* find_madt() {
   return nullptr;
 }
 
-// Enabled processor-local-APIC entries of the MADT (ACPI 5.2.12.2), BSP first.
+// Processor entries of the Intel MultiProcessor Specification 1.4 table
+// (4.1, 4.3.1): the fallback for machines without an ACPI MADT.
+uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
+  auto scan = [](uint64_t start, uint64_t length) -> const uint8_t* {
+    for (uint64_t p = start; p < start + length; p += 16)
+      if (memcmp(reinterpret_cast<const void*>(p), "_MP_", 4) == 0) return reinterpret_cast<const uint8_t*>(p);
+    return nullptr;
+  };
+  const uint8_t* floating = scan(0x9FC00, 0x400);
+  if (!floating) floating = scan(0xF0000, 0x10000);
+  if (!floating) return 0;
+  const uint32_t table_address = *reinterpret_cast<const uint32_t*>(floating + 4);
+  if (!table_address) return 0;  // a default configuration: two CPUs, not enumerated here
+  const auto* table = reinterpret_cast<const uint8_t*>(uint64_t(table_address));
+  if (memcmp(table, "PCMP", 4) != 0) return 0;
+  g_lapic = *reinterpret_cast<const uint32_t*>(table + 36);
+  const uint16_t entries = *reinterpret_cast<const uint16_t*>(table + 34);
+  uint32_t count = 1;
+  const uint8_t* e = table + 44;
+  for (uint16_t i = 0; i < entries; ++i) {
+    if (e[0] == 0) {  // processor entry, 20 bytes
+      if ((e[3] & 1) && e[1] != bsp_apic && count < kMaxCpus) cpu(count++).apic_id = e[1];
+      e += 20;
+    } else {
+      e += 8;  // bus, I/O APIC, interrupt assignments
+    }
+  }
+  return count;
+}
+
+// Enabled processor-local-APIC entries of the MADT (ACPI 5.2.12.2), BSP
+// first; the MP table when there is no MADT.
 uint32_t enumerate_cpus() {
   const uint32_t bsp_apic = arch::cpuid(1).ebx >> 24;
   cpu(0).apic_id = bsp_apic;
   const AcpiHeader* madt = find_madt();
   if (!madt) {
-    LOG("vmm: no ACPI MADT found; running on the bootstrap processor only");
+    const uint32_t from_mp = enumerate_cpus_from_mp_table(bsp_apic);
+    if (from_mp) {
+      LOG("vmm: no ACPI MADT; %u CPU(s) listed in the MP table", from_mp);
+      return from_mp;
+    }
+    LOG("vmm: neither an ACPI MADT nor an MP table found; running on the bootstrap processor only");
     return 1;
   }
   const auto* base = reinterpret_cast<const uint8_t*>(madt);
