@@ -126,6 +126,7 @@ enum GuestFlags : uint32_t {
   kGuestMapOnDemand = 1u << 1,       // unmapped GPAs below map_on_demand_limit get pool pages
   kGuestIoDefaultTrap = 1u << 2,     // I/O ports not listed trap (else pass)
   kGuestMsrDefaultTrap = 1u << 3,    // MSRs not listed trap (else pass)
+  kGuestExitFloorStub = 1u << 4,     // benchmark: CPUID exits take the minimal assembly stub (docs/benchmarks.md)
 };
 
 struct Guest {

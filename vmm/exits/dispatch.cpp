@@ -51,10 +51,7 @@ ExitInfo read_exit_info() {
   e.entry_failure = raw >> 31;
   e.qualification = vmx::read(F::EXIT_QUALIFICATION);
   e.instruction_length = uint32_t(vmx::read(F::VM_EXIT_INSTRUCTION_LENGTH));
-  e.interruption_info = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_INFORMATION));
-  e.interruption_error = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_ERROR_CODE));
   e.idt_vectoring_info = uint32_t(vmx::read(F::IDT_VECTORING_INFORMATION));
-  e.idt_vectoring_error = uint32_t(vmx::read(F::IDT_VECTORING_ERROR_CODE));
   e.guest_rip = vmx::read(F::GUEST_RIP);
   return e;
 }

@@ -16,8 +16,10 @@ constexpr uint32_t kHardwareExceptionUd = kValid | (3u << 8) | 6;
 }  // namespace
 
 Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
-  const uint32_t vector = e.interruption_info & 0xFF;
-  const uint32_t type = (e.interruption_info >> 8) & 7;
+  const uint32_t interruption_info = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_INFORMATION));
+  const uint32_t interruption_error = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_ERROR_CODE));
+  const uint32_t vector = interruption_info & 0xFF;
+  const uint32_t type = (interruption_info >> 8) & 7;
   if (type == kTypeNmi) {
     LOG("vmm: guest %s: NMI while running, rip 0x%lx", v.name, e.guest_rip);
     return Flow::Resume;
@@ -28,7 +30,7 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
   const char* mnemonic = info ? info->mnemonic : "?";
   if (action == blob::Action::Log || action == blob::Action::Trace)
     LOG("vmm: guest %s: #%s (vector %u) at rip 0x%lx, error code 0x%x", v.name, mnemonic, vector, e.guest_rip,
-        e.interruption_error);
+        interruption_error);
   if (action == blob::Action::Stop) {
     console_flush(v);
     return finish(v, guests::Outcome::Stopped, "on_exit stop: exception #%s (vector %u) at rip 0x%lx", mnemonic, vector,
@@ -38,8 +40,8 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
   if (vector == uint32_t(arch::Vector::PF)) arch::write_cr2(e.qualification);
   if (vector == uint32_t(arch::Vector::PF)) v.regs.cr2 = e.qualification;
   const bool software = type == kTypeSoftwareException || type == kTypePrivilegedSoftwareException;
-  const uint32_t info_out = kValid | (type << 8) | vector | (e.interruption_info & kErrorCodeValid);
-  inject(info_out, e.interruption_error, software ? e.instruction_length : 0);
+  const uint32_t info_out = kValid | (type << 8) | vector | (interruption_info & kErrorCodeValid);
+  inject(info_out, interruption_error, software ? e.instruction_length : 0);
   return Flow::Resume;
 }
 

@@ -17,10 +17,7 @@ struct ExitInfo {
   bool entry_failure;   // bit 31 (SDM 24.9.1)
   uint64_t qualification;
   uint32_t instruction_length;
-  uint32_t interruption_info;   // VM-exit interruption information
-  uint32_t interruption_error;
-  uint32_t idt_vectoring_info;
-  uint32_t idt_vectoring_error;
+  uint32_t idt_vectoring_info;  // SDM 27.2.4: an event the exit interrupted
   uint64_t guest_rip;
 };
 

@@ -11,6 +11,7 @@ enum class Service : uint32_t {
   Putc = 1,   // BL = one console byte
   Write = 2,  // EBX = guest-physical address, ECX = length: console bytes
   DumpRing = 3,  // EBX, ECX: two values recorded, then the debug ring is dumped
+  Nop = 4,       // nothing: a bare hypercall round trip (benchmarks)
 };
 constexpr uint64_t kBadCall = 0xFFFFFFFFu;
 }  // namespace
@@ -48,6 +49,7 @@ Flow on_vmcall(guests::Vcpu& v, const ExitInfo& e) {
       console::debug_ring_dump("requested by a guest");
       v.regs.rax = 0;
       break;
+    case Service::Nop: v.regs.rax = 0; break;
     default: v.regs.rax = kBadCall; break;
   }
   skip_instruction(e);

@@ -9,7 +9,7 @@
 #include "vmx/diagnose.h"
 #include "vmx/vmcs.h"
 
-extern "C" int vmx_enter(guests::GuestRegisters* regs, uint64_t launched);
+extern "C" int vmx_enter(guests::GuestRegisters* regs, uint64_t launched, uint64_t* host_rsp);
 
 namespace guests {
 namespace {
@@ -62,8 +62,8 @@ void run_cpu_guests(boot::PerCpu& c) {
     exits::Flow flow = exits::Flow::End;
     if (v->state == State::Ready) {
       inject_next_event(*v);
-      arch::write_cr2(v->regs.cr2);
-      const int rc = vmx_enter(&v->regs, v->launched);
+      if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
+      const int rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
       v->regs.cr2 = arch::read_cr2();
       if (rc != 0) {
         char why[120];

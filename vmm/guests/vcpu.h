@@ -38,6 +38,7 @@ struct Vcpu {
   const blob::Guest* config;
   const char* name;
   uint64_t vmcs;  // host-physical
+  uint64_t host_rsp;  // HOST_RSP last written to this VMCS
   bool launched;
   State state;
   Outcome outcome;

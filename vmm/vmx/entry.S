@@ -1,6 +1,6 @@
 /* VM entry and the VM-exit landing point (SDM 26, 27).
  *
- * int vmx_enter(GuestRegisters* regs, uint64_t launched)
+ * int vmx_enter(GuestRegisters* regs, uint64_t launched, uint64_t* host_rsp)
  *   loads the guest's general registers and executes VMLAUNCH (launched = 0)
  *   or VMRESUME. It returns 0 after a VM exit, 1 on VMfailInvalid and 2 on
  *   VMfailValid. HOST_RSP is set to the stack as it is here, so the exit
@@ -17,8 +17,12 @@ vmx_enter:
         pushq %r14
         pushq %r15
         pushq %rdi
+        cmpq %rsp, (%rdx)                /* HOST_RSP is per VMCS: write it only when it changes */
+        je 4f
+        movq %rsp, (%rdx)
         movq $0x6C14, %rax               /* HOST_RSP */
         vmwrite %rsp, %rax
+4:
         testq %rsi, %rsi                 /* flags survive the MOVs below */
         movq 0x08(%rdi), %rcx
         movq 0x10(%rdi), %rdx
@@ -81,3 +85,43 @@ vmx_exit_stub:
         popq %rbp
         xorl %eax, %eax
         ret
+
+/* The benchmark floor (docs/benchmarks.md): the least a CPUID exit needs:
+ * keep the guest's registers, execute CPUID for it, advance RIP, resume.
+ * Any other exit falls through to vmx_exit_stub untouched. Used as HOST_RIP
+ * only for guests with the exit-floor flag. */
+        .global vmx_exit_floor_stub
+vmx_exit_floor_stub:
+        pushq %rax
+        pushq %rbx
+        pushq %rcx
+        pushq %rdx
+        movq $0x4402, %rax               /* exit reason */
+        vmread %rax, %rbx
+        cmpw $10, %bx                    /* CPUID */
+        jne 1f
+        movq 24(%rsp), %rax
+        movq 8(%rsp), %rcx
+        cpuid
+        movq %rax, 24(%rsp)
+        movq %rbx, 16(%rsp)
+        movq %rcx, 8(%rsp)
+        movq %rdx, 0(%rsp)
+        movq $0x440C, %rax               /* VM-exit instruction length */
+        vmread %rax, %rbx
+        movq $0x681E, %rax               /* guest RIP */
+        vmread %rax, %rcx
+        addq %rbx, %rcx
+        vmwrite %rcx, %rax
+        popq %rdx
+        popq %rcx
+        popq %rbx
+        popq %rax
+        vmresume
+        /* VMRESUME failed: report it through the normal path. */
+        jmp vmx_exit_stub
+1:      popq %rdx
+        popq %rcx
+        popq %rbx
+        popq %rax
+        jmp vmx_exit_stub

@@ -5,7 +5,7 @@
 #include "console/log.h"
 #include "memory/phys.h"
 
-extern "C" char vmx_exit_stub[];
+extern "C" char vmx_exit_stub[], vmx_exit_floor_stub[];
 
 namespace vmx {
 namespace {
@@ -85,7 +85,8 @@ void write_host_state(const guests::Vcpu& v, const boot::PerCpu& c) {
   if (has(v, arch::ctl::LOAD_IA32_EFER)) write(F::HOST_IA32_EFER, arch::rdmsr(arch::Msr::IA32_EFER));
   if (has(v, arch::ctl::LOAD_IA32_PAT)) write(F::HOST_IA32_PAT, arch::rdmsr(arch::Msr::IA32_PAT));
   if (has(v, arch::ctl::LOAD_IA32_PERF_GLOBAL_CTRL)) write(F::HOST_IA32_PERF_GLOBAL_CTRL, 0);
-  write(F::HOST_RIP, reinterpret_cast<uint64_t>(vmx_exit_stub));
+  const bool floor = v.config->flags & blob::kGuestExitFloorStub;
+  write(F::HOST_RIP, reinterpret_cast<uint64_t>(floor ? vmx_exit_floor_stub : vmx_exit_stub));
   write(F::HOST_RSP, c.stack_top);  // rewritten by vmx_enter before every entry
 }
 
