@@ -82,3 +82,14 @@ TEST(FixedBits, Cr0WithAndWithoutUnrestrictedGuest) {
   EXPECT_EQ(vmx::apply_cr4_fixed(1ull << 40, caps), 0x2000u);  // bits outside FIXED1 cleared
 }
 }  // namespace
+
+namespace {
+TEST(ControlSetting, ReadsAllowed0AndAllowed1Halves) {
+  // IA32_VMX_TRUE_PINBASED_CTLS on Bochs tigerlake: 0x0000007f00000016.
+  const uint64_t pin = 0x0000007f00000016;
+  EXPECT_EQ(vmx::control_setting(pin, 0), vmx::ControlSetting::Either);      // external-interrupt exiting
+  EXPECT_EQ(vmx::control_setting(pin, 1), vmx::ControlSetting::MustBeOne);   // reserved, default 1
+  EXPECT_EQ(vmx::control_setting(pin, 7), vmx::ControlSetting::MustBeZero);  // posted interrupts: not offered
+  EXPECT_STREQ(vmx::control_setting_text(vmx::ControlSetting::Either), "0 or 1");
+}
+}  // namespace

@@ -1,6 +1,7 @@
 #include "boot/smp.h"
 
 #include "arch/cpu.h"
+#include "console/debug_ring.h"
 #include "console/log.h"
 #include "guests/scheduler.h"
 #include "guests/setup.h"
@@ -171,10 +172,24 @@ void start_application_processors() {
   LOG("vmm: %u CPU(s) online (MADT lists %u)", online, found);
 }
 
+
 void release_application_processors() { __atomic_store_n(&g_released, true, __ATOMIC_RELEASE); }
+
+// One line and one debug record per boot stage (book 1.5): stage 1 is the
+// CPU's own tables in long mode, stage 2 VMX operation, stage 3 its guests
+// built and about to run.
+static void report_stage(const PerCpu& c, uint32_t stage, const char* what) {
+  LOG("vmm: stage %u reached: %s", stage, what);
+  uint64_t rsp;
+  asm volatile("mov %%rsp, %0" : "=r"(rsp));
+  console::debug_record(stage == 1 ? "stage 1" : stage == 2 ? "stage 2" : "stage 3", arch::read_cr0(), arch::read_cr3(),
+                        arch::read_cr4(), rsp);
+  (void)c;
+}
 
 void cpu_main(PerCpu& c) {
   const char* why = nullptr;
+  report_stage(c, 1, "long mode, own GDT/TSS/IDT");
   if (!vmx::enable_vmx(c, &why)) {
     LOG("vmm: VMX unavailable: %s", why);
     for (uint32_t i = 0; i < guests::vcpu_count(); ++i) {
@@ -187,8 +202,10 @@ void cpu_main(PerCpu& c) {
     }
   } else {
     LOG("vmm: VMX on (VMCS revision 0x%x)", c.caps.revision_id());
+    report_stage(c, 2, "VMX operation (VMXON done)");
     if (boot_options().print_caps) vmx::print_capabilities(c);
     guests::prepare_cpu_guests(verified_blob(), c);
+    report_stage(c, 3, "guests prepared");
     guests::run_cpu_guests(c);
   }
   __atomic_store_n(&c.done, true, __ATOMIC_RELEASE);

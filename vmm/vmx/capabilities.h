@@ -40,6 +40,19 @@ constexpr ControlFit fit_control(uint32_t wanted, uint64_t capability_msr) {
   return {(wanted | allowed0) & allowed1, wanted & ~allowed1};
 }
 
+// What a capability MSR allows for one control bit (book 2.5.5): allowed-0
+// (low half) = 1 means the bit must be 1; allowed-1 (high half) = 0 means
+// it must be 0.
+enum class ControlSetting : uint8_t { MustBeZero, MustBeOne, Either };
+constexpr ControlSetting control_setting(uint64_t capability_msr, uint32_t bit) {
+  if ((capability_msr >> bit) & 1) return ControlSetting::MustBeOne;
+  if (!((capability_msr >> (32 + bit)) & 1)) return ControlSetting::MustBeZero;
+  return ControlSetting::Either;
+}
+constexpr const char* control_setting_text(ControlSetting s) {
+  return s == ControlSetting::MustBeOne ? "must be 1" : s == ControlSetting::MustBeZero ? "must be 0" : "0 or 1";
+}
+
 struct ReconcileResult {
   bool ok;
   uint32_t values[arch::kControlWordCount];

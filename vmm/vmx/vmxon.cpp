@@ -68,6 +68,34 @@ bool enable_vmx(boot::PerCpu& c, const char** why) {
   return true;
 }
 
+// The settings the raw MSRs allow, in words (book 2.5.4-2.5.13, example 2-1).
+void print_decoded_capabilities(const Capabilities& caps) {
+  const uint64_t b = caps.basic;
+  LOG("vmm: caps: decoded basic: VMCS revision 0x%x, VMCS region %u bytes, memory type %u, TRUE controls %s, "
+      "INS/OUTS information %s",
+      caps.revision_id(), uint32_t((b >> 32) & 0x1FFF), uint32_t((b >> 50) & 0xF), caps.has_true_controls() ? "yes" : "no",
+      (b >> 54) & 1 ? "yes" : "no");
+  for (const arch::ControlBitInfo& info : arch::kControlBits) {
+    const uint64_t msr = caps.control_msr(info.control.word);
+    const ControlSetting s = control_setting(msr, info.control.bit);
+    LOG("vmm: caps: decoded %s bit %u %s: %s", arch::msr_ident(uint32_t(arch::control_capability_msr(
+                                                info.control.word, caps.has_true_controls()))),
+        info.control.bit, info.sdm_name, control_setting_text(s));
+  }
+  const uint64_t m = caps.misc;
+  LOG("vmm: caps: decoded misc: preemption timer rate 2^%u TSC ticks, activity HLT %s shutdown %s wait-for-SIPI %s, "
+      "CR3-target values %u, MSR-list maximum %u entries",
+      caps.preemption_timer_rate(), (m >> 6) & 1 ? "yes" : "no", (m >> 7) & 1 ? "yes" : "no", (m >> 8) & 1 ? "yes" : "no",
+      uint32_t((m >> 16) & 0x1FF), 512 * (uint32_t((m >> 25) & 7) + 1));
+  const uint64_t e = caps.ept_vpid_cap;
+  LOG("vmm: caps: decoded EPT/VPID: execute-only %s, 4-level walk %s, WB %s, 2M pages %s, 1G pages %s, INVEPT %s, "
+      "accessed/dirty %s, INVVPID %s",
+      e & 1 ? "yes" : "no", (e >> 6) & 1 ? "yes" : "no", (e >> 14) & 1 ? "yes" : "no", (e >> 16) & 1 ? "yes" : "no",
+      (e >> 17) & 1 ? "yes" : "no", (e >> 20) & 1 ? "yes" : "no", (e >> 21) & 1 ? "yes" : "no", (e >> 32) & 1 ? "yes" : "no");
+  LOG("vmm: caps: decoded CR0 fixed-1 bits 0x%lx, may-be-1 bits 0x%lx; CR4 fixed-1 bits 0x%lx, may-be-1 bits 0x%lx",
+      caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1);
+}
+
 void print_capabilities(const boot::PerCpu& c) {
   LOG("vmm: caps: begin cpu=%u", c.index);
   const struct {
@@ -100,6 +128,7 @@ void print_capabilities(const boot::PerCpu& c) {
                          Msr::IA32_VMX_ENTRY_CTLS};
     for (Msr m : plain) LOG("vmm: caps: msr 0x%x %s = 0x%016lx", uint32_t(m), arch::msr_ident(uint32_t(m)), arch::rdmsr(m));
   }
+  print_decoded_capabilities(c.caps);
   LOG("vmm: caps: end cpu=%u", c.index);
 }
 
