@@ -79,6 +79,19 @@ bool apply_generic_behaviour(guests::Vcpu& v, const ExitInfo& e, Flow& flow) {
     default: return false;  // reason-specific actions are read by the handler
   }
 }
+// An exit that interrupted the delivery of an event (IDT-vectoring
+// information valid, SDM 27.2.4) loses that event unless the VMM delivers it
+// again on the next entry (book 7.1.2.3). A handler that injected something
+// itself takes precedence.
+void reinject_interrupted_event(const ExitInfo& e) {
+  constexpr uint32_t kValid = 1u << 31, kErrorCodeValid = 1u << 11, kNmiUnblocking = 1u << 12;
+  if (!(e.idt_vectoring_info & kValid)) return;
+  if (vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & kValid) return;
+  const uint32_t type = (e.idt_vectoring_info >> 8) & 7;
+  const bool software = type == 4 || type == 5 || type == 6;  // software interrupt / exceptions carry a length
+  const uint32_t error = e.idt_vectoring_info & kErrorCodeValid ? uint32_t(vmx::read(F::IDT_VECTORING_ERROR_CODE)) : 0;
+  inject(e.idt_vectoring_info & ~kNmiUnblocking, error, software ? e.instruction_length : 0);
+}
 }  // namespace
 
 Flow dispatch(guests::Vcpu& v) {
@@ -89,8 +102,9 @@ Flow dispatch(guests::Vcpu& v) {
   if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED)) v.slices_without_exit = 0;
   if (e.entry_failure) return on_entry_failure(v, e);
   Flow flow = Flow::Resume;
-  if (apply_generic_behaviour(v, e, flow)) return flow;
-  return kTable.handlers[e.reason](v, e);
+  if (!apply_generic_behaviour(v, e, flow)) flow = kTable.handlers[e.reason](v, e);
+  if (flow == Flow::Resume) reinject_interrupted_event(e);
+  return flow;
 }
 
 Flow on_unexpected(guests::Vcpu& v, const ExitInfo& e) {

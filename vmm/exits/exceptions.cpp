@@ -28,9 +28,13 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
   const blob::Action action = b == guests::kNoBehaviour ? blob::Action::Reflect : blob::Action(v.behaviours[b].action);
   const arch::ExceptionInfo* info = arch::find_exception(vector);
   const char* mnemonic = info ? info->mnemonic : "?";
-  if (action == blob::Action::Log || action == blob::Action::Trace)
-    LOG("vmm: guest %s: #%s (vector %u) at rip 0x%lx, error code 0x%x", v.name, mnemonic, vector, e.guest_rip,
-        interruption_error);
+  // What example 4-1 needs to see: the event, and the debug state the CPU
+  // saved with it (pending debug exceptions, blocking by MOV SS; SDM 24.4.2).
+  if (action == blob::Action::Log || action == blob::Action::Trace || action == blob::Action::Reinject)
+    LOG("vmm: guest %s: exit exception-or-nmi vector %u (#%s) type %u length %u at rip 0x%lx, error code 0x%x, "
+        "pending debug exceptions 0x%lx, interruptibility 0x%lx",
+        v.name, vector, mnemonic, type, e.instruction_length, e.guest_rip, interruption_error,
+        vmx::read(F::GUEST_PENDING_DEBUG_EXCEPTIONS), vmx::read(F::GUEST_INTERRUPTIBILITY_STATE));
   if (action == blob::Action::Stop) {
     console_flush(v);
     return finish(v, guests::Outcome::Stopped, "on_exit stop: exception #%s (vector %u) at rip 0x%lx", mnemonic, vector,
