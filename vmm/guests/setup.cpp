@@ -1,6 +1,7 @@
 #include "guests/setup.h"
 
 #include "arch/cpu.h"
+#include "arch/vmx_insn.h"
 #include "console/log.h"
 #include "exits/exit.h"
 #include "lib/string.h"
@@ -151,6 +152,20 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
       v.behaviour_for_vector[b.selector] = uint16_t(i);
   }
 }
+// Before first use, drop any translation cached under this EPTP or VPID from
+// an earlier life of the machine (book 6.2.6.5, 6.2.6.6).
+void flush_stale_translations(const Vcpu& v, const vmx::Capabilities& caps) {
+  const uint64_t e = caps.ept_vpid_cap;
+  if (e & (1ull << 25))
+    arch::invept(arch::InveptType::SingleContext, v.eptp);
+  else if (e & (1ull << 26))
+    arch::invept(arch::InveptType::AllContext, 0);
+  if (!(v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_VPID.mask())) return;
+  if (e & (1ull << 41))
+    arch::invvpid(arch::InvvpidType::SingleContext, v.vpid);
+  else if (e & (1ull << 42))
+    arch::invvpid(arch::InvvpidType::AllContext, 0);
+}
 }  // namespace
 
 Vcpu* vcpus() { return g_vcpus; }
@@ -198,6 +213,7 @@ void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
       refuse(v, why);
       continue;
     }
+    flush_stale_translations(v, c.caps);
     LOG("vmm: guest %s ready: mode %u, rip 0x%lx, %u regions, EPT %u tables, VPID %u", v.name, v.config->mode,
         v.config->entry.rip, v.config->region_count, v.ept.tables_used(), v.vpid);
   }
