@@ -45,7 +45,7 @@ Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) {
 }
 
 Flow on_entry_failure(guests::Vcpu& v, const ExitInfo& e) {
-  char check[96];
+  char check[200];
   vmx::diagnose_entry_failure(v, e.reason, e.qualification, check, sizeof check);
   return finish(v, guests::Outcome::EntryFailed, "%s (exit reason %u, qualification %lu): %s",
                 arch::exit_reason_name(e.reason), e.reason, e.qualification, check);

@@ -27,7 +27,7 @@ enum class Outcome : uint8_t { None, Halted, Exited, Stopped, EptViolation, Trip
 const char* outcome_word(Outcome o);
 
 inline constexpr uint32_t kConsoleLine = 160;
-inline constexpr uint32_t kDetail = 128;
+inline constexpr uint32_t kDetail = 240;
 inline constexpr uint16_t kNoBehaviour = 0xFFFF;
 
 struct Vcpu {
