@@ -163,7 +163,14 @@ struct Guest {
   uint64_t map_on_demand_limit;     // GPA bound for map-on-demand
   uint32_t map_on_demand_pages;     // pool size in 4K pages
   uint32_t tpr_threshold;
-  uint32_t reserved2[10];
+  // External interrupts forwarded to this guest (book 7.3.3): host 8259 IRQ
+  // lines, bit n = IRQ n. The guest must run on CPU 0, where the 8259 delivers.
+  uint16_t forwarded_irqs;
+  // Example 7-5's interrupt source: a scancode the hypervisor places in the
+  // i8042 output buffer once the guest unmasks IRQ 1 (0 = none).
+  uint8_t test_scancode;
+  uint8_t reserved3;
+  uint32_t reserved2[9];
   EntryState entry;
 };
 

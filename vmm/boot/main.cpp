@@ -14,6 +14,7 @@
 #include "lib/string.h"
 #include "memory/phys.h"
 #include "platform/machine.h"
+#include "platform/pic8259.h"
 #include "vmx/vmxon.h"
 
 extern "C" char __image_end[];
@@ -99,6 +100,11 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
     platform::end_machine(false);
   }
   guests::assign_guests(g_blob, cpus);
+  // The host 8259 delivers only the IRQs some guest asked for (the rest are
+  // masked, so no stray interrupt reaches a guest's IDT).
+  uint16_t forwarded = 0;
+  for (uint32_t i = 0; i < g_blob.guest_count(); ++i) forwarded |= g_blob.guest(i).forwarded_irqs;
+  platform::pic_init(forwarded);
   // Every CPU, the BSP included, now enables VMX and runs its guests.
   boot::release_application_processors();
   boot::cpu_main(bsp);

@@ -22,6 +22,8 @@ constexpr Table make_table() {
   for (auto& h : t.handlers) h = on_unexpected;
   auto set = [&](R r, Handler h) { t.handlers[uint32_t(r)] = h; };
   set(R::EXCEPTION_OR_NMI, on_exception_or_nmi);
+  set(R::EXTERNAL_INTERRUPT, on_external_interrupt);
+  set(R::INTERRUPT_WINDOW, on_interrupt_window);
   set(R::TRIPLE_FAULT, on_triple_fault);
   set(R::INIT_SIGNAL, on_init_signal);
   set(R::CPUID, on_cpuid);

@@ -19,6 +19,13 @@ Flow on_rdtsc(guests::Vcpu&, const ExitInfo&);             // msr.cpp
 Flow on_ept_violation(guests::Vcpu&, const ExitInfo&);     // ept.cpp
 Flow on_ept_misconfiguration(guests::Vcpu&, const ExitInfo&);  // ept.cpp
 Flow on_vmx_instruction(guests::Vcpu&, const ExitInfo&);   // exceptions.cpp: #UD into the guest
+Flow on_external_interrupt(guests::Vcpu&, const ExitInfo&);  // interrupts.cpp
+Flow on_interrupt_window(guests::Vcpu&, const ExitInfo&);    // interrupts.cpp
+
+// interrupts.cpp: the guest's 8259 as the hypervisor models it, and
+// injection of forwarded IRQs before each VM entry.
+bool virtual_pic_io(guests::Vcpu& v, uint16_t port, bool in, uint32_t& value);
+void deliver_pending_interrupts(guests::Vcpu& v);
 
 // Guest console: collects bytes into lines tagged with the guest's name.
 void console_put(guests::Vcpu& v, char c);

@@ -41,7 +41,10 @@ Flow on_io_instruction(guests::Vcpu& v, const ExitInfo& e) {
     return finish(v, guests::Outcome::Stopped, "string I/O (INS/OUTS) on port 0x%x is not emulated, rip 0x%lx", a.port,
                   e.guest_rip);
   const uint64_t size_mask = a.size == 1 ? 0xFF : a.size == 2 ? 0xFFFF : 0xFFFFFFFFull;
-  if (a.port >= kCom1 && a.port < kCom1 + 8) {
+  uint32_t value = uint32_t(v.regs.rax & size_mask);
+  if (virtual_pic_io(v, a.port, a.in, value)) {
+    if (a.in) v.regs.rax = (v.regs.rax & ~size_mask) | value;
+  } else if (a.port >= kCom1 && a.port < kCom1 + 8) {
     if (!a.in && a.port == kCom1) console_put(v, char(v.regs.rax & 0xFF));
     if (a.in) v.regs.rax = (v.regs.rax & ~size_mask) | (a.port == kCom1LineStatus ? kTransmitterIdle : 0);
   } else if (a.in) {

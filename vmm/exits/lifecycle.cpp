@@ -15,8 +15,11 @@ Flow on_hlt(guests::Vcpu& v, const ExitInfo& e) {
   // With interrupts on, the guest waits for an event; nothing in this
   // appliance delivers one unless the profile routes interrupts, so a
   // waiting guest with no pending event is finished too.
-  if (v.next_event < v.config->event_count) {
+  if (v.next_event < v.config->event_count || v.config->forwarded_irqs) {
+    // Wait in the HLT activity state (SDM 24.4.2): an external interrupt
+    // brings the guest back through an exit, and injection wakes it.
     skip_instruction(e);
+    vmx::write(F::GUEST_ACTIVITY_STATE, 1);
     return Flow::Resume;
   }
   return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no event to wait for, rip 0x%lx", e.guest_rip);

@@ -5,6 +5,7 @@
 #include "console/debug_ring.h"
 #include "console/log.h"
 #include "exits/exit.h"
+#include "exits/handlers.h"
 #include "guests/setup.h"
 #include "vmx/diagnose.h"
 #include "vmx/vmcs.h"
@@ -62,6 +63,7 @@ void run_cpu_guests(boot::PerCpu& c) {
     exits::Flow flow = exits::Flow::End;
     if (v->state == State::Ready) {
       inject_next_event(*v);
+      if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
       if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
       const int rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
       v->regs.cr2 = arch::read_cr2();

@@ -26,6 +26,18 @@ enum class State : uint8_t {
 enum class Outcome : uint8_t { None, Halted, Exited, Stopped, EptViolation, TripleFault, Watchdog, EntryFailed, Refused };
 const char* outcome_word(Outcome o);
 
+// The guest's view of its 8259 (book 7.3.3.3): what the hypervisor learns
+// by snooping its initialization and mask writes, and the IRQs it owes it.
+struct VirtualPic {
+  uint8_t vector_base;   // from ICW2 (master)
+  uint8_t mask;          // OCW1 (master)
+  uint8_t init_step;     // 0 = ready, 1..3 = expecting ICW2..ICW4
+  bool expects_icw4;
+  uint16_t pending;      // forwarded IRQs not yet injected
+  uint16_t in_service;   // injected, waiting for the guest's EOI
+  bool scancode_placed;
+};
+
 inline constexpr uint32_t kConsoleLine = 160;
 inline constexpr uint32_t kDetail = 240;
 inline constexpr uint16_t kNoBehaviour = 0xFFFF;
@@ -60,6 +72,7 @@ struct Vcpu {
   uint32_t next_event;          // next blob event to inject
   uint32_t slices_without_exit; // watchdog
   uint32_t timer_value;         // preemption timer reload
+  VirtualPic pic;
   char console[kConsoleLine];
   uint32_t console_length;
   Vcpu* next_on_cpu;
