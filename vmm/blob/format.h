@@ -239,6 +239,13 @@ enum class Action : uint32_t {
   Stop = 9,      // stop the guest and report
 };
 enum class BehaviourKind : uint32_t { ExitReason = 0, Exception = 1 };
+// Built-in hooks (Action::Hook's `arg`, EptHook::hook).
+enum class HookId : uint32_t {
+  None = 0,
+  LocalApic = 1,     // EPT hook on the APIC page: decode and emulate on a virtual-APIC page (book 7.2.1)
+  SysenterTrap = 2,  // WRMSR IA32_SYSENTER_EIP keeps the real value, plants a trap address (book 7.1.2.2)
+  IntDelivery = 3,   // #GP from a shrunk IDT limit: deliver INT n from the real IDT (book 7.3.1)
+};
 struct Behaviour {
   uint32_t kind;      // BehaviourKind
   uint32_t selector;  // exit reason number or exception vector

@@ -40,6 +40,13 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
     return finish(v, guests::Outcome::Stopped, "on_exit stop: exception #%s (vector %u) at rip 0x%lx", mnemonic, vector,
                   e.guest_rip);
   }
+  // The SysenterTrap hook's fault: resume at the target the guest asked for.
+  if (vector == uint32_t(arch::Vector::PF) && v.sysenter_trapped && e.qualification == kSysenterTrapAddress) {
+    LOG("vmm: guest %s: #PF at the SYSENTER trap address: resuming at the real IA32_SYSENTER_EIP 0x%lx", v.name,
+        v.sysenter_eip_real);
+    vmx::write(F::GUEST_RIP, v.sysenter_eip_real);
+    return Flow::Resume;
+  }
   // Reflect / reinject: the same event, delivered by the next VM entry.
   if (vector == uint32_t(arch::Vector::PF)) arch::write_cr2(e.qualification);
   if (vector == uint32_t(arch::Vector::PF)) v.regs.cr2 = e.qualification;

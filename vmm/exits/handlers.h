@@ -27,6 +27,10 @@ Flow on_interrupt_window(guests::Vcpu&, const ExitInfo&);    // interrupts.cpp
 bool virtual_pic_io(guests::Vcpu& v, uint16_t port, bool in, uint32_t& value);
 void deliver_pending_interrupts(guests::Vcpu& v);
 
+// The address planted in IA32_SYSENTER_EIP by the SysenterTrap hook: no
+// guest maps it, so SYSENTER raises #PF there.
+inline constexpr uint64_t kSysenterTrapAddress = 0xFFFFF000;
+
 // Guest console: collects bytes into lines tagged with the guest's name.
 void console_put(guests::Vcpu& v, char c);
 void console_flush(guests::Vcpu& v);

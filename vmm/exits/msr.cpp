@@ -25,7 +25,7 @@ bool vmcs_field_for(uint32_t msr, F& field) {
   }
 }
 
-Flow raise_gp(const ExitInfo&) {
+Flow raise_gp() {
   inject(kHardwareExceptionGp, 0, 0);
   return Flow::Resume;
 }
@@ -37,18 +37,29 @@ void log_access(const guests::Vcpu& v, const char* what, uint32_t msr, uint64_t 
   const char* name = arch::msr_ident(msr);
   LOG("vmm: guest %s %s msr 0x%x (%s) value 0x%lx", v.name, what, msr, name ? name : "unnamed", value);
 }
+
+// Example 7-1 (book 7.1.2.2): the guest's SYSENTER target is kept aside and
+// an address no guest maps is planted instead, so SYSENTER faults (#PF) into
+// the hypervisor, which then resumes the guest at the real target.
+bool sysenter_hooked(const guests::Vcpu& v) {
+  const uint16_t b = v.behaviour_for_exit[uint32_t(arch::ExitReason::WRMSR)];
+  return b != guests::kNoBehaviour && v.behaviours[b].action == uint32_t(blob::Action::Hook) &&
+         v.behaviours[b].arg == uint32_t(blob::HookId::SysenterTrap);
+}
 }  // namespace
 
 Flow on_rdmsr(guests::Vcpu& v, const ExitInfo& e) {
   const uint32_t msr = uint32_t(v.regs.rcx);
   uint64_t value;
   F field;
-  if (vmcs_field_for(msr, field))
+  if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && v.sysenter_trapped)
+    value = v.sysenter_eip_real;  // the guest reads back what it wrote
+  else if (vmcs_field_for(msr, field))
     value = vmx::read(field);
   else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER))
     value = arch::rdtsc() + vmx::read(F::TSC_OFFSET);
   else
-    return raise_gp(e);
+    return raise_gp();
   log_access(v, "rdmsr", msr, value);
   v.regs.rax = uint32_t(value);
   v.regs.rdx = value >> 32;
@@ -60,12 +71,19 @@ Flow on_wrmsr(guests::Vcpu& v, const ExitInfo& e) {
   const uint32_t msr = uint32_t(v.regs.rcx);
   const uint64_t value = (v.regs.rdx << 32) | uint32_t(v.regs.rax);
   F field;
-  if (vmcs_field_for(msr, field))
+  if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && sysenter_hooked(v)) {
+    v.sysenter_eip_real = value;
+    v.sysenter_trapped = true;
+    vmx::write(F::GUEST_IA32_SYSENTER_EIP, kSysenterTrapAddress);
+    LOG("vmm: guest %s WRMSR IA32_SYSENTER_EIP = 0x%lx kept; trap address 0x%lx planted", v.name, value,
+        kSysenterTrapAddress);
+  } else if (vmcs_field_for(msr, field)) {
     vmx::write(field, value);
-  else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER))
+  } else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER)) {
     vmx::write(F::TSC_OFFSET, value - arch::rdtsc());
-  else
-    return raise_gp(e);
+  } else {
+    return raise_gp();
+  }
   log_access(v, "wrmsr", msr, value);
   skip_instruction(e);
   return Flow::Resume;
