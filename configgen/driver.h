@@ -6,13 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "lower/lowered.h"
+#include "model/diagnostics.h"
 #include "model/expect.h"
+#include "model/profile.h"
+#include "model/target.h"
 
 namespace configgen {
 
 struct CompileOptions {
   std::string target_override;  // empty = the profile's appliance.target
   bool werror = false;
+  std::string build_dir = VTX_BINARY_DIR;  // expands ${build} in image paths
 };
 
 struct CompiledProfile {
@@ -27,5 +32,17 @@ struct CompiledProfile {
 // Parses, validates, lowers and emits PATH. Diagnostics go to stderr with
 // file:line:col. Returns nullopt when the profile is invalid or unreadable.
 std::optional<CompiledProfile> compile_profile_file(const std::string& path, const CompileOptions& options);
+
+// The same pipeline, keeping every stage for commands and tests.
+struct Pipeline {
+  model::Profile profile;
+  std::optional<model::Target> target;
+  lower::LoweredProfile lowered;
+  std::vector<std::uint8_t> blob;
+  Diagnostics diags;
+  bool readable = false;  // false: I/O or YAML failure (exit status 2)
+  bool ok(bool werror) const { return readable && !diags.has_errors(werror) && !blob.empty(); }
+};
+Pipeline run_pipeline(const std::string& path, const CompileOptions& options);
 
 }  // namespace configgen

@@ -1,6 +1,191 @@
+// `configgen image` and `configgen run`: build an appliance and boot it.
 #include "appliance/commands.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "appliance/emulator.h"
+#include "appliance/image.h"
+#include "appliance/serial_log.h"
+#include "appliance/verdict.h"
+#include "driver.h"
+
 namespace configgen::appliance {
-// Filled in by the appliance work (image, run).
-void register_commands(CLI::App&) {}
+namespace fs = std::filesystem;
+namespace {
+
+struct RunOptions {
+  std::string input;
+  RunSpec spec;
+  std::string keep;
+  std::string extra_cmdline;
+  std::string corrupt;  // truncate | flip:OFFSET (tests: the hypervisor must refuse the blob)
+  std::vector<std::string> expect_lines;
+  bool expect_fail = false;
+  bool quiet = false;
+};
+
+bool has_ext(const std::string& p, const char* ext) { return fs::path(p).extension() == ext; }
+
+std::string corrupt_blob(const std::string& how, std::vector<uint8_t>& blob) {
+  if (how == "truncate") {
+    blob.resize(blob.size() / 2);
+    return {};
+  }
+  if (how.rfind("flip:", 0) == 0) {
+    const size_t at = std::stoul(how.substr(5), nullptr, 0);
+    if (at >= blob.size()) return "flip offset beyond the blob";
+    blob[at] ^= 0x01;
+    return {};
+  }
+  return "unknown --corrupt " + how + " (truncate or flip:OFFSET)";
+}
+
+int run_command(RunOptions& o) {
+  std::vector<model::Expectation> expectations;
+  for (const auto& l : o.expect_lines) {
+    model::Expectation e;
+    e.pattern = l;
+    expectations.push_back(e);
+  }
+  const std::string stem = fs::path(o.input).stem().string();
+  o.spec.work_dir = o.keep.empty() ? std::string(VTX_BINARY_DIR) + "/runs/" + stem + "-" + o.spec.emulator + "-" + o.spec.boot : o.keep;
+  std::error_code ec;
+  fs::create_directories(o.spec.work_dir, ec);
+  std::string blob_path = o.spec.work_dir + "/profile.blob";
+  bool require_end_pass = !o.expect_fail;
+  if (has_ext(o.input, ".iso")) {
+    o.spec.iso = o.input;
+  } else {
+    std::vector<uint8_t> blob;
+    if (has_ext(o.input, ".yaml") || has_ext(o.input, ".yml")) {
+      CompileOptions copts;
+      auto compiled = compile_profile_file(o.input, copts);
+      if (!compiled) {
+        std::cerr << "configgen run: " << o.input << " does not compile\n";
+        return 1;
+      }
+      blob = compiled->blob;
+      for (const auto& e : compiled->expectations) {
+        expectations.push_back(e);
+        if (e.kind == model::Expectation::Kind::GuestEnd && e.outcome != "halted" && e.outcome != "exited")
+          require_end_pass = false;  // a profile that expects a guest to be stopped
+      }
+    } else {
+      std::ifstream in(o.input, std::ios::binary);
+      if (!in) {
+        std::cerr << "configgen run: cannot read " << o.input << "\n";
+        return 2;
+      }
+      blob.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (!o.corrupt.empty()) {
+      if (auto err = corrupt_blob(o.corrupt, blob); !err.empty()) {
+        std::cerr << "configgen run: " << err << "\n";
+        return 2;
+      }
+      require_end_pass = false;
+    }
+    std::ofstream(blob_path, std::ios::binary).write(reinterpret_cast<const char*>(blob.data()), std::streamsize(blob.size()));
+    ImageInputs img{o.spec.vmm.empty() ? default_vmm_path() : o.spec.vmm, blob_path,
+                    "exit=" + o.spec.emulator + (o.extra_cmdline.empty() ? "" : " " + o.extra_cmdline)};
+    o.spec.vmm = img.vmm;
+    o.spec.blob = blob_path;
+    o.spec.cmdline = img.cmdline;
+    std::string err;
+    if (o.spec.boot == "cdrom") {
+      o.spec.iso = o.spec.work_dir + "/appliance.iso";
+      err = build_iso(img, o.spec.iso, o.spec.work_dir);
+    } else if (o.spec.boot == "net") {
+      o.spec.netboot_dir = o.spec.work_dir + "/tftp";
+      err = build_netboot_tree(img, o.spec.netboot_dir);
+    }
+    if (!err.empty()) {
+      std::cerr << "configgen run: " << err << "\n";
+      return 2;
+    }
+  }
+  if (o.expect_fail) {
+    model::Expectation e;
+    e.pattern = "vmm: end: fail";
+    expectations.push_back(e);
+  }
+  o.spec.stream = !o.quiet;
+  const RunResult r = run_emulator(o.spec);
+  if (!r.error.empty()) {
+    std::cerr << "configgen run: " << r.error << "\n";
+    return 2;
+  }
+  const SerialLog log = parse_serial_log(r.serial);
+  if (r.timed_out && !log.end_pass) {
+    std::cout << "configgen run: TIMEOUT after " << o.spec.timeout_seconds << "s in " << o.spec.emulator << "; last lines:\n";
+    const size_t from = log.lines.size() > 20 ? log.lines.size() - 20 : 0;
+    for (size_t i = from; i < log.lines.size(); ++i) std::cout << "  " << log.lines[i] << "\n";
+    return 124;
+  }
+  const Verdict v = judge(log, expectations, require_end_pass);
+  std::cout << "configgen run: " << v.summary() << " (" << o.spec.emulator << ", " << o.spec.boot << ", " << o.spec.cpus
+            << " CPUs; log " << o.spec.work_dir << "/serial.log)\n";
+  return v.pass ? 0 : 1;
+}
+}  // namespace
+
+void register_commands(CLI::App& app) {
+  static RunOptions run;
+  auto* r = app.add_subcommand("run", "Build what is needed, boot headless in Bochs or QEMU, check the profile's expect: list");
+  r->add_option("input", run.input, "Profile (.yaml), blob, or ISO")->required();
+  r->add_option("--emulator", run.spec.emulator, "bochs or qemu")->check(CLI::IsMember({"bochs", "qemu"}));
+  r->add_option("--boot", run.spec.boot, "cdrom, net, or kernel (qemu)")->check(CLI::IsMember({"cdrom", "net", "kernel"}));
+  r->add_option("--cpus", run.spec.cpus, "CPU count")->check(CLI::Range(1, 8));
+  r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)");
+  r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)");
+  r->add_option("--vmm", run.spec.vmm, "Hypervisor ELF (default: the build's vmm.elf)");
+  r->add_option("--cmdline", run.extra_cmdline, "Extra kernel command-line words (e.g. caps, ring)");
+  r->add_option("--keep", run.keep, "Work directory to use and keep");
+  r->add_option("--corrupt", run.corrupt, "Damage the blob first: truncate or flip:OFFSET (tests)");
+  r->add_option("--expect-line", run.expect_lines, "Regex a serial line must match (repeatable)");
+  r->add_flag("--expect-fail", run.expect_fail, "The run must end with `vmm: end: fail`");
+  r->add_flag("--quiet", run.quiet, "Do not stream the serial log");
+  r->callback([] { std::exit(run_command(run)); });
+
+  static std::string image_input, iso, netboot, vmm, cmdline = "exit=halt";
+  auto* im = app.add_subcommand("image", "Build an appliance: a GRUB ISO and/or an iPXE netboot tree");
+  im->add_option("input", image_input, "Profile (.yaml) or blob")->required();
+  im->add_option("--iso", iso, "ISO to write");
+  im->add_option("--netboot", netboot, "Directory for boot.ipxe, vmm.elf and profile.blob");
+  im->add_option("--vmm", vmm, "Hypervisor ELF (default: the build's vmm.elf)");
+  im->add_option("--cmdline", cmdline, "Kernel command line (default: exit=halt, for real machines)");
+  im->callback([] {
+    if (iso.empty() && netboot.empty()) {
+      std::cerr << "configgen image: give --iso and/or --netboot\n";
+      std::exit(2);
+    }
+    const std::string work = std::string(VTX_BINARY_DIR) + "/images/" + fs::path(image_input).stem().string();
+    fs::create_directories(work);
+    std::string blob = image_input;
+    if (has_ext(image_input, ".yaml") || has_ext(image_input, ".yml")) {
+      auto c = compile_profile_file(image_input, CompileOptions{});
+      if (!c) std::exit(1);
+      blob = work + "/profile.blob";
+      std::ofstream(blob, std::ios::binary).write(reinterpret_cast<const char*>(c->blob.data()), std::streamsize(c->blob.size()));
+    }
+    const ImageInputs in{vmm.empty() ? default_vmm_path() : vmm, blob, cmdline};
+    if (!iso.empty())
+      if (auto err = build_iso(in, iso, work); !err.empty()) {
+        std::cerr << "configgen image: " << err << "\n";
+        std::exit(2);
+      }
+    if (!netboot.empty())
+      if (auto err = build_netboot_tree(in, netboot); !err.empty()) {
+        std::cerr << "configgen image: " << err << "\n";
+        std::exit(2);
+      }
+    std::exit(0);
+  });
+}
+
 }  // namespace configgen::appliance

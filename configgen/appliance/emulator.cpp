@@ -1,0 +1,194 @@
+#include "appliance/emulator.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <thread>
+#include <vector>
+
+namespace configgen::appliance {
+namespace fs = std::filesystem;
+namespace {
+
+std::string bochsrc(const RunSpec& s, const std::string& serial, const std::string& log) {
+  std::string rc =
+      "megs: 256\n"
+      "cpu: model=" + s.cpu_model + ", count=" + std::to_string(s.cpus) + ", reset_on_triple_fault=0\n"
+      "romimage: file=/usr/share/bochs/BIOS-bochs-latest\n"
+      "vgaromimage: file=/usr/share/vgabios/vgabios.bin\n"
+      "display_library: term\n"  // never rfb: it listens on every address
+      "com1: enabled=1, mode=file, dev=" + serial + "\n"
+      "port_e9_hack: enabled=1\n"
+      "magic_break: enabled=1\n"
+      "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy\n"
+      "speaker: enabled=0\n"
+      "log: " + log + "\n"
+      "panic: action=fatal\n"
+      "error: action=report\n"
+      "info: action=report\n";
+  if (s.boot == "net") {
+    rc += "pci: enabled=1, chipset=i440fx, slot1=e1000\n"
+          "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, ethdev=" + s.netboot_dir +
+          ", script=" + s.work_dir + "/slirp.conf, bootrom=/usr/lib/ipxe/qemu/pxe-e1000.rom\n"
+          "boot: network\n";
+  } else {
+    rc += "ata0-master: type=cdrom, path=" + s.iso + ", status=inserted\nboot: cdrom\n";
+  }
+  return rc;
+}
+
+std::vector<std::string> command(const RunSpec& s, const std::string& serial) {
+  std::vector<std::string> argv = {"timeout", "-s", "INT", "-k", "10", std::to_string(s.timeout_seconds)};
+  if (s.emulator == "bochs") {
+    for (const char* a : {"bochs", "-q", "-f"}) argv.push_back(a);
+    argv.push_back(s.work_dir + "/bochsrc");
+    argv.push_back("-rc");
+    argv.push_back(s.work_dir + "/run.rc");
+    return argv;
+  }
+  for (const char* a : {"qemu-system-x86_64", "-display", "none", "-no-reboot", "-m", "256", "-smp"}) argv.push_back(a);
+  argv.push_back(std::to_string(s.cpus));
+  argv.push_back("-serial");
+  argv.push_back("file:" + serial);
+  for (const char* a : {"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"}) argv.push_back(a);
+  if (s.boot == "kernel") {
+    argv.insert(argv.end(), {"-kernel", s.vmm, "-append", s.cmdline, "-initrd", s.blob + " profile.blob"});
+  } else if (s.boot == "net") {
+    argv.insert(argv.end(), {"-boot", "n", "-netdev", "user,id=n0,tftp=" + s.netboot_dir + ",bootfile=boot.ipxe", "-device",
+                             "e1000,netdev=n0"});
+  } else {
+    argv.insert(argv.end(), {"-cdrom", s.iso, "-boot", "d"});
+  }
+  return argv;
+}
+
+// Bochs's `term` display writes the VGA screen to a new pty that nobody
+// reads; once ~64 KiB pile up Bochs blocks. Its name is on stderr: read it
+// and drain that pty until Bochs exits.
+void drain_bochs_screen(int stderr_fd, std::atomic<bool>& done) {
+  static const std::regex screen(R"(connected to screen \"([^\"]+)\")");
+  std::string text;
+  char buf[4096];
+  int pty = -1;
+  while (!done) {
+    std::vector<pollfd> fds = {{stderr_fd, POLLIN, 0}};
+    if (pty >= 0) fds.push_back({pty, POLLIN, 0});
+    if (poll(fds.data(), nfds_t(fds.size()), 100) <= 0) continue;
+    if (fds[0].revents & POLLIN) {
+      const ssize_t n = read(stderr_fd, buf, sizeof buf);
+      if (n > 0 && pty < 0) {
+        text.append(buf, size_t(n));
+        std::smatch m;
+        if (std::regex_search(text, m, screen)) pty = open(m[1].str().c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK);
+      }
+    } else if (fds[0].revents & (POLLHUP | POLLERR)) {
+      if (pty < 0) break;
+    }
+    if (pty >= 0 && fds.size() > 1 && (fds[1].revents & POLLIN)) {
+      if (read(pty, buf, sizeof buf) < 0 && errno != EAGAIN) {
+        close(pty);
+        pty = -1;
+      }
+    }
+  }
+  if (pty >= 0) close(pty);
+}
+
+}  // namespace
+
+RunResult run_emulator(const RunSpec& s) {
+  RunResult r;
+  std::error_code ec;
+  fs::create_directories(s.work_dir, ec);
+  const std::string serial = s.work_dir + "/serial.log";
+  fs::remove(serial, ec);
+  std::ofstream(serial).close();
+  if (s.emulator == "bochs") {
+    if (s.boot == "kernel") {
+      r.error = "Bochs cannot load a multiboot kernel directly; use --boot cdrom or net";
+      return r;
+    }
+    std::ofstream(s.work_dir + "/bochsrc") << bochsrc(s, serial, s.work_dir + "/bochs.log");
+    std::ofstream(s.work_dir + "/run.rc") << "c\nr\nquit\n";
+    if (s.boot == "net") std::ofstream(s.work_dir + "/slirp.conf") << "# slirp for the netboot run\nbootfile = boot.ipxe\n";
+  } else if (s.emulator != "qemu") {
+    r.error = "unknown emulator " + s.emulator + " (bochs or qemu)";
+    return r;
+  }
+  const std::vector<std::string> argv = command(s, serial);
+  int err[2];
+  if (pipe(err) != 0) {
+    r.error = "pipe failed";
+    return r;
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setenv("TERM", "xterm", 1);
+    const int null = open("/dev/null", O_RDWR);
+    const int out = open((s.work_dir + "/emulator.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(null, 0);
+    dup2(out, 1);
+    dup2(err[1], 2);
+    close(err[0]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(err[1]);
+  std::atomic<bool> done{false};
+  std::thread drain(drain_bochs_screen, err[0], std::ref(done));
+  // Stream the serial log while the machine runs.
+  std::ifstream in;
+  std::string pending;
+  const bool tty = isatty(1);
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  auto pump = [&] {
+    if (!in.is_open()) in.open(serial, std::ios::binary);
+    in.clear();
+    std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    r.serial += chunk;
+    pending += chunk;
+    size_t nl;
+    while ((nl = pending.find('\n')) != std::string::npos) {
+      std::string line = pending.substr(0, nl);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (s.stream) {
+        if (tty) std::cout << "\r\033[K";
+        std::cout << line << "\n";
+      }
+      pending.erase(0, nl + 1);
+    }
+    if (s.stream && tty) {
+      const auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+      std::cout << "\r\033[K[" << s.emulator << " running " << secs << "s of at most " << s.timeout_seconds << "s]" << std::flush;
+    }
+  };
+  for (;;) {
+    const pid_t w = waitpid(pid, &status, WNOHANG);
+    pump();
+    if (w == pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  pump();
+  if (s.stream && tty) std::cout << "\r\033[K" << std::flush;
+  done = true;
+  drain.join();
+  close(err[0]);
+  r.emulator_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.timed_out = r.emulator_status == 124;
+  return r;
+}
+
+}  // namespace configgen::appliance

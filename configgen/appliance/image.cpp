@@ -1,0 +1,59 @@
+#include "appliance/image.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "appliance/process.h"
+
+namespace configgen::appliance {
+namespace fs = std::filesystem;
+
+std::string default_vmm_path() { return std::string(VTX_BINARY_DIR) + "/bin/vmm.elf"; }
+
+std::string build_iso(const ImageInputs& in, const std::string& iso_path, const std::string& work_dir) {
+  const fs::path root = fs::path(work_dir) / "iso-root";
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::create_directories(root / "boot" / "grub", ec);
+  if (ec) return "cannot create " + root.string() + ": " + ec.message();
+  fs::copy_file(in.vmm, root / "vmm.elf", fs::copy_options::overwrite_existing, ec);
+  if (ec) return "cannot copy the hypervisor " + in.vmm + ": " + ec.message();
+  fs::copy_file(in.blob, root / "profile.blob", fs::copy_options::overwrite_existing, ec);
+  if (ec) return "cannot copy the blob " + in.blob + ": " + ec.message();
+  std::ofstream cfg(root / "boot" / "grub" / "grub.cfg");
+  cfg << "serial --unit=0 --speed=115200\n"
+         "terminal_input serial\n"
+         "terminal_output serial\n"
+         "set timeout=0\n"
+         "menuentry \"vtx-appliance\" {\n"
+         "  multiboot /vmm.elf "
+      << in.cmdline
+      << "\n"
+         "  module /profile.blob profile.blob\n"
+         "  boot\n"
+         "}\n";
+  cfg.close();
+  const ProcessResult r = run_process({"grub-mkrescue", "-o", iso_path, root.string()}, 120);
+  if (r.exit_status != 0) return "grub-mkrescue failed (status " + std::to_string(r.exit_status) + "): " + r.output;
+  return {};
+}
+
+std::string build_netboot_tree(const ImageInputs& in, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create " + dir + ": " + ec.message();
+  fs::copy_file(in.vmm, fs::path(dir) / "vmm.elf", fs::copy_options::overwrite_existing, ec);
+  if (ec) return "cannot copy the hypervisor: " + ec.message();
+  fs::copy_file(in.blob, fs::path(dir) / "profile.blob", fs::copy_options::overwrite_existing, ec);
+  if (ec) return "cannot copy the blob: " + ec.message();
+  std::ofstream script(fs::path(dir) / "boot.ipxe");
+  script << "#!ipxe\n"
+            "kernel vmm.elf "
+         << in.cmdline
+         << "\n"
+            "module profile.blob profile.blob\n"
+            "boot\n";
+  return script ? std::string() : "cannot write boot.ipxe";
+}
+
+}  // namespace configgen::appliance

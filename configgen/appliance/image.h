@@ -1,0 +1,19 @@
+// Appliance images: a GRUB rescue ISO (serial console, the hypervisor and the
+// blob as multiboot modules) and an iPXE netboot tree.
+#pragma once
+#include <string>
+
+namespace configgen::appliance {
+
+struct ImageInputs {
+  std::string vmm;      // vmm.elf (ELF32 multiboot)
+  std::string blob;     // compiled profile
+  std::string cmdline;  // kernel command line (exit=..., caps, ...)
+};
+
+// Returns an empty string on success, else what failed.
+std::string build_iso(const ImageInputs& in, const std::string& iso_path, const std::string& work_dir);
+std::string build_netboot_tree(const ImageInputs& in, const std::string& dir);
+std::string default_vmm_path();
+
+}  // namespace configgen::appliance

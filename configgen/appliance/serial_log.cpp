@@ -1,0 +1,35 @@
+#include "appliance/serial_log.h"
+
+#include <regex>
+#include <sstream>
+
+namespace configgen::appliance {
+
+SerialLog parse_serial_log(const std::string& text) {
+  static const std::regex ended(R"(vmm: guest (\S+) ended: ([a-z-]+)(?: \((.*)\))?; exits: (.*)$)");
+  static const std::regex count(R"(([a-z0-9-]+)=(\d+))");
+  static const std::regex end(R"(vmm: end: (pass|fail))");
+  SerialLog log;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.pop_back();
+    log.lines.push_back(l);
+    std::smatch m;
+    if (std::regex_search(l, m, ended)) {
+      GuestOutcome g;
+      g.outcome = m[2];
+      g.detail = m[3];
+      const std::string counts = m[4];
+      for (auto it = std::sregex_iterator(counts.begin(), counts.end(), count); it != std::sregex_iterator(); ++it)
+        g.exits[(*it)[1]] = std::stol((*it)[2]);
+      log.guests[m[1]] = g;
+    } else if (std::regex_search(l, m, end)) {
+      log.end_pass = m[1] == "pass";
+    }
+    if (l.find("vmm: blob refused:") != std::string::npos) log.blob_refused = true;
+    if (l.find("vmm: VMX unavailable:") != std::string::npos) log.vmx_unavailable = true;
+  }
+  return log;
+}
+
+}  // namespace configgen::appliance

@@ -1,0 +1,27 @@
+// Reading the hypervisor's serial log (docs/serial-log.md): guest console
+// lines, per-guest outcome lines with exit counts, and the end line.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace configgen::appliance {
+
+struct GuestOutcome {
+  std::string outcome;  // halted, exited, stopped, ...
+  std::string detail;
+  std::map<std::string, long> exits;  // by exit-reason profile name
+};
+
+struct SerialLog {
+  std::vector<std::string> lines;  // without CR, in order
+  std::map<std::string, GuestOutcome> guests;
+  std::optional<bool> end_pass;    // "vmm: end: pass|fail"
+  bool blob_refused = false;
+  bool vmx_unavailable = false;
+};
+
+SerialLog parse_serial_log(const std::string& text);
+
+}  // namespace configgen::appliance

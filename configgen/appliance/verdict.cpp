@@ -1,0 +1,82 @@
+#include "appliance/verdict.h"
+
+#include <regex>
+
+namespace configgen::appliance {
+namespace {
+std::string where(const model::Expectation& e) {
+  return e.loc.file.empty() ? "" : e.loc.file + ":" + std::to_string(e.loc.line) + ": ";
+}
+bool in_bounds(long n, const model::Expectation& e) {
+  return (!e.min_count || n >= *e.min_count) && (!e.max_count || n <= *e.max_count);
+}
+std::string bounds(const model::Expectation& e) {
+  if (e.min_count && e.max_count && *e.min_count == *e.max_count) return "exactly " + std::to_string(*e.min_count);
+  std::string s;
+  if (e.min_count) s += "at least " + std::to_string(*e.min_count);
+  if (e.max_count) s += (s.empty() ? "" : " and ") + std::string("at most ") + std::to_string(*e.max_count);
+  return s;
+}
+}  // namespace
+
+std::string Verdict::summary() const {
+  if (pass) return "PASS";
+  std::string s = "FAIL: ";
+  for (size_t i = 0; i < failures.size(); ++i) s += (i ? "; " : "") + failures[i];
+  return s;
+}
+
+Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expectations, bool require_end_pass) {
+  Verdict v;
+  if (!log.end_pass) v.failures.push_back("the hypervisor never printed its end line (crash or hang)");
+  else if (require_end_pass && !*log.end_pass) v.failures.push_back("the hypervisor ended with `vmm: end: fail`");
+  for (const auto& e : expectations) {
+    switch (e.kind) {
+      case model::Expectation::Kind::SerialMatch:
+      case model::Expectation::Kind::SerialAbsent: {
+        std::regex re;
+        try {
+          re = std::regex(e.pattern);
+        } catch (const std::regex_error&) {
+          v.failures.push_back(where(e) + "bad regular expression '" + e.pattern + "'");
+          continue;
+        }
+        long n = 0;
+        for (const auto& l : log.lines)
+          if (std::regex_search(l, re)) ++n;
+        if (e.kind == model::Expectation::Kind::SerialAbsent) {
+          if (n) v.failures.push_back(where(e) + "'" + e.pattern + "' appeared " + std::to_string(n) + " time(s)");
+        } else if (!e.min_count && !e.max_count ? n == 0 : !in_bounds(n, e)) {
+          v.failures.push_back(where(e) + "'" + e.pattern + "' matched " + std::to_string(n) + " line(s)" +
+                               (e.min_count || e.max_count ? ", expected " + bounds(e) : ""));
+        }
+        break;
+      }
+      case model::Expectation::Kind::GuestEnd: {
+        auto it = log.guests.find(e.guest);
+        if (it == log.guests.end()) v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
+        else if (it->second.outcome != e.outcome)
+          v.failures.push_back(where(e) + "guest " + e.guest + " ended " + it->second.outcome + " (" + it->second.detail +
+                               "), expected " + e.outcome);
+        break;
+      }
+      case model::Expectation::Kind::ExitCount: {
+        auto it = log.guests.find(e.guest);
+        if (it == log.guests.end()) {
+          v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
+          break;
+        }
+        auto c = it->second.exits.find(e.exit_reason);
+        const long n = c == it->second.exits.end() ? 0 : c->second;
+        if (!in_bounds(n, e))
+          v.failures.push_back(where(e) + "guest " + e.guest + " had " + std::to_string(n) + " " + e.exit_reason +
+                               " exit(s), expected " + bounds(e));
+        break;
+      }
+    }
+  }
+  v.pass = v.failures.empty();
+  return v;
+}
+
+}  // namespace configgen::appliance

@@ -1,0 +1,12 @@
+// Documentation and editor support generated from the tables: the profile
+// reference (Markdown), `explain NAME`, and the JSON Schema.
+#pragma once
+#include <string>
+
+namespace configgen::commands {
+std::string profile_reference_markdown();
+std::string json_schema();
+// What NAME means: a profile key path, a control, an exit reason, an
+// exception mnemonic, an MSR or a VMCS field. Empty when unknown.
+std::string explain(const std::string& name);
+}  // namespace configgen::commands

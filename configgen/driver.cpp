@@ -1,0 +1,51 @@
+#include "driver.h"
+
+#include <iostream>
+
+#include "emit/blob_writer.h"
+#include "lower/lower.h"
+#include "parse/profile_reader.h"
+#include "validate/validate.h"
+
+namespace configgen {
+
+Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
+  Pipeline p;
+  p.readable = parse::read_profile(path, {options.build_dir}, p.profile, p.diags);
+  if (!p.readable) return p;
+  const std::string target_name = options.target_override.empty() ? p.profile.target : options.target_override;
+  std::string error;
+  p.target = model::load_target(target_name, error);
+  if (!p.target) {
+    p.diags.error(p.profile.target_loc.line ? p.profile.target_loc : model::SourceLoc{path, 1, 1}, "unknown-target", error,
+                  "targets are in " + model::targets_directory());
+    return p;
+  }
+  validate::check_structure(p.profile, *p.target, p.diags);
+  p.lowered = lower::lower_profile(p.profile, *p.target, p.diags);
+  for (size_t i = 0; i < p.profile.guests.size() && i < p.lowered.guests.size(); ++i) {
+    validate::check_controls(p.profile.guests[i], p.lowered.guests[i], *p.target, p.diags);
+    validate::check_guest_state(p.profile.guests[i], p.lowered.guests[i], *p.target, p.diags);
+  }
+  if (!p.diags.has_errors(options.werror)) p.blob = emit::write_blob(p.lowered);
+  return p;
+}
+
+std::optional<CompiledProfile> compile_profile_file(const std::string& path, const CompileOptions& options) {
+  Pipeline p = run_pipeline(path, options);
+  if (!p.diags.all().empty()) std::cerr << p.diags.render();
+  if (!p.ok(options.werror)) return std::nullopt;
+  CompiledProfile c;
+  c.name = p.lowered.name;
+  c.target = p.lowered.target;
+  c.min_cpus = p.lowered.min_cpus;
+  for (const auto& g : p.profile.guests) {
+    c.guest_names.push_back(g.name);
+    c.expectations.insert(c.expectations.end(), g.expect.begin(), g.expect.end());
+  }
+  c.expectations.insert(c.expectations.end(), p.profile.expect.begin(), p.profile.expect.end());
+  c.blob = std::move(p.blob);
+  return c;
+}
+
+}  // namespace configgen

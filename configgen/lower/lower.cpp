@@ -1,0 +1,237 @@
+#include "lower/lower.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "arch/vmx_table.h"
+#include "lower/entry_state.h"
+
+namespace configgen::lower {
+namespace {
+using arch::ControlWord;
+namespace ctl = arch::ctl;
+
+void set(uint32_t w[5], arch::ControlBit b) { w[uint32_t(b.word)] |= b.mask(); }
+
+uint32_t exception_vector(const std::string& mnemonic) {
+  for (const auto& x : arch::kExceptions)
+    if (mnemonic == x.mnemonic) return x.vector;
+  return 0;
+}
+
+blob::Behaviour lower_behaviour(const model::Behaviour& b) {
+  blob::Behaviour r{};
+  r.subleaf = blob::kNone;
+  bool is_exit = false;
+  for (const auto& e : arch::kExitReasons)
+    if (b.selector == e.profile_name) r.kind = uint32_t(blob::BehaviourKind::ExitReason), r.selector = e.number, is_exit = true;
+  if (!is_exit) r.kind = uint32_t(blob::BehaviourKind::Exception), r.selector = exception_vector(b.selector);
+  static const char* actions[] = {"default", "reflect", "reinject", "emulate", "skip", "override", "hook", "trace", "log", "stop"};
+  for (uint32_t i = 0; i < 10; ++i)
+    if (b.action == actions[i]) r.action = i;
+  if (b.leaf) r.arg = *b.leaf;
+  if (b.subleaf) r.subleaf = *b.subleaf;
+  for (int k = 0; k < 4; ++k)
+    if (b.regs[k]) r.reg_mask |= 1u << k, r.values[k] = *b.regs[k];
+  if (b.hook == "sysenter-trap") r.arg = uint32_t(blob::HookId::SysenterTrap);
+  if (b.hook == "int-delivery") r.arg = uint32_t(blob::HookId::IntDelivery);
+  return r;
+}
+
+uint32_t event_info(const model::Event& e) {
+  static const char* types[] = {"external-interrupt", "reserved", "nmi", "hardware-exception", "software-interrupt",
+                                "privileged-software-exception", "software-exception"};
+  uint32_t type = 3;
+  for (uint32_t i = 0; i < 7; ++i)
+    if (e.type == types[i]) type = i;
+  return (1u << 31) | (type << 8) | (e.vector & 0xFF) | (e.error_code ? 1u << 11 : 0);
+}
+}  // namespace
+
+void wanted_controls(const model::Guest& g, uint32_t w[5]) {
+  for (int i = 0; i < 5; ++i) w[i] = 0;
+  for (int i = 0; i < 5; ++i)
+    for (const auto& name : g.controls[i])
+      for (const auto& c : arch::kControlBits)
+        if (uint32_t(c.control.word) == uint32_t(i) && name.name == c.profile_name) w[i] |= c.control.mask();
+  // What the hypervisor itself relies on (docs/blob-format.md).
+  set(w, ctl::ENABLE_EPT);
+  set(w, ctl::ACTIVATE_SECONDARY_CONTROLS);
+  set(w, ctl::USE_IO_BITMAPS);
+  set(w, ctl::USE_MSR_BITMAPS);
+  set(w, ctl::HLT_EXITING);
+  set(w, ctl::HOST_ADDRESS_SPACE_SIZE);
+  const blob::GuestMode mode = mode_of(g.entry.mode);
+  if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected) set(w, ctl::UNRESTRICTED_GUEST);
+  if (mode == blob::GuestMode::Long) {
+    set(w, ctl::IA32E_MODE_GUEST);
+    set(w, ctl::LOAD_IA32_EFER_ON_ENTRY);
+    set(w, ctl::SAVE_IA32_EFER);
+    set(w, ctl::LOAD_IA32_EFER);
+  }
+  if (g.timer_value || g.timer_seconds) {
+    set(w, ctl::ACTIVATE_VMX_PREEMPTION_TIMER);
+    set(w, ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE);
+  }
+  if (!g.forward_irqs.empty()) {
+    set(w, ctl::EXTERNAL_INTERRUPT_EXITING);
+    set(w, ctl::ACKNOWLEDGE_INTERRUPT_ON_EXIT);
+  }
+  if (!g.entry_msr_load.empty() || !g.exit_msr_load.empty()) {
+    // nothing extra: the lists are always honoured when their counts are non-zero
+  }
+}
+
+LoweredProfile lower_profile(const model::Profile& p, const model::Target& target, Diagnostics& diags) {
+  LoweredProfile out;
+  out.name = p.name.empty() ? "appliance" : p.name;
+  out.target = target.name;
+  out.min_cpus = p.min_cpus;
+  out.console_port = p.console_port;
+  out.log_level = uint16_t(p.log_level);
+  out.flags = p.print_capabilities ? blob::kPrintCapabilities : 0;
+  std::vector<std::string> image_names;
+  for (const auto& [name, img] : p.images) {  // std::map: sorted, deterministic
+    out.images.push_back({name, img.bytes, img.format == "elf" ? 1u : 0u, 0});
+    image_names.push_back(name);
+  }
+  auto image_index = [&](const std::string& n) -> uint32_t {
+    for (size_t i = 0; i < image_names.size(); ++i)
+      if (image_names[i] == n) return uint32_t(i);
+    return blob::kNone;
+  };
+
+  for (size_t gi = 0; gi < p.guests.size(); ++gi) {
+    const model::Guest& g = p.guests[gi];
+    LoweredGuest lg;
+    lg.name = g.name;
+    lg.loc = g.loc;
+    lg.entry_loc = g.entry.loc;
+    blob::Guest& r = lg.record;
+    for (const auto& c : g.cpus) r.cpu_mask |= 1ull << c.value;
+    if (g.cpus.empty()) r.cpu_mask = 1;
+    const blob::GuestMode mode = mode_of(g.entry.mode);
+    r.mode = uint32_t(mode);
+    wanted_controls(g, r.controls);
+    const bool unrestricted = r.controls[uint32_t(ControlWord::PROC2)] & ctl::UNRESTRICTED_GUEST.mask();
+
+    // Memory; the paging modes carve their boot structures out of RAM.
+    uint64_t map_end = 0;
+    for (const auto& m : g.memory) map_end = std::max(map_end, m.gpa.value + m.size.value);
+    if (g.map_on_demand_limit) map_end = std::max(map_end, *g.map_on_demand_limit);
+    map_end = (map_end + (4ull << 20) - 1) & ~((4ull << 20) - 1);
+    BootStructures boot;
+    const bool paging = mode_needs_paging(mode) && !g.entry.cr3;
+    bool placed = false;
+    for (const auto& m : g.memory) {
+      blob::Region reg{};
+      reg.gpa = m.gpa.value;
+      reg.size = m.size.value;
+      reg.hpa = m.hpa;
+      reg.permissions = m.permissions;
+      reg.memory_type = m.memory_type;
+      reg.page_size = uint32_t(std::min<uint64_t>({m.page_size, g.max_page_size, 1ull << 30}));
+      reg.image = blob::kNone;
+      reg.image_offset = uint32_t(m.image_offset);
+      if (m.kind == "ram") reg.kind = uint32_t(blob::RegionKind::Ram);
+      else if (m.kind == "mmio-trap") reg.kind = uint32_t(blob::RegionKind::MmioTrap);
+      else if (m.kind == "passthrough") reg.kind = uint32_t(blob::RegionKind::Passthrough);
+      else reg.kind = uint32_t(blob::RegionKind::Image), reg.image = image_index(m.image);
+      const uint64_t wanted_at = g.entry.page_tables.value_or(reg.gpa + reg.size - 0x10000);
+      const bool here = paging && !placed && reg.kind == uint32_t(blob::RegionKind::Ram) && reg.size >= 0x20000 &&
+                        wanted_at >= reg.gpa && wanted_at + 0x10000 <= reg.gpa + reg.size && wanted_at % 4096 == 0;
+      if (here) {
+        boot = build_boot_structures(mode, wanted_at, map_end ? map_end : (4ull << 20));
+        // [gpa, wanted_at) ram, [wanted_at, +64K) the structures, the rest ram.
+        blob::Region before = reg, tables = reg, after = reg;
+        before.size = wanted_at - reg.gpa;
+        tables.gpa = wanted_at;
+        tables.size = 0x10000;
+        tables.kind = uint32_t(blob::RegionKind::Image);
+        tables.permissions = 3;  // the CPU sets accessed/dirty bits in the tables
+        tables.page_size = 4096;
+        tables.image = uint32_t(out.images.size());
+        tables.image_offset = 0;
+        after.gpa = wanted_at + 0x10000;
+        after.size = reg.gpa + reg.size - after.gpa;
+        out.images.push_back({g.name + ".boot-structures", boot.bytes, 0, 0});
+        for (auto* part : {&before, &tables, &after})
+          if (part->size) lg.regions.push_back(*part);
+        placed = true;
+        continue;
+      }
+      lg.regions.push_back(reg);
+    }
+    if (paging && !placed)
+      diags.error(g.entry.loc.line ? g.entry.loc : g.loc, "page-tables-placement",
+                  "guest '" + g.name + "' needs generated page tables (mode " + g.entry.mode +
+                      ") but no RAM region of at least 128K holds entry.page_tables (default: the top 64K of a RAM region)");
+
+    VisibleControlRegisters visible{};
+    r.entry = build_entry_state(g, mode, placed ? &boot : nullptr, target, unrestricted, visible);
+    // Host-owned CR bits: the target's fixed bits the guest did not ask for (SDM 24.6.6).
+    uint64_t cr0_fixed = target.caps.cr0_fixed0;
+    if (unrestricted) cr0_fixed &= ~0x80000001ull;
+    r.cr0_guest_host_mask = g.cr0_mask.value_or(0) | cr0_fixed;
+    r.cr0_read_shadow = g.cr0_shadow.value_or(visible.cr0);
+    r.cr4_guest_host_mask = g.cr4_mask.value_or(0) | target.caps.cr4_fixed0;
+    r.cr4_read_shadow = g.cr4_shadow.value_or(visible.cr4);
+    r.cr3_target_count = uint32_t(g.cr3_targets.size());
+    for (size_t i = 0; i < g.cr3_targets.size() && i < 4; ++i) r.cr3_target[i] = g.cr3_targets[i].value;
+
+    for (const auto& x : g.exceptions) r.exception_bitmap |= 1u << exception_vector(x.name);
+    r.pfec_mask = g.pfec_mask;
+    r.pfec_match = g.pfec_match;
+
+    // I/O: COM1 is the guest console, always trapped; then the profile's ranges.
+    if (g.io_default_trap) r.flags |= blob::kGuestIoDefaultTrap;
+    lg.io_ranges.push_back({0x3F8, 0x3FF, 1});
+    for (const auto& [a, b] : g.io_trap) lg.io_ranges.push_back({uint16_t(a.value), uint16_t(b.value), 1});
+    for (const auto& [a, b] : g.io_pass) lg.io_ranges.push_back({uint16_t(a.value), uint16_t(b.value), 0});
+    if (!g.forward_irqs.empty()) {  // snoop the guest's 8259 programming (book 7.3.3.3)
+      lg.io_ranges.push_back({0x20, 0x21, 1});
+      lg.io_ranges.push_back({0xA0, 0xA1, 1});
+    }
+
+    if (g.msr_default_trap) r.flags |= blob::kGuestMsrDefaultTrap;
+    auto trap = [&](uint32_t msr, uint32_t flag) {
+      for (auto& t : lg.msr_traps)
+        if (t.msr == msr) return void(t.flags |= flag);
+      lg.msr_traps.push_back({msr, flag});
+    };
+    for (const auto& m : g.msr_read) trap(m.msr, blob::kTrapRead);
+    for (const auto& m : g.msr_write) trap(m.msr, blob::kTrapWrite);
+    for (const auto& m : g.entry_msr_load) lg.entry_msr_load.push_back({m.msr, 0, m.value});
+    for (const auto& m : g.exit_msr_store) lg.exit_msr_store.push_back({m.msr, 0, 0});
+    for (const auto& m : g.exit_msr_load) lg.exit_msr_load.push_back({m.msr, 0, m.value});
+
+    for (const auto& b : g.on_exit) lg.behaviours.push_back(lower_behaviour(b));
+    for (const auto& e : g.inject) lg.events.push_back({event_info(e), e.error_code.value_or(0), e.instruction_length, 0});
+    for (const auto& h : g.ept_hooks) lg.ept_hooks.push_back({h.gpa & ~0xFFFull, uint32_t(blob::HookId::LocalApic), h.permissions});
+
+    if (g.timer_value || g.timer_seconds) {
+      uint64_t ticks = g.timer_value.value_or(0);
+      if (g.timer_seconds)
+        ticks = uint64_t(std::llround(*g.timer_seconds * double(target.tsc_hz))) >> target.caps.preemption_timer_rate();
+      r.preemption_timer_value = uint32_t(std::min<uint64_t>(ticks, 0xFFFFFFFF));
+      r.timer_action = uint32_t(g.timer_action == "watchdog" ? blob::TimerAction::Watchdog : blob::TimerAction::TimeSlice);
+      r.watchdog_slices = g.watchdog_slices;
+    }
+    if (g.map_on_demand_limit) {
+      r.flags |= blob::kGuestMapOnDemand;
+      r.map_on_demand_limit = *g.map_on_demand_limit;
+      r.map_on_demand_pages = g.map_on_demand_pages;
+    }
+    if (g.accessed_dirty) r.flags |= blob::kGuestEptAccessedDirty;
+    if (g.exit_floor_stub) r.flags |= blob::kGuestExitFloorStub;
+    for (const auto& irq : g.forward_irqs) r.forwarded_irqs |= uint16_t(1u << irq.value);
+    r.test_scancode = uint8_t(g.test_scancode);
+    r.tpr_threshold = g.tpr_threshold.value_or(0);
+    r.vpid = g.vpid;
+    r.tsc_offset = g.tsc_offset;
+    out.guests.push_back(std::move(lg));
+  }
+  return out;
+}
+
+}  // namespace configgen::lower

@@ -1,0 +1,54 @@
+#include "model/diagnostics.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace configgen {
+
+void Diagnostics::error(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint) {
+  items_.push_back({Severity::Error, loc, std::move(rule), std::move(message), std::move(hint)});
+}
+void Diagnostics::warning(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint) {
+  items_.push_back({Severity::Warning, loc, std::move(rule), std::move(message), std::move(hint)});
+}
+size_t Diagnostics::error_count() const {
+  size_t n = 0;
+  for (const auto& d : items_) n += d.severity == Severity::Error;
+  return n;
+}
+bool Diagnostics::has_errors(bool werror) const {
+  for (const auto& d : items_)
+    if (d.severity == Severity::Error || (werror && d.severity == Severity::Warning)) return true;
+  return false;
+}
+
+std::string Diagnostics::render() const {
+  std::map<std::string, std::vector<std::string>> sources;
+  auto line_of = [&](const std::string& file, int line) -> std::string {
+    auto it = sources.find(file);
+    if (it == sources.end()) {
+      std::vector<std::string> lines;
+      std::ifstream in(file);
+      for (std::string l; std::getline(in, l);) lines.push_back(l);
+      it = sources.emplace(file, std::move(lines)).first;
+    }
+    return line >= 1 && size_t(line) <= it->second.size() ? it->second[size_t(line) - 1] : std::string();
+  };
+  std::ostringstream out;
+  for (const auto& d : items_) {
+    const char* sev = d.severity == Severity::Error ? "error" : d.severity == Severity::Warning ? "warning" : "note";
+    out << (d.loc.file.empty() ? "<profile>" : d.loc.file) << ':' << d.loc.line << ':' << d.loc.column << ": " << sev << ": "
+        << d.message;
+    if (!d.rule.empty()) out << " [" << d.rule << ']';
+    out << '\n';
+    const std::string src = d.loc.line > 0 ? line_of(d.loc.file, d.loc.line) : std::string();
+    if (!src.empty()) {
+      out << "  " << src << '\n' << "  " << std::string(size_t(d.loc.column > 1 ? d.loc.column - 1 : 0), ' ') << "^\n";
+    }
+    if (!d.hint.empty()) out << "  hint: " << d.hint << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace configgen

@@ -1,0 +1,36 @@
+// Diagnostics as values (style.md: errors are values): every message has a
+// source location, a rule name and a severity; they are collected and
+// printed together, clang-style, with the source line and a caret.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model/expect.h"
+
+namespace configgen {
+
+enum class Severity { Error, Warning, Note };
+
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  model::SourceLoc loc;
+  std::string rule;     // e.g. "unknown-key", "unrestricted-guest-needs-ept [SDM 26.2.1.1]"
+  std::string message;
+  std::string hint;     // optional "did you mean" or fix
+};
+
+class Diagnostics {
+ public:
+  void error(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint = {});
+  void warning(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint = {});
+  bool has_errors(bool werror) const;
+  size_t error_count() const;
+  const std::vector<Diagnostic>& all() const { return items_; }
+  // file:line:col: error: MESSAGE [rule], the source line, a caret, the hint.
+  std::string render() const;
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+}  // namespace configgen

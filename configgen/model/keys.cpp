@@ -1,0 +1,156 @@
+#include "model/keys.h"
+
+namespace configgen::model {
+namespace {
+using K = KeyKind;
+const std::vector<KeyInfo> kKeys = {
+    {"include", K::List, "Profiles merged under this one first (paths relative to this file); this file's keys win. Maps merge key by key, lists are replaced.", "", ""},
+    {"templates", K::Map, "Named guest fragments that guests reuse with `extends:`.", "", ""},
+    {"templates.*", K::Map, "A guest fragment: any guest key.", "", ""},
+    {"appliance", K::Map, "Platform-wide settings.", "", "1.5"},
+    {"appliance.name", K::String, "Name of the appliance, printed at boot.", "", ""},
+    {"appliance.target", K::String, "Capability set the profile is checked against (configgen/targets/NAME.yaml).", "A", "2.5"},
+    {"appliance.min_cpus", K::Integer, "Fewest CPUs the machine must have.", "", "1.5.2.1"},
+    {"appliance.console_port", K::Integer, "Host serial port of the hypervisor's log.", "", ""},
+    {"appliance.log_level", K::Integer, "0 errors only .. 4 trace.", "", ""},
+    {"appliance.print_capabilities", K::Boolean, "Every CPU prints its VMX capability MSRs raw and decoded (the form `configgen caps import` reads).", "A", "2.5.3"},
+    {"appliance.expect", K::List, "Expectations about the whole run (same items as a guest's expect).", "", ""},
+    {"images", K::Map, "Named guest images.", "", "6.4"},
+    {"images.*", K::Map, "One image.", "", ""},
+    {"images.*.file", K::String, "Path of the image, relative to the profile; `${build}` is the build directory.", "", ""},
+    {"images.*.format", K::String, "flat (raw bytes) or elf (the loadable segments, flattened).", "", "", "flat|elf"},
+    {"images.*.load_address", K::Integer, "Guest-physical address the image expects (documentation and check).", "", ""},
+    {"guests", K::List, "The guests, each one vCPU.", "", "3.11"},
+    {"guests[].name", K::String, "Guest name, used in logs and expectations.", "", ""},
+    {"guests[].extends", K::String, "Template whose keys this guest starts from.", "", ""},
+    {"guests[].cpus", K::List, "Physical CPUs (boot order) the guest may run on; the first present one is used. Several guests may share a CPU.", "", "1.6.2"},
+    {"guests[].memory", K::List, "Guest-physical regions; EPT maps these and nothing else.", "28.3", "6.1"},
+    {"guests[].memory[].gpa", K::Size, "Guest-physical start, 4K-aligned.", "28.3", "6.1.3"},
+    {"guests[].memory[].size", K::Size, "Length, 4K multiple (units K, M, G allowed).", "28.3", "6.1.3"},
+    {"guests[].memory[].kind", K::String, "ram, image (holds an image), mmio-trap (left unmapped: every access exits) or passthrough (host-physical hpa).", "28.3", "6.3", "ram|image|mmio-trap|passthrough"},
+    {"guests[].memory[].image", K::String, "Image placed in an image region.", "", "6.4"},
+    {"guests[].memory[].image_offset", K::Size, "Where in the region the image starts.", "", ""},
+    {"guests[].memory[].hpa", K::Size, "Host-physical base of a passthrough region.", "28.3", "6.1"},
+    {"guests[].memory[].perm", K::String, "EPT permissions: letters r, w, x.", "28.3.2", "6.1.5"},
+    {"guests[].memory[].memory_type", K::String, "EPT memory type: uc, wc, wt, wp, wb.", "28.3.7", "6.1.10", "uc|wc|wt|wp|wb"},
+    {"guests[].memory[].page_size", K::Size, "Largest EPT page for this region: 4K, 2M or 1G.", "28.3.2", "6.1.5"},
+    {"guests[].ept", K::Map, "EPT options.", "28.3", "6.1"},
+    {"guests[].ept.accessed_dirty", K::Boolean, "Enable EPT accessed and dirty flags (EPTP bit 6).", "28.3.5", "6.1.9"},
+    {"guests[].ept.max_page_size", K::Size, "Largest EPT page for every region.", "28.3.2", "6.1.7"},
+    {"guests[].ept.map_on_demand", K::Map, "Unmapped guest-physical pages below `limit` get a page from a pool at their first EPT violation.", "28.3.3.2", "6.4"},
+    {"guests[].ept.map_on_demand.limit", K::Size, "Guest-physical bound.", "", "6.4"},
+    {"guests[].ept.map_on_demand.pages", K::Integer, "Pool size in 4K pages.", "", "6.4"},
+    {"guests[].ept.hooks", K::List, "Pages whose accesses call a built-in hook.", "28.3.3.2", "7.2.1"},
+    {"guests[].ept.hooks[].gpa", K::Size, "Guest-physical page.", "", ""},
+    {"guests[].ept.hooks[].hook", K::String, "Built-in hook.", "", "7.2.1", "local-apic"},
+    {"guests[].ept.hooks[].perm", K::String, "What the page allows without exiting (letters r, w, x; empty = nothing).", "", ""},
+    {"guests[].entry", K::Map, "The state at the first VM entry; what is not given is derived from `mode`.", "24.4", "3.8"},
+    {"guests[].entry.mode", K::String, "real, protected (paging off), protected-paging, pae or long. Real and protected need unrestricted guest; the paging modes get identity page tables and a GDT generated in guest memory.", "26.3.1", "4.5", "real|protected|protected-paging|pae|long"},
+    {"guests[].entry.rip", K::Integer, "First instruction (real mode: linear address, CS:IP derived).", "24.4.1", "3.8"},
+    {"guests[].entry.rsp", K::Integer, "Stack pointer.", "24.4.1", "3.8"},
+    {"guests[].entry.rflags", K::Integer, "RFLAGS (bit 1 is forced to 1).", "26.3.1.4", "4.5.2"},
+    {"guests[].entry.cr0", K::Integer, "CR0 as the guest sees it (the VMCS value adds the target's fixed bits).", "26.3.1.1", "4.5.1"},
+    {"guests[].entry.cr3", K::Integer, "CR3 (default: the generated page tables).", "26.3.1.1", "4.5.1"},
+    {"guests[].entry.cr4", K::Integer, "CR4 as the guest sees it.", "26.3.1.1", "4.5.1"},
+    {"guests[].entry.efer", K::Integer, "IA32_EFER (long mode: LME and LMA are added).", "26.3.1.1", "4.5.6"},
+    {"guests[].entry.page_tables", K::Size, "Where the generated page tables and GDT go (default: the top 64K of the first RAM region).", "", "6.3.3"},
+    {"guests[].entry.activity_state", K::Integer, "0 active, 1 HLT, 2 shutdown, 3 wait-for-SIPI.", "24.4.2", "3.8.5"},
+    {"guests[].entry.interruptibility_state", K::Integer, "Blocking by STI (1), MOV SS (2), SMI (4), NMI (8).", "24.4.2", "3.8.6"},
+    {"guests[].entry.pending_debug_exceptions", K::Integer, "Pending debug exceptions field.", "24.4.2", "3.8.7"},
+    {"guests[].entry.regs", K::Map, "Initial general registers by name (rax .. r15).", "", ""},
+    {"guests[].entry.regs.*", K::Integer, "One register.", "", ""},
+    {"guests[].controls", K::Map, "VM-execution, VM-exit and VM-entry controls by SDM name, added to the ones the mode and the other keys need.", "24.6", "3.5"},
+    {"guests[].controls.pin", K::NameList, "Pin-based VM-execution controls.", "24.6.1", "3.5.1"},
+    {"guests[].controls.proc", K::NameList, "Primary processor-based VM-execution controls.", "24.6.2", "3.5.2.1"},
+    {"guests[].controls.proc2", K::NameList, "Secondary processor-based VM-execution controls.", "24.6.2", "3.5.2.2"},
+    {"guests[].controls.exit", K::NameList, "VM-exit controls.", "24.7.1", "3.7.1"},
+    {"guests[].controls.entry", K::NameList, "VM-entry controls.", "24.8.1", "3.6.1"},
+    {"guests[].exceptions", K::Map, "Exception bitmap and page-fault filtering.", "24.6.3", "3.5.3"},
+    {"guests[].exceptions.trap", K::NameList, "Exceptions that exit, by mnemonic (de, db, bp, ud, gp, pf, ...).", "24.6.3", "3.5.3"},
+    {"guests[].exceptions.pfec_mask", K::Integer, "Page-fault error-code mask.", "24.6.3", "3.5.4"},
+    {"guests[].exceptions.pfec_match", K::Integer, "Page-fault error-code match.", "24.6.3", "3.5.4"},
+    {"guests[].io", K::Map, "I/O bitmaps (COM1 is always trapped: it is the guest's console).", "24.6.4", "3.5.5"},
+    {"guests[].io.default", K::String, "pass or trap for ports not listed.", "24.6.4", "3.5.5", "pass|trap"},
+    {"guests[].io.trap", K::List, "Ports or \"first-last\" ranges that exit.", "24.6.4", "3.5.5"},
+    {"guests[].io.pass", K::List, "Ports or ranges that do not exit.", "24.6.4", "3.5.5"},
+    {"guests[].msr", K::Map, "MSR bitmap and MSR lists.", "24.6.9", "3.5.15"},
+    {"guests[].msr.default", K::String, "pass or trap for MSRs not listed.", "24.6.9", "3.5.15", "pass|trap"},
+    {"guests[].msr.read", K::List, "MSRs (name or number) whose RDMSR exits.", "24.6.9", "3.5.15"},
+    {"guests[].msr.write", K::List, "MSRs whose WRMSR exits.", "24.6.9", "3.5.15"},
+    {"guests[].msr.entry_load", K::List, "VM-entry MSR-load list: {msr, value}.", "24.8.2", "3.6.2"},
+    {"guests[].msr.exit_store", K::List, "VM-exit MSR-store list: MSRs.", "24.7.2", "3.7.2"},
+    {"guests[].msr.exit_load", K::List, "VM-exit MSR-load list: {msr, value}.", "24.7.2", "3.7.2"},
+    {"guests[].cr", K::Map, "CR0/CR4 guest/host masks and read shadows, CR3-target values.", "24.6.6", "3.5.7"},
+    {"guests[].cr.cr0_mask", K::Integer, "CR0 guest/host mask (the target's fixed bits are always added).", "24.6.6", "3.5.7"},
+    {"guests[].cr.cr0_shadow", K::Integer, "CR0 read shadow (default: the entry CR0).", "24.6.6", "3.5.7"},
+    {"guests[].cr.cr4_mask", K::Integer, "CR4 guest/host mask.", "24.6.6", "3.5.7"},
+    {"guests[].cr.cr4_shadow", K::Integer, "CR4 read shadow.", "24.6.6", "3.5.7"},
+    {"guests[].cr.cr3_targets", K::List, "CR3-target values (at most the target's count).", "24.6.7", "3.5.8"},
+    {"guests[].preemption_timer", K::Map, "VMX-preemption timer.", "25.5.1", "4.15.5"},
+    {"guests[].preemption_timer.value", K::Integer, "Initial value in timer ticks.", "25.5.1", "4.15.5"},
+    {"guests[].preemption_timer.time", K::String, "Initial value as a time (e.g. 50us), converted with the target's TSC rate and IA32_VMX_MISC[4:0].", "A.6", "6.4.5"},
+    {"guests[].preemption_timer.action", K::String, "slice: expiry ends a time slice (round robin); watchdog: expiry stops the guest.", "25.5.1", "6.4.5", "slice|watchdog"},
+    {"guests[].preemption_timer.watchdog_slices", K::Integer, "slice only: stop the guest after this many slices in a row without an exit of its own (0 = never).", "", ""},
+    {"guests[].interrupts", K::Map, "External-interrupt handling.", "24.6.1", "7.3.3"},
+    {"guests[].interrupts.forward_irqs", K::List, "Host 8259 IRQ lines forwarded to this guest (it must run on CPU 0); adds external-interrupt exiting, acknowledge-interrupt-on-exit and traps on the 8259 ports.", "25.2", "7.3.3"},
+    {"guests[].interrupts.test_scancode", K::Integer, "A scancode the hypervisor places in the i8042 once the guest unmasks IRQ 1 (a real interrupt source for tests).", "", "7.3.3.4"},
+    {"guests[].interrupts.tpr_threshold", K::Integer, "TPR threshold (with use-tpr-shadow).", "24.6.8", "3.5.11"},
+    {"guests[].inject", K::List, "Events injected at the first VM entries, one per entry.", "24.8.3", "4.12"},
+    {"guests[].inject[].vector", K::Integer, "Vector.", "24.8.3", "3.6.3.1"},
+    {"guests[].inject[].type", K::String, "Event type.", "24.8.3", "3.6.3.1", "external-interrupt|nmi|hardware-exception|software-interrupt|privileged-software-exception|software-exception"},
+    {"guests[].inject[].error_code", K::Integer, "Error code to deliver.", "24.8.3", "3.6.3.2"},
+    {"guests[].inject[].length", K::Integer, "Instruction length (software events).", "24.8.3", "3.6.3.3"},
+    {"guests[].on_exit", K::Map, "Named behaviours per exit reason (profile name) or exception (mnemonic): an action word or a map with `action` and its arguments.", "27", "5.7"},
+    {"guests[].on_exit.*", K::Any, "reflect, reinject, emulate, skip, override, hook, trace, log or stop; override takes leaf, subleaf, eax, ebx, ecx, edx; hook takes hook.", "27", "5.7"},
+    {"guests[].expect", K::List, "What an unattended run must show.", "", ""},
+    {"guests[].expect[].serial", K::String, "A regular expression some serial-log line must match.", "", ""},
+    {"guests[].expect[].serial_absent", K::String, "A regular expression no serial-log line may match.", "", ""},
+    {"guests[].expect[].guest", K::String, "Guest the item is about (default: this guest).", "", ""},
+    {"guests[].expect[].ends", K::String, "How the guest must end (see docs/serial-log.md).", "", "", "halted|exited|stopped|ept-violation|triple-fault|watchdog|entry-failed|refused"},
+    {"guests[].expect[].exit", K::String, "Exit reason (profile name) whose count is checked.", "", ""},
+    {"guests[].expect[].count", K::Integer, "Exact count.", "", ""},
+    {"guests[].expect[].min", K::Integer, "Lower bound.", "", ""},
+    {"guests[].expect[].max", K::Integer, "Upper bound.", "", ""},
+    {"guests[].bench", K::Map, "Benchmark switches.", "", ""},
+    {"guests[].bench.exit_floor_stub", K::Boolean, "CPUID exits take the minimal assembly stub (the floor of docs/benchmarks.md).", "", ""},
+    {"guests[].vpid", K::Integer, "VPID (default: guest index + 1).", "24.6.12", "3.5.18"},
+    {"guests[].tsc_offset", K::Integer, "TSC offset.", "24.6.5", "3.5.6"},
+};
+}  // namespace
+
+const std::vector<KeyInfo>& profile_keys() { return kKeys; }
+
+std::vector<const KeyInfo*> children_of(const std::string& path) {
+  std::vector<const KeyInfo*> out;
+  const std::string prefix = path.empty() ? "" : path + ".";
+  for (const auto& k : kKeys) {
+    const std::string p = k.path;
+    if (p.rfind(prefix, 0) != 0) continue;
+    const std::string rest = p.substr(prefix.size());
+    if (!rest.empty() && rest.find('.') == std::string::npos) out.push_back(&k);
+  }
+  return out;
+}
+
+const KeyInfo* find_key(const std::string& path) {
+  for (const auto& k : kKeys)
+    if (path == k.path) return &k;
+  return nullptr;
+}
+
+const char* kind_name(KeyKind k) {
+  switch (k) {
+    case KeyKind::Map: return "map";
+    case KeyKind::List: return "list";
+    case KeyKind::String: return "string";
+    case KeyKind::Integer: return "integer";
+    case KeyKind::Size: return "size";
+    case KeyKind::Boolean: return "boolean";
+    case KeyKind::Number: return "number";
+    case KeyKind::NameList: return "list of names";
+    case KeyKind::Any: return "word or map";
+  }
+  return "?";
+}
+
+}  // namespace configgen::model

@@ -1,0 +1,142 @@
+// The profile as plain data, after parsing and before lowering. Every value
+// that a diagnostic may point at keeps its source location.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/expect.h"
+
+namespace configgen::model {
+
+template <typename T>
+struct Located {
+  T value{};
+  SourceLoc loc;
+};
+
+struct Image {
+  std::string name;
+  std::string file;  // resolved path
+  std::string format = "flat";
+  std::optional<uint64_t> load_address;
+  std::vector<uint8_t> bytes;
+  SourceLoc loc;
+};
+
+struct Region {
+  Located<uint64_t> gpa, size;
+  std::string kind = "ram";  // ram | image | mmio-trap | passthrough
+  std::string image;
+  uint64_t image_offset = 0;
+  uint64_t hpa = 0;
+  uint32_t permissions = 7;  // r=1 w=2 x=4
+  uint32_t memory_type = 6;  // WB
+  uint64_t page_size = 2ull << 20;
+  SourceLoc loc;
+};
+
+struct NamedFlag {
+  std::string name;
+  SourceLoc loc;
+};
+
+struct MsrValue {
+  uint32_t msr = 0;
+  uint64_t value = 0;
+  SourceLoc loc;
+};
+
+struct Behaviour {
+  std::string selector;  // exit reason profile name or exception mnemonic
+  std::string action;
+  std::optional<uint32_t> leaf, subleaf;
+  std::optional<uint32_t> regs[4];  // eax, ebx, ecx, edx
+  std::string hook;
+  SourceLoc loc;
+};
+
+struct Event {
+  uint32_t vector = 0;
+  std::string type = "hardware-exception";
+  std::optional<uint32_t> error_code;
+  uint32_t instruction_length = 0;
+  SourceLoc loc;
+};
+
+struct EptHook {
+  uint64_t gpa = 0;
+  std::string hook;
+  uint32_t permissions = 0;
+  SourceLoc loc;
+};
+
+struct Entry {
+  std::string mode = "protected";
+  SourceLoc mode_loc;
+  std::optional<uint64_t> rip, rsp, rflags, cr0, cr3, cr4, efer;
+  std::optional<uint64_t> page_tables;
+  uint32_t activity_state = 0, interruptibility_state = 0;
+  uint64_t pending_debug_exceptions = 0;
+  std::map<std::string, uint64_t> regs;
+  SourceLoc loc;
+};
+
+struct Guest {
+  std::string name;
+  SourceLoc loc;
+  std::vector<Located<uint32_t>> cpus;
+  std::vector<Region> memory;
+  // ept
+  bool accessed_dirty = false;
+  uint64_t max_page_size = 1ull << 30;
+  std::optional<uint64_t> map_on_demand_limit;
+  uint32_t map_on_demand_pages = 64;
+  std::vector<EptHook> ept_hooks;
+  Entry entry;
+  std::vector<NamedFlag> controls[5];  // by arch::ControlWord
+  std::vector<NamedFlag> exceptions;
+  uint32_t pfec_mask = 0, pfec_match = 0;
+  bool io_default_trap = false;
+  std::vector<std::pair<Located<uint32_t>, Located<uint32_t>>> io_trap, io_pass;  // inclusive ranges
+  bool msr_default_trap = false;
+  std::vector<MsrValue> msr_read, msr_write;  // value unused
+  std::vector<MsrValue> entry_msr_load, exit_msr_store, exit_msr_load;
+  std::optional<uint64_t> cr0_mask, cr0_shadow, cr4_mask, cr4_shadow;
+  std::vector<Located<uint64_t>> cr3_targets;
+  SourceLoc cr3_targets_loc;
+  // preemption timer
+  std::optional<uint64_t> timer_value;
+  std::optional<double> timer_seconds;
+  std::string timer_action = "slice";
+  uint32_t watchdog_slices = 0;
+  SourceLoc timer_loc;
+  // interrupts
+  std::vector<Located<uint32_t>> forward_irqs;
+  uint32_t test_scancode = 0;
+  std::optional<uint32_t> tpr_threshold;
+  std::vector<Event> inject;
+  std::vector<Behaviour> on_exit;
+  std::vector<Expectation> expect;
+  bool exit_floor_stub = false;
+  uint16_t vpid = 0;
+  uint64_t tsc_offset = 0;
+};
+
+struct Profile {
+  std::string path;  // the top file
+  std::string name;
+  std::string target = "bochs-tigerlake";
+  SourceLoc target_loc;
+  uint32_t min_cpus = 1;
+  uint16_t console_port = 0x3F8;
+  uint32_t log_level = 2;
+  bool print_capabilities = false;
+  std::map<std::string, Image> images;
+  std::vector<Guest> guests;
+  std::vector<Expectation> expect;  // appliance-level
+};
+
+}  // namespace configgen::model

@@ -1,0 +1,122 @@
+#include "parse/tree.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+namespace configgen::parse {
+
+const Node* Node::get(const std::string& key) const {
+  const Entry* e = entry(key);
+  return e ? e->value : nullptr;
+}
+const Node::Entry* Node::entry(const std::string& key) const {
+  for (const auto& e : map)
+    if (e.key == key) return &e;
+  return nullptr;
+}
+
+Node* Tree::make() {
+  nodes_.push_back(std::make_unique<Node>());
+  return nodes_.back().get();
+}
+
+namespace {
+model::SourceLoc loc_of(const YAML::Node& n, const std::string& file) {
+  const YAML::Mark m = n.Mark();
+  return {file, m.line + 1, m.column + 1};
+}
+
+Node* convert(Tree& t, const YAML::Node& y, const std::string& file) {
+  Node* n = t.make();
+  n->loc = loc_of(y, file);
+  switch (y.Type()) {
+    case YAML::NodeType::Scalar: n->kind = Node::Kind::Scalar; n->scalar = y.Scalar(); break;
+    case YAML::NodeType::Sequence:
+      n->kind = Node::Kind::List;
+      for (const auto& item : y) n->list.push_back(convert(t, item, file));
+      break;
+    case YAML::NodeType::Map:
+      n->kind = Node::Kind::Map;
+      for (const auto& kv : y) n->map.push_back({kv.first.Scalar(), loc_of(kv.first, file), convert(t, kv.second, file)});
+      break;
+    default: n->kind = Node::Kind::Null; break;
+  }
+  return n;
+}
+}  // namespace
+
+Node* Tree::merge(const Node* base, const Node* over) {
+  if (!base) return const_cast<Node*>(over);
+  if (!over) return const_cast<Node*>(base);
+  if (!base->is_map() || !over->is_map()) return const_cast<Node*>(over);
+  Node* out = make();
+  *out = *base;
+  for (const auto& e : over->map) {
+    bool replaced = false;
+    for (auto& mine : out->map)
+      if (mine.key == e.key) {
+        mine.value = merge(mine.value, e.value);
+        mine.key_loc = e.key_loc;
+        replaced = true;
+      }
+    if (!replaced) out->map.push_back(e);
+  }
+  out->loc = over->loc;
+  return out;
+}
+
+Node* Tree::load(const std::string& path, Diagnostics& diags, int depth) {
+  if (depth > 8) {
+    diags.error({path, 1, 1}, "include-depth", "includes nested more than 8 deep (a cycle?)");
+    return nullptr;
+  }
+  YAML::Node y;
+  try {
+    y = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    diags.error({path, 0, 0}, "io", "cannot read profile " + path);
+    return nullptr;
+  } catch (const YAML::ParserException& e) {
+    diags.error({path, e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
+    return nullptr;
+  }
+  Node* root = convert(*this, y, path);
+  if (root->kind == Node::Kind::Null) {
+    root->kind = Node::Kind::Map;
+    root->loc = {path, 1, 1};
+  }
+  if (!root->is_map()) {
+    diags.error(root->loc, "type", "a profile is a map of top-level keys");
+    return nullptr;
+  }
+  const Node::Entry* inc = root->entry("include");
+  if (!inc) return root;
+  std::vector<const Node*> files;
+  if (inc->value->is_scalar())
+    files.push_back(inc->value);
+  else if (inc->value->is_list())
+    for (const Node* f : inc->value->list) files.push_back(f);
+  else
+    diags.error(inc->value->loc, "type", "include takes a file name or a list of them");
+  Node* merged = nullptr;
+  const auto dir = std::filesystem::path(path).parent_path();
+  for (const Node* f : files) {
+    if (!f->is_scalar()) {
+      diags.error(f->loc, "type", "include items are file names");
+      continue;
+    }
+    Node* sub = load((dir / f->scalar).lexically_normal().string(), diags, depth + 1);
+    if (!sub && diags.error_count()) {
+      diags.error(f->loc, "include", "included from here");
+      continue;
+    }
+    merged = merge(merged, sub);
+  }
+  Node* own = make();
+  *own = *root;
+  std::erase_if(own->map, [](const Node::Entry& e) { return e.key == "include"; });
+  return merge(merged, own);
+}
+
+}  // namespace configgen::parse

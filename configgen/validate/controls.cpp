@@ -1,0 +1,133 @@
+// VM-execution, VM-exit and VM-entry control checks (SDM 26.2.1-26.2.3,
+// book 4.4), then the allowed-0/allowed-1 reconciliation against the target
+// (book 2.5.5.2). Decided on the lowered control words.
+#include "arch/vmx_table.h"
+#include "validate/validate.h"
+
+namespace configgen::validate {
+namespace {
+using arch::ControlWord;
+namespace ctl = arch::ctl;
+
+struct Words {
+  const uint32_t* w;
+  bool has(arch::ControlBit b) const { return w[uint32_t(b.word)] & b.mask(); }
+};
+
+const char* name_of(arch::ControlBit b) {
+  for (const auto& c : arch::kControlBits)
+    if (c.control.word == b.word && c.control.bit == b.bit) return c.profile_name;
+  return "?";
+}
+
+model::SourceLoc where(const model::Guest& g, arch::ControlBit b) {
+  for (const auto& n : g.controls[uint32_t(b.word)])
+    if (n.name == name_of(b)) return n.loc;
+  return g.loc;
+}
+}  // namespace
+
+void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
+  const Words w{lg.record.controls};
+  struct Requires {
+    arch::ControlBit control, needs;
+    const char* rule;
+    const char* section;
+  };
+  // "X requires Y" rules of SDM 26.2.1.1 and 26.2.1.2.
+  static const Requires kRequires[] = {
+      {ctl::UNRESTRICTED_GUEST, ctl::ENABLE_EPT, "unrestricted-guest-needs-ept", "26.2.1.1"},
+      {ctl::VIRTUAL_NMIS, ctl::NMI_EXITING, "virtual-nmis-need-nmi-exiting", "26.2.1.1"},
+      {ctl::NMI_WINDOW_EXITING, ctl::VIRTUAL_NMIS, "nmi-window-exiting-needs-virtual-nmis", "26.2.1.1"},
+      {ctl::VIRTUAL_INTERRUPT_DELIVERY, ctl::EXTERNAL_INTERRUPT_EXITING, "virtual-interrupt-delivery-needs-external-interrupt-exiting", "26.2.1.1"},
+      {ctl::PROCESS_POSTED_INTERRUPTS, ctl::VIRTUAL_INTERRUPT_DELIVERY, "posted-interrupts-need-virtual-interrupt-delivery", "26.2.1.1"},
+      {ctl::PROCESS_POSTED_INTERRUPTS, ctl::ACKNOWLEDGE_INTERRUPT_ON_EXIT, "posted-interrupts-need-acknowledge-interrupt-on-exit", "26.2.1.1"},
+      {ctl::VIRTUALIZE_X2APIC_MODE, ctl::USE_TPR_SHADOW, "x2apic-virtualization-needs-tpr-shadow", "26.2.1.1"},
+      {ctl::APIC_REGISTER_VIRTUALIZATION, ctl::USE_TPR_SHADOW, "apic-register-virtualization-needs-tpr-shadow", "26.2.1.1"},
+      {ctl::VIRTUAL_INTERRUPT_DELIVERY, ctl::USE_TPR_SHADOW, "virtual-interrupt-delivery-needs-tpr-shadow", "26.2.1.1"},
+      {ctl::ENABLE_PML, ctl::ENABLE_EPT, "pml-needs-ept", "26.2.1.1"},
+      {ctl::MODE_BASED_EXECUTE_CONTROL_FOR_EPT, ctl::ENABLE_EPT, "mode-based-execute-needs-ept", "26.2.1.1"},
+      {ctl::SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, ctl::ENABLE_EPT, "sub-page-permissions-need-ept", "26.2.1.1"},
+      {ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE, ctl::ACTIVATE_VMX_PREEMPTION_TIMER, "save-timer-needs-active-timer", "26.2.2"},
+  };
+  for (const auto& r : kRequires)
+    if (w.has(r.control) && !w.has(r.needs))
+      d.error(where(g, r.control), std::string(r.rule) + ", SDM " + r.section,
+              std::string("control ") + name_of(r.control) + " requires " + name_of(r.needs));
+  if (w.has(ctl::VIRTUALIZE_X2APIC_MODE) && w.has(ctl::VIRTUALIZE_APIC_ACCESSES))
+    d.error(where(g, ctl::VIRTUALIZE_X2APIC_MODE), "x2apic-and-apic-access-exclusive, SDM 26.2.1.1",
+            "virtualize-x2apic-mode and virtualize-apic-accesses cannot both be 1");
+  if (w.has(ctl::ENTRY_TO_SMM) || w.has(ctl::DEACTIVATE_DUAL_MONITOR_TREATMENT))
+    d.error(where(g, ctl::ENTRY_TO_SMM), "entry-to-smm, SDM 26.2.1.3", "entry to SMM and deactivate dual-monitor treatment must be 0 outside SMM");
+  // CR3-target count (26.2.1.1): at most IA32_VMX_MISC[24:16].
+  const uint32_t cr3_max = uint32_t((t.caps.misc >> 16) & 0x1FF);
+  if (lg.record.cr3_target_count > cr3_max || lg.record.cr3_target_count > 4)
+    d.error(g.cr3_targets_loc.line ? g.cr3_targets_loc : g.loc, "cr3-target-count, SDM 26.2.1.1",
+            std::to_string(lg.record.cr3_target_count) + " CR3-target values; the target allows " + std::to_string(cr3_max) +
+                " (IA32_VMX_MISC[24:16]) and the VMCS holds 4");
+  // EPTP (26.2.1.1): WB paging structures, 4-level walk, A/D only when supported.
+  const uint64_t ept = t.caps.ept_vpid_cap;
+  if (w.has(ctl::ENABLE_EPT) && (!(ept & (1ull << 6)) || !(ept & (1ull << 14))))
+    d.error(g.loc, "eptp-valid, SDM 26.2.1.1", "target " + t.name + " lacks a 4-level EPT walk or write-back EPT structures (IA32_VMX_EPT_VPID_CAP bits 6, 14)");
+  if (g.accessed_dirty && !(ept & (1ull << 21)))
+    d.error(g.loc, "eptp-accessed-dirty, SDM 26.2.1.1", "EPT accessed/dirty flags are not supported by target " + t.name + " (IA32_VMX_EPT_VPID_CAP bit 21)");
+  // MSR lists (26.2.2, 26.2.3): at most 512 * (IA32_VMX_MISC[27:25] + 1) entries.
+  const uint64_t msr_max = 512ull * (((t.caps.misc >> 25) & 7) + 1);
+  const struct {
+    size_t n;
+    const char* what;
+    const char* section;
+  } lists[] = {{lg.entry_msr_load.size(), "VM-entry MSR-load", "26.2.3"},
+               {lg.exit_msr_store.size(), "VM-exit MSR-store", "26.2.2"},
+               {lg.exit_msr_load.size(), "VM-exit MSR-load", "26.2.2"}};
+  for (const auto& l : lists)
+    if (l.n > msr_max)
+      d.error(g.loc, std::string("msr-list-count, SDM ") + l.section,
+              std::string(l.what) + " list has " + std::to_string(l.n) + " entries; the target allows " + std::to_string(msr_max));
+  for (const auto& m : g.entry_msr_load)
+    if (m.msr == 0xC0000100 || m.msr == 0xC0000101 || (m.msr >> 8) == 0x8)
+      d.error(m.loc, "msr-load-entry, SDM 26.4", "this MSR may not be loaded through an MSR-load list (FS/GS base or x2APIC range)");
+  // Event injection (26.2.1.3).
+  for (size_t i = 0; i < lg.events.size(); ++i) {
+    const auto& e = g.inject[i];
+    const uint32_t info = lg.events[i].interruption_info;
+    const uint32_t type = (info >> 8) & 7, vector = info & 0xFF;
+    const bool pe = lg.record.entry.cr0 & 1;
+    if (type == 1) d.error(e.loc, "event-type-reserved, SDM 26.2.1.3", "interruption type 1 is reserved");
+    if (type == 2 && vector != 2) d.error(e.loc, "event-nmi-vector, SDM 26.2.1.3", "an NMI must use vector 2");
+    if (type == 3 && vector > 31) d.error(e.loc, "event-exception-vector, SDM 26.2.1.3", "a hardware exception vector must be 0-31");
+    if (e.error_code) {
+      const arch::ExceptionInfo* x = arch::find_exception(vector);
+      if (type != 3 || !x || !x->has_error_code || !pe)
+        d.error(e.loc, "event-error-code, SDM 26.2.1.3",
+                "an error code is delivered only with a hardware exception that has one (#DF, #TS, #NP, #SS, #GP, #PF, #AC) and CR0.PE = 1");
+    } else if (type == 3 && pe) {
+      const arch::ExceptionInfo* x = arch::find_exception(vector);
+      if (x && x->has_error_code)
+        d.error(e.loc, "event-error-code, SDM 26.2.1.3", std::string("#") + x->mnemonic + " needs an error_code when CR0.PE = 1");
+    }
+    if ((type == 4 || type == 5 || type == 6) && (lg.events[i].instruction_length > 15 ||
+                                                  (lg.events[i].instruction_length == 0 && !(t.caps.misc & (1ull << 30)))))
+      d.error(e.loc, "event-instruction-length, SDM 26.2.1.3",
+              "a software event needs an instruction length of 1-15 (0 only when IA32_VMX_MISC[30] allows it)");
+  }
+  // Reconciliation against the target (book 2.5.5.2): every wanted bit must be allowed-1.
+  for (uint32_t i = 0; i < 5; ++i) {
+    const auto word = ControlWord(i);
+    if (word == ControlWord::PROC2 && !w.has(ctl::ACTIVATE_SECONDARY_CONTROLS)) continue;
+    const uint64_t msr = t.caps.control_msr(word);
+    const vmx::ControlFit fit = vmx::fit_control(lg.record.controls[i], msr);
+    for (uint32_t bit = 0; bit < 32; ++bit) {
+      if (!(fit.forbidden & (1u << bit))) continue;
+      const char* name = "reserved bit";
+      for (const auto& c : arch::kControlBits)
+        if (c.control.word == word && c.control.bit == bit) name = c.profile_name;
+      const arch::Msr m = arch::control_capability_msr(word, t.caps.has_true_controls());
+      d.error(where(g, arch::ControlBit{word, uint8_t(bit)}), "control-not-allowed, book 2.5.5.2",
+              std::string("control ") + name + " cannot be 1 on target " + t.name + ": " + arch::msr_ident(uint32_t(m)) +
+                  " allowed-1 bit " + std::to_string(bit) + " (MSR bit " + std::to_string(32 + bit) + ") is 0");
+    }
+  }
+}
+
+}  // namespace configgen::validate

@@ -1,0 +1,60 @@
+// Structure: names, CPUs, regions, images, timer (before any SDM rule).
+#include <set>
+
+#include "validate/validate.h"
+
+namespace configgen::validate {
+
+void check_structure(const model::Profile& p, const model::Target& target, Diagnostics& diags) {
+  if (p.min_cpus > target.max_cpus)
+    diags.error(p.target_loc, "cpu-count", "appliance.min_cpus " + std::to_string(p.min_cpus) + " exceeds the " +
+                                                std::to_string(target.max_cpus) + " CPUs of target " + target.name);
+  std::set<std::string> names;
+  for (const auto& g : p.guests) {
+    if (!names.insert(g.name).second) diags.error(g.loc, "duplicate-guest", "two guests are named '" + g.name + "'");
+    for (const auto& c : g.cpus)
+      if (c.value >= target.max_cpus)
+        diags.error(c.loc, "cpu-missing", "CPU " + std::to_string(c.value) + " does not exist on target " + target.name +
+                                              " (" + std::to_string(target.max_cpus) + " CPUs)");
+    if (g.memory.empty()) diags.error(g.loc, "no-memory", "guest '" + g.name + "' has no memory regions");
+    for (size_t i = 0; i < g.memory.size(); ++i) {
+      const auto& r = g.memory[i];
+      if (r.gpa.value % 4096) diags.error(r.gpa.loc, "region-alignment", "region gpa must be 4K-aligned (EPT maps 4K pages at least) [SDM 28.3.2]");
+      if (r.size.value == 0 || r.size.value % 4096)
+        diags.error(r.size.loc, "region-alignment", "region size must be a non-zero multiple of 4K [SDM 28.3.2]");
+      if (r.gpa.value + r.size.value > (1ull << 48) || r.gpa.value + r.size.value < r.gpa.value)
+        diags.error(r.gpa.loc, "region-range", "region ends beyond the 48-bit guest-physical space of a 4-level EPT [SDM 28.3.2]");
+      if (r.page_size != 4096 && r.page_size != (2ull << 20) && r.page_size != (1ull << 30))
+        diags.error(r.loc, "page-size", "page_size must be 4K, 2M or 1G [SDM 28.3.2]");
+      if (r.page_size == (1ull << 30) && !(target.caps.ept_vpid_cap & (1ull << 17)))
+        diags.warning(r.loc, "page-size", "target " + target.name + " has no 1G EPT pages (IA32_VMX_EPT_VPID_CAP bit 17); 2M or 4K are used");
+      if (r.kind == "passthrough" && r.hpa % 4096) diags.error(r.loc, "region-alignment", "passthrough hpa must be 4K-aligned");
+      if (!r.image.empty()) {
+        auto it = p.images.find(r.image);
+        if (it == p.images.end()) {
+          diags.error(r.loc, "unknown-image", "no image named '" + r.image + "'");
+        } else if (r.image_offset + it->second.bytes.size() > r.size.value) {
+          diags.error(r.size.loc, "image-fit", "image '" + r.image + "' (" + std::to_string(it->second.bytes.size()) +
+                                                   " bytes at offset " + std::to_string(r.image_offset) +
+                                                   ") does not fit its region of " + std::to_string(r.size.value) + " bytes");
+        }
+      }
+      for (size_t j = 0; j < i; ++j) {
+        const auto& o = g.memory[j];
+        if (r.gpa.value < o.gpa.value + o.size.value && o.gpa.value < r.gpa.value + r.size.value)
+          diags.error(r.gpa.loc, "region-overlap", "region overlaps the region at line " + std::to_string(o.loc.line) +
+                                                       " (guest-physical ranges must be disjoint)");
+      }
+    }
+    if (g.timer_value && *g.timer_value == 0)
+      diags.error(g.timer_loc, "timer-zero", "a preemption timer value of 0 expires before the guest runs an instruction [SDM 25.5.1]");
+    if (!g.forward_irqs.empty())
+      for (const auto& c : g.cpus)
+        if (c.value != 0)
+          diags.error(c.loc, "irq-cpu", "a guest with forwarded IRQs must run on CPU 0, where the 8259 delivers [book 7.3.3]");
+    if (g.test_scancode && g.forward_irqs.empty())
+      diags.warning(g.loc, "scancode-without-irq", "test_scancode has no effect unless IRQ 1 is forwarded");
+  }
+}
+
+}  // namespace configgen::validate

@@ -1,0 +1,16 @@
+// Validation passes. Structure checks run on the model; the SDM VM-entry
+// checks (26.2.1 controls, 26.2.2 exit controls, 26.2.3 entry controls and
+// event injection, 26.3.1 guest state) and the target's capability MSRs run
+// on the lowered records, i.e. on exactly what the hypervisor will load.
+// Each message names its rule and SDM section.
+#pragma once
+#include "lower/lowered.h"
+#include "model/diagnostics.h"
+#include "model/profile.h"
+#include "model/target.h"
+
+namespace configgen::validate {
+void check_structure(const model::Profile& p, const model::Target& target, Diagnostics& diags);
+void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& target, Diagnostics& diags);
+void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& target, Diagnostics& diags);
+}  // namespace configgen::validate
