@@ -119,7 +119,7 @@ RunResult run_emulator(const RunSpec& s) {
     }
     std::ofstream(s.work_dir + "/bochsrc") << bochsrc(s, serial, s.work_dir + "/bochs.log");
     std::ofstream(s.work_dir + "/run.rc") << "c\nr\nquit\n";
-    if (s.boot == "net") std::ofstream(s.work_dir + "/slirp.conf") << "# slirp for the netboot run\nbootfile = boot.ipxe\n";
+    if (s.boot == "net") std::ofstream(s.work_dir + "/slirp.conf") << "# slirp config\nbootfile = boot.ipxe\n";
   } else if (s.emulator != "qemu") {
     r.error = "unknown emulator " + s.emulator + " (bochs or qemu)";
     return r;

@@ -76,7 +76,7 @@ std::optional<Target> import_capabilities_log(const std::string& text, const std
   static const std::regex end(R"(vmm: caps: end)");
   Target t;
   t.name = name;
-  t.description = "imported from a hypervisor capability print";
+  t.description = "measured on the machine itself: `configgen caps import` of a run with `caps` on the kernel command line";
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) {
     std::smatch m;

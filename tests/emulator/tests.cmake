@@ -1,0 +1,60 @@
+# Emulator tests: real appliances booted in Bochs (VMX) and QEMU (boot paths,
+# no VMX). Verdicts come from the serial log (configgen run), never from the
+# emulator's exit status alone. Label "emulator"; `ctest -LE emulator` skips them.
+set(CONFIGGEN $<TARGET_FILE:configgen>)
+set(EMU_DIR ${CMAKE_BINARY_DIR}/tests/emulator)
+file(MAKE_DIRECTORY ${EMU_DIR})
+
+function(emulator_test name timeout)
+  add_test(NAME ${name} COMMAND ${ARGN})
+  set_tests_properties(${name} PROPERTIES LABELS emulator TIMEOUT ${timeout})
+endfunction()
+
+# The demo, as `make demo` runs it, and the other ways to boot it.
+emulator_test(emu_demo_bochs_cdrom 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --cpus 2 --quiet --keep ${EMU_DIR}/demo-cdrom)
+emulator_test(emu_demo_bochs_netboot 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --boot net --cpus 2 --quiet --keep ${EMU_DIR}/demo-net)
+
+# Issue 4: isolation (EPT violation, triple fault, watchdog next to a guest that finishes) and SMP with every mode.
+emulator_test(emu_isolation 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/isolation.yaml --cpus 1 --quiet --keep ${EMU_DIR}/isolation)
+emulator_test(emu_smp_modes 300 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/smp-modes.yaml --cpus 4 --timeout 240 --quiet --keep ${EMU_DIR}/smp-modes)
+
+# A compiled demo blob shared by the blob-level tests below.
+add_test(NAME emu_fixture_demo_blob COMMAND ${CONFIGGEN} compile ${CMAKE_SOURCE_DIR}/profiles/demo.yaml -o ${EMU_DIR}/demo.blob)
+set_tests_properties(emu_fixture_demo_blob PROPERTIES FIXTURES_SETUP demo_blob LABELS emulator)
+
+# A damaged blob is refused by the hypervisor with the reason.
+emulator_test(emu_blob_truncated 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --corrupt truncate --expect-fail
+  --expect-line "vmm: blob refused: total size in header differs" --quiet --keep ${EMU_DIR}/truncated)
+emulator_test(emu_blob_flipped 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --corrupt flip:700 --expect-fail
+  --expect-line "vmm: blob refused: CRC32C mismatch" --quiet --keep ${EMU_DIR}/flipped)
+# QEMU has no VMX: every CPU says so and the run ends as a failure, not a hang.
+emulator_test(emu_qemu_no_vmx_kernel 60 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot kernel --cpus 2 --expect-fail
+  --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu1\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-kernel)
+emulator_test(emu_qemu_no_vmx_cdrom 60 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot cdrom --cpus 2 --expect-fail
+  --expect-line "vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-cdrom)
+emulator_test(emu_qemu_no_vmx_netboot 90 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot net --cpus 1 --expect-fail
+  --expect-line "vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-net)
+set_tests_properties(emu_blob_truncated emu_blob_flipped emu_qemu_no_vmx_kernel emu_qemu_no_vmx_cdrom emu_qemu_no_vmx_netboot
+  PROPERTIES FIXTURES_REQUIRED demo_blob)
+
+# A guest state forced past configgen's checks: the VM-entry failure names the check; the other guest runs.
+add_test(NAME emu_fixture_bad_tr COMMAND ${CMAKE_COMMAND} -E env
+  sh -c "$<TARGET_FILE:configgen> compile ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/entry-failure.yaml -o ${EMU_DIR}/entry-failure.blob && $<TARGET_FILE:blob_poke> ${EMU_DIR}/entry-failure.blob ${EMU_DIR}/entry-failure-bad-tr.blob bad entry.tr.access_rights 0x89")
+set_tests_properties(emu_fixture_bad_tr PROPERTIES FIXTURES_SETUP bad_tr LABELS emulator)
+emulator_test(emu_entry_failure 120 ${CONFIGGEN} run ${EMU_DIR}/entry-failure-bad-tr.blob --cpus 1 --expect-fail
+  --expect-line "guest bad: VM entry failed: failed check tr-busy-tss"
+  --expect-line "guest bad ended: entry-failed"
+  --expect-line "VMCS dump begin"
+  --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/entry-failure)
+set_tests_properties(emu_entry_failure PROPERTIES FIXTURES_REQUIRED bad_tr)
+
+# The capability print and `configgen caps import` agree with the committed target.
+emulator_test(emu_caps_print 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --cmdline caps --cpus 1
+  --expect-line "vmm: caps: msr 0x480 IA32_VMX_BASIC = 0x01d8100000000004"
+  --expect-line "vmm: caps: decoded IA32_VMX_TRUE_PINBASED_CTLS bit 7 Process posted interrupts: must be 0"
+  --quiet --keep ${EMU_DIR}/caps)
+set_tests_properties(emu_caps_print PROPERTIES FIXTURES_REQUIRED demo_blob FIXTURES_SETUP caps_log)
+add_test(NAME emu_caps_import COMMAND sh -c "$<TARGET_FILE:configgen> caps import ${EMU_DIR}/caps/serial.log -o ${EMU_DIR}/imported.yaml --name bochs-tigerlake && cmp ${EMU_DIR}/imported.yaml ${CMAKE_SOURCE_DIR}/configgen/targets/bochs-tigerlake.yaml")
+set_tests_properties(emu_caps_import PROPERTIES FIXTURES_REQUIRED caps_log LABELS emulator)
+
+include(${CMAKE_CURRENT_LIST_DIR}/book.cmake OPTIONAL)
