@@ -467,7 +467,7 @@ void Reader::read_inject(const Node* n, model::Guest& g) {
     if (const Node* x = item->get("type"))
       if (auto i = sc_.choice(x, types, "event type", "unknown-event-type")) ev.type = types[*i];
     if (const Node* x = item->get("error_code")) ev.error_code = uint32_t(sc_.integer(x, "error_code", 0xFFFFFFFF).value_or(0));
-    if (const Node* x = item->get("length")) ev.instruction_length = uint32_t(sc_.integer(x, "length", 15).value_or(0));
+    if (const Node* x = item->get("length")) ev.instruction_length = uint32_t(sc_.integer(x, "length", 255).value_or(0));
     g.inject.push_back(ev);
   }
 }

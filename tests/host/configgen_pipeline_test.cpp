@@ -1,0 +1,190 @@
+// The compiler as a whole: all errors in one run with locations and hints,
+// deterministic output, golden inspect text and blob bytes, the generated
+// reference kept fresh, include/extends, and blob verification.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "blob/reader.h"
+#include "commands/docs.h"
+#include "commands/inspect.h"
+#include "configgen_test_support.h"
+#include "lower/lower.h"
+#include "validate/validate.h"
+
+namespace {
+using test_support::base_profile;
+using test_support::compile_text;
+using test_support::has_rule;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(Pipeline, DemoProfileCompilesToABlobTheHypervisorReaderAccepts) {
+  configgen::CompileOptions o;
+  const auto p = configgen::run_pipeline(VTX_SOURCE_DIR "/profiles/demo.yaml", o);
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  blob::Reader r;
+  const auto st = r.verify(p.blob.data(), p.blob.size());
+  ASSERT_TRUE(st.ok) << st.reason;
+  ASSERT_EQ(r.guest_count(), 1u);
+  EXPECT_STREQ(r.string(r.guest(0).name), "demo");
+  EXPECT_EQ(r.guest(0).entry.rip, 0x100000u);
+}
+
+TEST(Pipeline, SameProfileGivesIdenticalBytes) {
+  configgen::CompileOptions o;
+  const auto a = configgen::run_pipeline(VTX_SOURCE_DIR "/tests/emulator/profiles/smp-modes.yaml", o);
+  const auto b = configgen::run_pipeline(VTX_SOURCE_DIR "/tests/emulator/profiles/smp-modes.yaml", o);
+  ASSERT_TRUE(a.ok(false)) << test_support::rendered(a);
+  EXPECT_EQ(a.blob, b.blob);
+}
+
+TEST(Pipeline, ReportsEveryErrorInOneRunWithLocationsAndDidYouMean) {
+  const auto p = compile_text("many.yaml", base_profile("    contrls: {}\n    controls: {proc: [hlt-exitng]}\n    cpus: [12]\n"));
+  EXPECT_GE(p.diags.error_count(), 3u);
+  const std::string text = test_support::rendered(p);
+  EXPECT_NE(text.find("many.yaml:11:5: error: unknown key 'contrls'"), std::string::npos) << text;
+  EXPECT_NE(text.find("did you mean 'controls'?"), std::string::npos) << text;
+  EXPECT_NE(text.find("did you mean 'hlt-exiting'?"), std::string::npos) << text;
+  EXPECT_NE(text.find("^"), std::string::npos) << text;  // caret under the column
+}
+
+TEST(Pipeline, UnreadableProfileIsAnIoErrorNotAnInvalidProfile) {
+  configgen::CompileOptions o;
+  const auto p = configgen::run_pipeline("/nonexistent/profile.yaml", o);
+  EXPECT_FALSE(p.readable);
+  const auto syntax = compile_text("syntax.yaml", "appliance: {name: [\n");
+  EXPECT_FALSE(syntax.readable);
+  EXPECT_TRUE(has_rule(syntax, "yaml-syntax"));
+}
+
+TEST(Pipeline, WarningsBecomeErrorsWithWerror) {
+  const auto p = compile_text("warn.yaml", base_profile("    interrupts: {test_scancode: 0x1e}\n"));
+  EXPECT_TRUE(p.ok(false));
+  EXPECT_FALSE(p.ok(true));
+}
+
+TEST(Pipeline, SizesWithUnits) {
+  const auto p = compile_text("units.yaml", test_support::profile_with_memory(
+                                                "      - {gpa: 0, size: 512K}\n      - {gpa: 0x100000, size: 0x10000, image: demo}\n"));
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  EXPECT_EQ(p.lowered.guests[0].regions[0].size, 512u * 1024);
+}
+
+TEST(Pipeline, IncludeAndExtendsMergeKeyByKey) {
+  test_support::write_temp("defaults.yaml",
+                           "templates:\n  base:\n    cpus: [0]\n    exceptions: {trap: [bp, gp]}\n"
+                           "    entry: {mode: protected, rip: 0x100000, rsp: 0x90000}\n");
+  const auto p = compile_text("includer.yaml", std::string("include: defaults.yaml\n"
+                                                           "appliance: {name: t}\n"
+                                                           "images:\n  demo: {file: \"") +
+                                                   VTX_BINARY_DIR + "/guest_images/demo.bin\"}\n"
+                                                   "guests:\n  - name: g\n    extends: base\n"
+                                                   "    exceptions: {trap: [ud]}\n"
+                                                   "    memory:\n      - {gpa: 0, size: 1M}\n"
+                                                   "      - {gpa: 0x100000, size: 64K, image: demo}\n");
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  EXPECT_EQ(p.lowered.guests[0].record.exception_bitmap, 1u << 6);  // the guest's list replaces the template's
+  EXPECT_EQ(p.lowered.guests[0].record.cpu_mask, 1u);
+}
+
+TEST(Pipeline, PagingModesGetBootStructuresAndTheRightControls) {
+  const auto p = compile_text("long.yaml", base_profile("", "{mode: long, rip: 0x100000, rsp: 0x90000}"));
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  const auto& g = p.lowered.guests[0];
+  EXPECT_TRUE(g.record.controls[uint32_t(arch::ControlWord::ENTRY)] & arch::ctl::IA32E_MODE_GUEST.mask());
+  EXPECT_FALSE(g.record.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::UNRESTRICTED_GUEST.mask());
+  EXPECT_EQ(g.record.entry.cr3, 0xF0000u);  // top 64K of the 1M RAM region
+  EXPECT_EQ(g.record.entry.efer, 0x500u);
+  EXPECT_EQ(g.record.entry.cs.access_rights, 0xA09Bu);
+  EXPECT_EQ(g.regions.size(), 3u);  // RAM split around the generated tables
+}
+
+TEST(Pipeline, TargetsRefusePostedInterruptsAndMtfOnSkylakeNamingMsrAndBit) {
+  auto p = compile_text("mtf.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-skylake-x");
+  const std::string text = test_support::rendered(p);
+  EXPECT_NE(text.find("control monitor-trap-flag cannot be 1 on target bochs-skylake-x: IA32_VMX_TRUE_PROCBASED_CTLS allowed-1 bit 27"),
+            std::string::npos)
+      << text;
+  p = compile_text("pi.yaml", base_profile("    controls: {pin: [process-posted-interrupts]}\n"), "bochs-skylake-x");
+  EXPECT_NE(test_support::rendered(p).find("IA32_VMX_TRUE_PINBASED_CTLS allowed-1 bit 7"), std::string::npos);
+  p = compile_text("mtf-tl.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-tigerlake");
+  EXPECT_TRUE(p.ok(false)) << test_support::rendered(p);
+}
+
+// Rules that lowering makes unreachable from a profile (EPT is always on) are
+// still checked on the records, for blobs built another way.
+TEST(Validate, ControlDependenciesOnHandBuiltRecords) {
+  auto p = compile_text("plain.yaml", base_profile());
+  ASSERT_TRUE(p.ok(false));
+  auto g = p.lowered.guests[0];
+  g.record.controls[uint32_t(arch::ControlWord::PROC2)] = arch::ctl::UNRESTRICTED_GUEST.mask();
+  configgen::Diagnostics d;
+  configgen::validate::check_controls(p.profile.guests[0], g, *p.target, d);
+  bool found = false;
+  for (const auto& x : d.all()) found |= x.rule.rfind("unrestricted-guest-needs-ept", 0) == 0;
+  EXPECT_TRUE(found);
+}
+
+TEST(Golden, InspectTextAndBlobBytesOfTheDemo) {
+  configgen::CompileOptions o;
+  const auto p = configgen::run_pipeline(VTX_SOURCE_DIR "/profiles/demo.yaml", o);
+  ASSERT_TRUE(p.ok(false));
+  configgen::commands::Item root;
+  std::string error;
+  ASSERT_TRUE(configgen::commands::describe_blob(p.blob, root, error)) << error;
+  const std::string text = configgen::commands::to_text(root);
+  const std::string golden_text = slurp(VTX_SOURCE_DIR "/tests/host/golden/demo.inspect.txt");
+  const std::string golden_blob = slurp(VTX_SOURCE_DIR "/tests/host/golden/demo.blob");
+  if (std::getenv("UPDATE_GOLDEN")) {
+    std::ofstream(VTX_SOURCE_DIR "/tests/host/golden/demo.inspect.txt") << text;
+    std::ofstream(VTX_SOURCE_DIR "/tests/host/golden/demo.blob", std::ios::binary)
+        .write(reinterpret_cast<const char*>(p.blob.data()), std::streamsize(p.blob.size()));
+    GTEST_SKIP() << "golden files rewritten";
+  }
+  EXPECT_EQ(text, golden_text) << "run the test with UPDATE_GOLDEN=1 after an intended change";
+  EXPECT_EQ(std::string(p.blob.begin(), p.blob.end()), golden_blob);
+}
+
+TEST(Docs, ProfileReferenceIsGeneratedAndFresh) {
+  const std::string committed = slurp(VTX_SOURCE_DIR "/docs/profile-reference.md");
+  EXPECT_EQ(committed, configgen::commands::profile_reference_markdown())
+      << "docs/profile-reference.md is stale: run `build/bin/configgen docs > docs/profile-reference.md`";
+}
+
+TEST(Docs, EveryControlExitAndExceptionIsInTheReferenceAndSchema) {
+  const std::string md = configgen::commands::profile_reference_markdown();
+  const std::string schema = configgen::commands::json_schema();
+  for (const auto& c : arch::kControlBits) EXPECT_NE(md.find(std::string("`") + c.profile_name + "`"), std::string::npos);
+  for (const auto& e : arch::kExitReasons) EXPECT_NE(md.find(std::string("`") + e.profile_name + "`"), std::string::npos);
+  EXPECT_NE(schema.find("\"preemption_timer\""), std::string::npos);
+  EXPECT_NE(schema.find("\"enum\": [\"real\", \"protected\", \"protected-paging\", \"pae\", \"long\"]"), std::string::npos);
+  EXPECT_NE(configgen::commands::explain("unrestricted-guest").find("bit 7"), std::string::npos);
+  EXPECT_NE(configgen::commands::explain("ept-violation").find("exit reason 48"), std::string::npos);
+}
+
+TEST(BlobReader, RefusesTruncatedFlippedAndForeignBlobsWithAReason) {
+  configgen::CompileOptions o;
+  const auto p = configgen::run_pipeline(VTX_SOURCE_DIR "/profiles/demo.yaml", o);
+  ASSERT_TRUE(p.ok(false));
+  blob::Reader r;
+  auto bytes = p.blob;
+  EXPECT_TRUE(r.verify(bytes.data(), bytes.size()).ok);
+  EXPECT_STREQ(r.verify(bytes.data(), bytes.size() / 2).reason, "total size in header differs from blob size (truncated?)");
+  for (size_t at : {size_t(20), size_t(100), bytes.size() - 1}) {
+    auto flipped = bytes;
+    flipped[at] ^= 0x40;
+    const auto st = r.verify(flipped.data(), flipped.size());
+    EXPECT_FALSE(st.ok) << "flip at " << at;
+  }
+  auto magic = bytes;
+  magic[0] = 'X';
+  EXPECT_STREQ(r.verify(magic.data(), magic.size()).reason, "bad magic (expected \"VMMB\")");
+  EXPECT_FALSE(r.verify(nullptr, 0).ok);
+}
+}  // namespace
