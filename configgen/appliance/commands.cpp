@@ -26,6 +26,7 @@ struct RunOptions {
   std::string corrupt;  // truncate | flip:OFFSET (tests: the hypervisor must refuse the blob)
   std::vector<std::string> expect_lines;
   bool expect_fail = false;
+  bool expect_mismatch = false;  // negative checks: the run ends but an expectation does not hold
   bool quiet = false;
 };
 
@@ -130,6 +131,13 @@ int run_command(RunOptions& o) {
   const Verdict v = judge(log, expectations, require_end_pass);
   std::cout << "configgen run: " << v.summary() << " (" << o.spec.emulator << ", " << o.spec.boot << ", " << o.spec.cpus
             << " CPUs; log " << o.spec.work_dir << "/serial.log)\n";
+  if (o.expect_mismatch) {
+    // A negative check passes only when the machine ended and the profile's
+    // expectations were what failed.
+    const bool ended = log.end_pass.has_value();
+    std::cout << "configgen run: negative check " << (ended && !v.pass ? "PASSED (the expectations failed, as they should)" : "FAILED") << "\n";
+    return ended && !v.pass ? 0 : 1;
+  }
   return v.pass ? 0 : 1;
 }
 }  // namespace
@@ -149,6 +157,7 @@ void register_commands(CLI::App& app) {
   r->add_option("--corrupt", run.corrupt, "Damage the blob first: truncate or flip:OFFSET (tests)");
   r->add_option("--expect-line", run.expect_lines, "Regex a serial line must match (repeatable)");
   r->add_flag("--expect-fail", run.expect_fail, "The run must end with `vmm: end: fail`");
+  r->add_flag("--expect-mismatch", run.expect_mismatch, "Negative check: succeed only if the run ends and an expectation fails");
   r->add_flag("--quiet", run.quiet, "Do not stream the serial log");
   r->callback([] { std::exit(run_command(run)); });
 

@@ -180,6 +180,7 @@ bool describe_blob(const std::vector<uint8_t>& bytes, Item& out, std::string& er
   ap.add("min_cpus", std::to_string(a.min_cpus));
   ap.add("console_port", hex(a.console_port));
   ap.add("print_capabilities", a.flags & blob::kPrintCapabilities ? "yes" : "no");
+  ap.add("dump_debug_ring", a.flags & blob::kDumpDebugRing ? "yes" : "no");
   Item& images = out.list("images");
   for (uint32_t i = 0; i < r.image_count(); ++i) {
     const blob::Image& img = r.image(i);

@@ -89,7 +89,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
   out.min_cpus = p.min_cpus;
   out.console_port = p.console_port;
   out.log_level = uint16_t(p.log_level);
-  out.flags = p.print_capabilities ? blob::kPrintCapabilities : 0;
+  out.flags = (p.print_capabilities ? blob::kPrintCapabilities : 0) | (p.dump_debug_ring ? blob::kDumpDebugRing : 0);
   std::vector<std::string> image_names;
   for (const auto& [name, img] : p.images) {  // std::map: sorted, deterministic
     out.images.push_back({name, img.bytes, img.format == "elf" ? 1u : 0u, 0});

@@ -4,7 +4,7 @@ namespace configgen::model {
 namespace {
 using K = KeyKind;
 const std::vector<KeyInfo> kKeys = {
-    {"include", K::List, "Profiles merged under this one first (paths relative to this file); this file's keys win. Maps merge key by key, lists are replaced.", "", ""},
+    {"include", K::List, "Profiles merged under this one first (paths relative to this file); this file's keys win. Maps merge key by key; lists of named maps (guests) merge item by item on `name`; other lists are replaced.", "", ""},
     {"templates", K::Map, "Named guest fragments that guests reuse with `extends:`.", "", ""},
     {"templates.*", K::Map, "A guest fragment: any guest key.", "", ""},
     {"appliance", K::Map, "Platform-wide settings.", "", "1.5"},
@@ -14,6 +14,7 @@ const std::vector<KeyInfo> kKeys = {
     {"appliance.console_port", K::Integer, "Host serial port of the hypervisor's log.", "", ""},
     {"appliance.log_level", K::Integer, "0 errors only .. 4 trace.", "", ""},
     {"appliance.print_capabilities", K::Boolean, "Every CPU prints its VMX capability MSRs raw and decoded (the form `configgen caps import` reads).", "A", "2.5.3"},
+    {"appliance.dump_debug_ring", K::Boolean, "The bootstrap processor dumps the debug-record ring (every CPU's boot-stage records) before the summary.", "", "1.6.3"},
     {"appliance.expect", K::List, "Expectations about the whole run (same items as a guest's expect).", "", ""},
     {"images", K::Map, "Named guest images.", "", "6.4"},
     {"images.*", K::Map, "One image.", "", ""},

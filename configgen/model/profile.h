@@ -134,6 +134,7 @@ struct Profile {
   uint16_t console_port = 0x3F8;
   uint32_t log_level = 2;
   bool print_capabilities = false;
+  bool dump_debug_ring = false;
   std::map<std::string, Image> images;
   std::vector<Guest> guests;
   std::vector<Expectation> expect;  // appliance-level

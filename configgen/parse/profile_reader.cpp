@@ -118,6 +118,7 @@ void Reader::read_appliance(const Node* n, model::Profile& p) {
     else if (e.key == "console_port") { if (auto x = sc_.integer(v, "console_port", 0xFFFF)) p.console_port = uint16_t(*x); }
     else if (e.key == "log_level") { if (auto x = sc_.integer(v, "log_level", 4)) p.log_level = uint32_t(*x); }
     else if (e.key == "print_capabilities") { if (auto b = sc_.boolean(v, "print_capabilities")) p.print_capabilities = *b; }
+    else if (e.key == "dump_debug_ring") { if (auto b = sc_.boolean(v, "dump_debug_ring")) p.dump_debug_ring = *b; }
     else if (e.key == "expect") read_expect(v, "", p.expect);
   }
 }

@@ -46,9 +46,31 @@ Node* convert(Tree& t, const YAML::Node& y, const std::string& file) {
 }
 }  // namespace
 
+namespace {
+const Node* name_of(const Node* n) { return n->is_map() ? n->get("name") : nullptr; }
+bool all_named(const Node* list) {
+  for (const Node* item : list->list)
+    if (!name_of(item) || !name_of(item)->is_scalar()) return false;
+  return !list->list.empty();
+}
+}  // namespace
+
 Node* Tree::merge(const Node* base, const Node* over) {
   if (!base) return const_cast<Node*>(over);
   if (!over) return const_cast<Node*>(base);
+  // Lists of named maps (guests) merge item by item on `name`, so a profile
+  // that includes another can change one guest without restating the rest.
+  if (base->is_list() && over->is_list() && all_named(base) && all_named(over)) {
+    Node* out = make();
+    *out = *base;
+    for (const Node* item : over->list) {
+      bool merged = false;
+      for (auto& mine : out->list)
+        if (name_of(mine)->scalar == name_of(item)->scalar) mine = merge(mine, item), merged = true;
+      if (!merged) out->list.push_back(const_cast<Node*>(item));
+    }
+    return out;
+  }
   if (!base->is_map() || !over->is_map()) return const_cast<Node*>(over);
   Node* out = make();
   *out = *base;

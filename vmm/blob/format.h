@@ -79,6 +79,7 @@ struct Appliance {
 static_assert(sizeof(Appliance) == 64);
 enum ApplianceFlags : uint32_t {
   kPrintCapabilities = 1u << 0,  // hypervisor prints its VMX capability MSRs
+  kDumpDebugRing = 1u << 1,      // the BSP dumps the debug-record ring before the summary (book 1.6.3)
 };
 
 enum class GuestMode : uint32_t { Real = 0, Protected = 1, ProtectedPaging = 2, Pae = 3, Long = 4 };

@@ -41,6 +41,13 @@ BlobModule find_blob(const boot::MultibootInfo& mbi, uint64_t& reserved_end) {
   return found;
 }
 
+// Caches on: firmware and loaders may leave CR0.CD/NW set (SDM Vol. 3
+// 11.5.1), and VM entry keeps the host's CD/NW for the guest.
+void enable_caches() {
+  arch::write_cr0(arch::read_cr0() & ~((1ull << 30) | (1ull << 29)));
+  asm volatile("wbinvd" ::: "memory");
+}
+
 void enable_fxsave() {
   // CR0.MP=1, EM=0; CR4.OSFXSR and OSXMMEXCPT, so FXSAVE/FXRSTOR can swap guests' SSE state.
   arch::write_cr0((arch::read_cr0() | 2) & ~4ull);
@@ -75,6 +82,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   platform::set_exit_method(exit_method_from(g_options.exit_method));
   LOG("vmm: command line: %s", cmdline);
   enable_fxsave();
+  enable_caches();
 
   uint64_t reserved_end = reinterpret_cast<uint64_t>(__image_end);
   const BlobModule module = find_blob(mbi, reserved_end);
@@ -109,7 +117,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   boot::release_application_processors();
   boot::cpu_main(bsp);
   boot::wait_for_all_cpus();
-  if (g_options.dump_ring) console::debug_ring_dump("requested on the command line");
+  if (g_options.dump_ring || (app.flags & blob::kDumpDebugRing)) console::debug_ring_dump("requested");
   const bool pass = guests::report_outcomes();
   platform::end_machine(pass);
 }

@@ -203,7 +203,8 @@ void cpu_main(PerCpu& c) {
   } else {
     LOG("vmm: VMX on (VMCS revision 0x%x)", c.caps.revision_id());
     report_stage(c, 2, "VMX operation (VMXON done)");
-    if (boot_options().print_caps) vmx::print_capabilities(c);
+    if (boot_options().print_caps || (verified_blob().appliance().flags & blob::kPrintCapabilities))
+      vmx::print_capabilities(c);
     guests::prepare_cpu_guests(verified_blob(), c);
     report_stage(c, 3, "guests prepared");
     guests::run_cpu_guests(c);
@@ -221,6 +222,9 @@ void wait_for_all_cpus() {
 extern "C" [[noreturn]] void ap_main(uint32_t index) {
   boot::PerCpu& c = boot::cpu(index);
   boot::install_cpu_tables(c);
+  // Same CPU set-up as the BSP: caches on, FXSAVE allowed.
+  arch::write_cr0((arch::read_cr0() & ~((1ull << 30) | (1ull << 29) | 4ull)) | 2);
+  arch::write_cr4(arch::read_cr4() | arch::cr4::OSFXSR | (1ull << 10));
   __atomic_store_n(&c.online, true, __ATOMIC_RELEASE);
   LOG("vmm: CPU online (APIC ID %u)", c.apic_id);
   while (!__atomic_load_n(&boot::g_released, __ATOMIC_ACQUIRE)) arch::cpu_pause();

@@ -24,6 +24,16 @@ constexpr Table make_table() {
   set(R::EXCEPTION_OR_NMI, on_exception_or_nmi);
   set(R::EXTERNAL_INTERRUPT, on_external_interrupt);
   set(R::INTERRUPT_WINDOW, on_interrupt_window);
+  set(R::MONITOR_TRAP_FLAG, on_monitor_trap_flag);
+  set(R::CONTROL_REGISTER_ACCESS, on_control_register_access);
+  set(R::INVLPG, on_invlpg);
+  set(R::WBINVD, on_skip);
+  set(R::INVD, on_skip);
+  set(R::MONITOR, on_skip);
+  set(R::MWAIT, on_skip);
+  set(R::PAUSE, on_skip);
+  set(R::GDTR_IDTR_ACCESS, on_descriptor_table);
+  set(R::LDTR_TR_ACCESS, on_descriptor_table);
   set(R::TRIPLE_FAULT, on_triple_fault);
   set(R::INIT_SIGNAL, on_init_signal);
   set(R::CPUID, on_cpuid);

@@ -20,6 +20,13 @@ Flow on_ept_violation(guests::Vcpu&, const ExitInfo&);     // ept.cpp
 Flow on_ept_misconfiguration(guests::Vcpu&, const ExitInfo&);  // ept.cpp
 Flow on_vmx_instruction(guests::Vcpu&, const ExitInfo&);   // exceptions.cpp: #UD into the guest
 Flow on_external_interrupt(guests::Vcpu&, const ExitInfo&);  // interrupts.cpp
+Flow on_monitor_trap_flag(guests::Vcpu&, const ExitInfo&);  // mtf.cpp
+Flow on_control_register_access(guests::Vcpu&, const ExitInfo&);  // control_registers.cpp
+Flow on_invlpg(guests::Vcpu&, const ExitInfo&);                   // control_registers.cpp
+Flow on_skip(guests::Vcpu&, const ExitInfo&);                     // control_registers.cpp
+Flow on_descriptor_table(guests::Vcpu&, const ExitInfo&);         // descriptor_tables.cpp
+// mtf.cpp: one decoded line for the instruction at `rip` (CS-relative).
+void log_executed_instruction(guests::Vcpu& v, uint64_t rip, const char* why);
 Flow on_interrupt_window(guests::Vcpu&, const ExitInfo&);    // interrupts.cpp
 
 // interrupts.cpp: the guest's 8259 as the hypervisor models it, and

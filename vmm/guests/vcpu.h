@@ -73,6 +73,8 @@ struct Vcpu {
   uint32_t slices_without_exit; // watchdog
   uint32_t timer_value;         // preemption timer reload
   VirtualPic pic;
+  uint64_t mtf_rip;     // RIP at the last VM entry, while the monitor trap flag is on
+  uint32_t mtf_steps;
   uint64_t sysenter_eip_real;  // SysenterTrap hook: what the guest wrote
   bool sysenter_trapped;
   char console[kConsoleLine];

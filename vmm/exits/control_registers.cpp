@@ -1,0 +1,91 @@
+// Control-register accesses (exit reason 28, qualification in SDM Table
+// 27-3; book 3.10.1.10): MOV to/from CR3 with CR3-load/store exiting, MOV to
+// CR0/CR4 touching host-owned bits, CLTS and LMSW. Also INVLPG and the cache
+// flushes, which the book's defaults make exit.
+#include "arch/cpu.h"
+#include "arch/vmx_insn.h"
+#include "console/log.h"
+#include "exits/handlers.h"
+#include "vmx/capabilities.h"
+#include "vmx/vmcs.h"
+#include "boot/percpu.h"
+
+namespace exits {
+namespace {
+using F = arch::VmcsField;
+
+uint64_t& gpr(guests::Vcpu& v, uint32_t n) { return (&v.regs.rax)[n]; }
+uint64_t read_gpr(guests::Vcpu& v, uint32_t n) { return n == 4 ? vmx::read(F::GUEST_RSP) : gpr(v, n); }
+void write_gpr(guests::Vcpu& v, uint32_t n, uint64_t value) {
+  if (n == 4) vmx::write(F::GUEST_RSP, value);
+  else gpr(v, n) = value;
+}
+
+// What the guest asked for goes to the read shadow; the VMCS value keeps the
+// host-owned (fixed) bits (SDM 24.6.6).
+void write_cr0(guests::Vcpu& v, uint64_t value) {
+  const auto& caps = boot::this_cpu().caps;
+  const bool ug = v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::UNRESTRICTED_GUEST.mask();
+  vmx::write(F::CR0_READ_SHADOW, value);
+  vmx::write(F::GUEST_CR0, vmx::apply_cr0_fixed(value, caps, ug));
+}
+void write_cr4(guests::Vcpu& v, uint64_t value) {
+  vmx::write(F::CR4_READ_SHADOW, value);
+  vmx::write(F::GUEST_CR4, vmx::apply_cr4_fixed(value, boot::this_cpu().caps));
+  (void)v;
+}
+void flush_guest_tlb(const guests::Vcpu& v) {
+  if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_VPID.mask())
+    arch::invvpid(arch::InvvpidType::SingleContext, v.vpid);
+}
+}  // namespace
+
+Flow on_control_register_access(guests::Vcpu& v, const ExitInfo& e) {
+  const uint32_t cr = uint32_t(e.qualification & 15);
+  const uint32_t type = uint32_t((e.qualification >> 4) & 3);
+  const uint32_t reg = uint32_t((e.qualification >> 8) & 15);
+  switch (type) {
+    case 0:  // MOV to CR
+      if (cr == 3) {
+        vmx::write(F::GUEST_CR3, read_gpr(v, reg));
+        flush_guest_tlb(v);  // MOV to CR3 flushes the guest's non-global translations
+      } else if (cr == 0) {
+        write_cr0(v, read_gpr(v, reg));
+      } else if (cr == 4) {
+        write_cr4(v, read_gpr(v, reg));
+        flush_guest_tlb(v);
+      } else {
+        return finish(v, guests::Outcome::Stopped, "MOV to CR%u is not emulated, rip 0x%lx", cr, e.guest_rip);
+      }
+      break;
+    case 1:  // MOV from CR (only CR3 and CR8 exit)
+      if (cr == 3) write_gpr(v, reg, vmx::read(F::GUEST_CR3));
+      else return finish(v, guests::Outcome::Stopped, "MOV from CR%u is not emulated, rip 0x%lx", cr, e.guest_rip);
+      break;
+    case 2:  // CLTS
+      write_cr0(v, vmx::read(F::CR0_READ_SHADOW) & ~8ull);
+      break;
+    default: {  // LMSW: bits 31:16 of the qualification hold the source (SDM Table 27-3)
+      const uint64_t shadow = vmx::read(F::CR0_READ_SHADOW);
+      const uint64_t msw = (e.qualification >> 16) & 0xF;
+      write_cr0(v, (shadow & ~0xEull) | msw | (shadow & 1));  // LMSW cannot clear PE
+      break;
+    }
+  }
+  skip_instruction(e);
+  return Flow::Resume;
+}
+
+Flow on_invlpg(guests::Vcpu& v, const ExitInfo& e) {
+  if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_VPID.mask())
+    arch::invvpid(arch::InvvpidType::IndividualAddress, v.vpid, e.qualification);
+  skip_instruction(e);
+  return Flow::Resume;
+}
+
+// WBINVD/INVD and MONITOR/MWAIT: nothing for the hypervisor to do but step over them.
+Flow on_skip(guests::Vcpu&, const ExitInfo& e) {
+  skip_instruction(e);
+  return Flow::Resume;
+}
+}  // namespace exits
