@@ -63,12 +63,13 @@ void wanted_controls(const model::Guest& g, uint32_t w[5]) {
   set(w, ctl::HOST_ADDRESS_SPACE_SIZE);
   const blob::GuestMode mode = mode_of(g.entry.mode);
   if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected) set(w, ctl::UNRESTRICTED_GUEST);
-  if (mode == blob::GuestMode::Long) {
-    set(w, ctl::IA32E_MODE_GUEST);
-    set(w, ctl::LOAD_IA32_EFER_ON_ENTRY);
-    set(w, ctl::SAVE_IA32_EFER);
-    set(w, ctl::LOAD_IA32_EFER);
-  }
+  // IA32_EFER is switched on every entry and exit: without "load IA32_EFER"
+  // a guest inherits the 64-bit host's LME (SDM 26.3.2.1) and faults when it
+  // turns on 32-bit paging itself.
+  set(w, ctl::LOAD_IA32_EFER_ON_ENTRY);
+  set(w, ctl::SAVE_IA32_EFER);
+  set(w, ctl::LOAD_IA32_EFER);
+  if (mode == blob::GuestMode::Long) set(w, ctl::IA32E_MODE_GUEST);
   if (g.timer_value || g.timer_seconds) {
     set(w, ctl::ACTIVATE_VMX_PREEMPTION_TIMER);
     set(w, ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE);

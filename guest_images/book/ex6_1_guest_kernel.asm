@@ -6,6 +6,7 @@
         org 0x20000
 
 PAGE_DIRECTORY  equ 0x400000            ; 4 MiB: outside every declared region
+PAGE_TABLE      equ 0x401000
 ROUNDS          equ 4
 SPIN            equ 300000
 
@@ -17,19 +18,17 @@ start:
         mov esp, 0x90000
         mov esi, start_text
         call puts_tsc
-        ; identity map of the first 16 MiB with 4 MiB pages (CR4.PSE)
-        mov edi, PAGE_DIRECTORY
-        mov eax, 0x83                   ; present, writable, 4 MiB
-        mov ecx, 4
-.pde:   mov [edi], eax
-        add eax, 0x400000
+        ; identity map of the first 4 MiB with 4K pages
+        mov dword [PAGE_DIRECTORY], PAGE_TABLE | 3
+        mov edi, PAGE_TABLE
+        mov eax, 3                      ; present, writable
+        mov ecx, 1024
+.pte:   mov [edi], eax
+        add eax, 0x1000
         add edi, 4
-        loop .pde
+        loop .pte
         mov eax, PAGE_DIRECTORY
         mov cr3, eax
-        mov eax, cr4
-        or eax, 1 << 4                  ; PSE
-        mov cr4, eax
         mov eax, cr0
         or eax, 1 << 31                 ; PG
         mov cr0, eax

@@ -85,6 +85,8 @@ bool apply_generic_behaviour(guests::Vcpu& v, const ExitInfo& e, Flow& flow) {
       return true;
     case blob::Action::Log:
     case blob::Action::Trace:
+      // The guest console (COM1) is not worth a line per byte.
+      if (e.reason == uint32_t(R::IO_INSTRUCTION) && ((e.qualification >> 16) & 0xFFF8) == 0x3F8) return false;
       LOG("vmm: guest %s exit %s rip=0x%lx qualification=0x%lx", v.name, arch::find_exit_reason(e.reason)->profile_name,
           e.guest_rip, e.qualification);
       return false;  // and then the handler
