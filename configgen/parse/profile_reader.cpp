@@ -141,7 +141,9 @@ void Reader::read_images(const Node* n, model::Profile& p) {
       diags_.error(e.key_loc, "missing-key", "image '" + e.key + "' has no file");
       continue;
     }
-    std::ifstream in(img.file, std::ios::binary);
+    std::error_code ec;
+    std::ifstream in;
+    if (std::filesystem::is_regular_file(img.file, ec)) in.open(img.file, std::ios::binary);
     if (!in) {
       diags_.error(e.value->get("file")->loc, "io", "cannot read image file " + img.file,
                    "build the guest images first (make), or fix the path");

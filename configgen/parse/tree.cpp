@@ -102,6 +102,9 @@ Node* Tree::load(const std::string& path, Diagnostics& diags, int depth) {
   } catch (const YAML::ParserException& e) {
     diags.error({path, e.mark.line + 1, e.mark.column + 1}, "yaml-syntax", e.msg);
     return nullptr;
+  } catch (const std::exception& e) {  // a directory, an unreadable device, ...
+    diags.error({path, 0, 0}, "io", "cannot read profile " + path + ": " + e.what());
+    return nullptr;
   }
   Node* root = convert(*this, y, path);
   if (root->kind == Node::Kind::Null) {

@@ -1,0 +1,31 @@
+# libFuzzer targets, built with clang (the rest of the build uses gcc) and
+# run for a bounded time by CTest (label "fuzz"). The seeds are the project's
+# own profiles and a compiled blob.
+find_program(CLANGXX NAMES clang++-14 clang++)
+if(NOT CLANGXX)
+  message(STATUS "clang++ not found: fuzz targets skipped")
+  return()
+endif()
+set(FUZZ_LOGIC_SOURCES ${CONFIGGEN_LIB_SOURCES} ${VMM_HOST_LOGIC_SOURCES})
+list(FILTER FUZZ_LOGIC_SOURCES EXCLUDE REGEX "/appliance/")
+set(FUZZ_FLAGS -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+  -I${CMAKE_SOURCE_DIR}/configgen -I${CMAKE_SOURCE_DIR}/vmm
+  "-DVTX_SOURCE_DIR=\"${CMAKE_SOURCE_DIR}\"" "-DVTX_BINARY_DIR=\"${CMAKE_BINARY_DIR}\"")
+foreach(target fuzz_profile fuzz_blob)
+  add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/bin/${target}
+    COMMAND ${CLANGXX} ${FUZZ_FLAGS} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${target}.cpp ${FUZZ_LOGIC_SOURCES}
+            -lyaml-cpp -o ${CMAKE_BINARY_DIR}/bin/${target}
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${target}.cpp ${FUZZ_LOGIC_SOURCES}
+    COMMENT "libFuzzer target ${target}" VERBATIM)
+  add_custom_target(${target}_build ALL DEPENDS ${CMAKE_BINARY_DIR}/bin/${target})
+endforeach()
+
+set(FUZZ_CORPUS ${CMAKE_BINARY_DIR}/tests/fuzz-corpus)
+add_test(NAME fuzz_seed_corpus COMMAND sh -c
+  "mkdir -p ${FUZZ_CORPUS}/profile ${FUZZ_CORPUS}/blob && cp ${CMAKE_SOURCE_DIR}/profiles/*.yaml ${CMAKE_SOURCE_DIR}/profiles/book/*.yaml ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/*.yaml ${FUZZ_CORPUS}/profile/ && cp ${CMAKE_SOURCE_DIR}/tests/host/golden/demo.blob ${FUZZ_CORPUS}/blob/")
+set_tests_properties(fuzz_seed_corpus PROPERTIES FIXTURES_SETUP fuzz_corpus LABELS fuzz)
+foreach(target profile blob)
+  add_test(NAME fuzz_${target}_bounded COMMAND ${CMAKE_BINARY_DIR}/bin/fuzz_${target} -max_total_time=30 -max_len=4096
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${FUZZ_CORPUS}/${target})
+  set_tests_properties(fuzz_${target}_bounded PROPERTIES FIXTURES_REQUIRED fuzz_corpus LABELS fuzz TIMEOUT 120)
+endforeach()
