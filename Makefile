@@ -7,7 +7,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev \
   bochs bochsbios vgabios bochs-term qemu-system-x86 ipxe ipxe-qemu \
-  grub-pc-bin grub-common xorriso mtools
+  grub-pc-bin grub-common xorriso mtools dnsmasq-base iproute2
 
 .PHONY: all deps build demo test test-fast clean
 

@@ -10,6 +10,7 @@
 
 #include "appliance/emulator.h"
 #include "appliance/image.h"
+#include "appliance/lab.h"
 #include "appliance/serial_log.h"
 #include "appliance/verdict.h"
 #include "driver.h"
@@ -161,14 +162,35 @@ void register_commands(CLI::App& app) {
   r->add_flag("--quiet", run.quiet, "Do not stream the serial log");
   r->callback([] { std::exit(run_command(run)); });
 
-  static std::string image_input, iso, netboot, vmm, cmdline = "exit=halt";
-  auto* im = app.add_subcommand("image", "Build an appliance: a GRUB ISO and/or an iPXE netboot tree");
-  im->add_option("input", image_input, "Profile (.yaml) or blob")->required();
+  static std::string image_input, iso, netboot, vmm, cmdline = "exit=halt", lab_manifest;
+  auto* im = app.add_subcommand("image", "Build an appliance: a GRUB ISO and/or an iPXE netboot tree (one profile, or a lab)");
+  im->add_option("input", image_input, "Profile (.yaml) or blob");
+  im->add_option("--lab", lab_manifest, "Lab manifest: machines by MAC address, each with its profile (needs --netboot)");
   im->add_option("--iso", iso, "ISO to write");
   im->add_option("--netboot", netboot, "Directory for boot.ipxe, vmm.elf and profile.blob");
   im->add_option("--vmm", vmm, "Hypervisor ELF (default: the build's vmm.elf)");
   im->add_option("--cmdline", cmdline, "Kernel command line (default: exit=halt, for real machines)");
   im->callback([] {
+    if (!lab_manifest.empty()) {
+      Lab lab;
+      if (auto err = read_lab_manifest(lab_manifest, lab); !err.empty()) {
+        std::cerr << err;
+        std::exit(1);
+      }
+      if (netboot.empty()) {
+        std::cerr << "configgen image: --lab needs --netboot DIR\n";
+        std::exit(2);
+      }
+      if (auto err = build_lab_tree(lab, vmm.empty() ? default_vmm_path() : vmm, netboot); !err.empty()) {
+        std::cerr << "configgen image: " << err << "\n";
+        std::exit(1);
+      }
+      std::exit(0);
+    }
+    if (image_input.empty()) {
+      std::cerr << "configgen image: give a profile or blob, or --lab\n";
+      std::exit(2);
+    }
     if (iso.empty() && netboot.empty()) {
       std::cerr << "configgen image: give --iso and/or --netboot\n";
       std::exit(2);

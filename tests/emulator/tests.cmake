@@ -58,3 +58,11 @@ add_test(NAME emu_caps_import COMMAND sh -c "$<TARGET_FILE:configgen> caps impor
 set_tests_properties(emu_caps_import PROPERTIES FIXTURES_REQUIRED caps_log LABELS emulator)
 
 include(${CMAKE_CURRENT_LIST_DIR}/book.cmake OPTIONAL)
+
+# Issue 7: a blob altered on the way (here: before it reaches the TFTP root) is refused, and no guest starts.
+emulator_test(emu_netboot_corrupt_blob 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --boot net --corrupt flip:900 --expect-fail
+  --expect-line "vmm: blob refused: CRC32C mismatch" --quiet --keep ${EMU_DIR}/netboot-corrupt)
+set_tests_properties(emu_netboot_corrupt_blob PROPERTIES FIXTURES_REQUIRED demo_blob)
+# The simulated lab: dnsmasq DHCP + TFTP in a private network namespace, two machines, two profiles.
+add_test(NAME emu_lab_netns COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/emulator/lab/lab_test.sh ${CONFIGGEN} ${EMU_DIR}/lab)
+set_tests_properties(emu_lab_netns PROPERTIES LABELS "emulator;lab" TIMEOUT 200 SKIP_RETURN_CODE 77)
