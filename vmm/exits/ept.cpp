@@ -18,6 +18,7 @@ Flow on_ept_violation(guests::Vcpu& v, const ExitInfo& e) {
   const uint64_t gpa = vmx::read(F::GUEST_PHYSICAL_ADDRESS);
   const blob::Guest& g = *v.config;
   const bool unmapped = (e.qualification & 0x38) == 0;  // bits 5:3: what the entry allowed
+  if (v.ept_hooks && is_local_apic_hook(v, gpa, v.ept_hooks, g.ept_hook_count)) return emulate_local_apic_access(v, e, gpa);
   if (unmapped && (g.flags & blob::kGuestMapOnDemand) && gpa < g.map_on_demand_limit && v.pool_used < g.map_on_demand_pages) {
     const uint64_t page = v.pool + 4096ull * v.pool_used++;
     if (v.ept.map(gpa & ~0xFFFull, page, 4096, memory::kEptRead | memory::kEptWrite | memory::kEptExecute, 6, 4096)) {

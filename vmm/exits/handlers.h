@@ -38,6 +38,12 @@ void deliver_pending_interrupts(guests::Vcpu& v);
 // guest maps it, so SYSENTER raises #PF there.
 inline constexpr uint64_t kSysenterTrapAddress = 0xFFFFF000;
 
+// local_apic.cpp: the software local APIC of book 7.2.1.1.
+bool is_local_apic_hook(const guests::Vcpu& v, uint64_t gpa, const blob::EptHook* hooks, uint32_t count);
+Flow emulate_local_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa);
+bool apic_base_read(guests::Vcpu& v, uint64_t& value);
+bool apic_base_write(guests::Vcpu& v, uint64_t value);
+
 // Guest console: collects bytes into lines tagged with the guest's name.
 void console_put(guests::Vcpu& v, char c);
 void console_flush(guests::Vcpu& v);

@@ -54,6 +54,8 @@ Flow on_rdmsr(guests::Vcpu& v, const ExitInfo& e) {
   F field;
   if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && v.sysenter_trapped)
     value = v.sysenter_eip_real;  // the guest reads back what it wrote
+  else if (msr == uint32_t(Msr::IA32_APIC_BASE))
+    apic_base_read(v, value);
   else if (vmcs_field_for(msr, field))
     value = vmx::read(field);
   else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER))
@@ -77,6 +79,8 @@ Flow on_wrmsr(guests::Vcpu& v, const ExitInfo& e) {
     vmx::write(F::GUEST_IA32_SYSENTER_EIP, kSysenterTrapAddress);
     LOG("vmm: guest %s WRMSR IA32_SYSENTER_EIP = 0x%lx kept; trap address 0x%lx planted", v.name, value,
         kSysenterTrapAddress);
+  } else if (msr == uint32_t(Msr::IA32_APIC_BASE)) {
+    if (!apic_base_write(v, value)) return raise_gp();
   } else if (vmcs_field_for(msr, field)) {
     vmx::write(field, value);
   } else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER)) {

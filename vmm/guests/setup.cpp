@@ -55,9 +55,25 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps)
     if (!v.ept.map(reg.gpa, hpa, reg.size, reg.permissions & 7, reg.memory_type, reg.page_size))
       return refuse(v, "EPT mapping of a region failed");
   }
+  // Hooked pages: a mapped one keeps only the permissions the hook allows;
+  // an unmapped one (the local APIC) stays unmapped, so every access exits.
   for (uint32_t i = 0; i < g.ept_hook_count; ++i) {
     const blob::EptHook& h = r.ept_hook(g.first_ept_hook + i);
-    if (!v.ept.protect_4k(h.gpa, h.permissions)) return refuse(v, "EPT hook on an unmapped page");
+    if (v.ept.translate(h.gpa).present && !v.ept.protect_4k(h.gpa, h.permissions))
+      return refuse(v, "EPT hook: cannot split the page's mapping");
+  }
+  // The virtual-APIC page (SDM 29.1) backs both the TPR shadow and the
+  // software LocalApic hook; the APIC-access page sits at the guest's APIC
+  // base so the CPU virtualizes those accesses (SDM 29.4).
+  v.apic_base_msr = kApicBaseDefault | (v.cpu == 0 ? kApicBaseBsp : 0);
+  v.virtual_apic = memory::phys_allocate_page();
+  if (!v.virtual_apic) return refuse(v, "out of memory for its virtual-APIC page");
+  *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) = v.guest_index << 24;  // APIC ID
+  *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x30) = 0x00050014;            // version
+  if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::VIRTUALIZE_APIC_ACCESSES.mask()) {
+    v.apic_access = memory::phys_allocate_page();
+    if (!v.apic_access || !v.ept.map(kApicBaseDefault & ~0xFFFull, v.apic_access, 4096, 3, 0, 4096))
+      return refuse(v, "cannot map its APIC-access page");
   }
   if (g.flags & blob::kGuestMapOnDemand) {
     v.pool = memory::phys_allocate(4096ull * g.map_on_demand_pages, 4096);
@@ -143,6 +159,7 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
   const blob::Guest& g = *v.config;
   v.behaviours = g.behaviour_count ? &r.behaviour(g.first_behaviour) : nullptr;
   v.events = g.event_count ? &r.event(g.first_event) : nullptr;
+  v.ept_hooks = g.ept_hook_count ? &r.ept_hook(g.first_ept_hook) : nullptr;
   for (uint32_t i = 0; i < g.behaviour_count; ++i) {
     const blob::Behaviour& b = v.behaviours[i];
     if (b.kind == uint32_t(blob::BehaviourKind::ExitReason) && b.selector < arch::kMaxExitReason &&

@@ -38,6 +38,9 @@ struct VirtualPic {
   bool scancode_placed;
 };
 
+// IA32_APIC_BASE at reset: base FEE00000H, APIC enabled (bit 11); bit 8 marks the BSP.
+inline constexpr uint64_t kApicBaseDefault = 0xFEE00800, kApicBaseBsp = 1ull << 8;
+
 inline constexpr uint32_t kConsoleLine = 160;
 inline constexpr uint32_t kDetail = 240;
 inline constexpr uint16_t kNoBehaviour = 0xFFFF;
@@ -67,6 +70,7 @@ struct Vcpu {
   uint64_t total_exits;
   const blob::Behaviour* behaviours;  // this guest's run in the blob
   const blob::Event* events;          // events to inject, in order
+  const blob::EptHook* ept_hooks;     // hooked pages
   uint16_t behaviour_for_exit[arch::kMaxExitReason];  // index into behaviours, or kNoBehaviour
   uint16_t behaviour_for_vector[32];
   uint32_t next_event;          // next blob event to inject
@@ -75,6 +79,9 @@ struct Vcpu {
   VirtualPic pic;
   uint64_t mtf_rip;     // RIP at the last VM entry, while the monitor trap flag is on
   uint32_t mtf_steps;
+  uint64_t virtual_apic;       // virtual-APIC page (host-physical): TPR shadow and the LocalApic hook
+  uint64_t apic_access;        // APIC-access page mapped at the guest's APIC base, with "virtualize APIC accesses"
+  uint64_t apic_base_msr;      // the guest's IA32_APIC_BASE when the profile traps it
   uint64_t sysenter_eip_real;  // SysenterTrap hook: what the guest wrote
   bool sysenter_trapped;
   char console[kConsoleLine];

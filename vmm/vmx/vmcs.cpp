@@ -42,10 +42,10 @@ void write_controls(guests::Vcpu& v) {
   if (has(v, arch::ctl::ENABLE_EPT)) write(F::EPT_POINTER, v.eptp);
   if (has(v, arch::ctl::ENABLE_VPID)) write(F::VIRTUAL_PROCESSOR_ID, v.vpid);
   if (has(v, arch::ctl::USE_TPR_SHADOW)) {
-    write(F::VIRTUAL_APIC_ADDRESS, memory::phys_allocate_page());
+    write(F::VIRTUAL_APIC_ADDRESS, v.virtual_apic);
     write(F::TPR_THRESHOLD, g.tpr_threshold);
   }
-  if (has(v, arch::ctl::VIRTUALIZE_APIC_ACCESSES)) write(F::APIC_ACCESS_ADDRESS, memory::phys_allocate_page());
+  if (has(v, arch::ctl::VIRTUALIZE_APIC_ACCESSES)) write(F::APIC_ACCESS_ADDRESS, v.apic_access);
   if (has(v, arch::ctl::ENABLE_VM_FUNCTIONS)) write(F::VM_FUNCTION_CONTROLS, 0);
   // CR0/CR4: the guest reads its own values through the read shadows; bits
   // forced by the fixed-bit MSRs are owned by the host (SDM 24.6.6).
