@@ -65,11 +65,21 @@ Flow table_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
     if (!wide && o.operand_size == 2) base &= 0xFFFFFF;
     const uint32_t limit = uint32_t(buf[0] | buf[1] << 8);
     vmx::write(idt ? F::GUEST_IDTR_BASE : F::GUEST_GDTR_BASE, base);
-    vmx::write(idt ? F::GUEST_IDTR_LIMIT : F::GUEST_GDTR_LIMIT, limit);
-    LOG("vmm: guest %s %s base 0x%lx limit 0x%x", v.name, idt ? "LIDT" : "LGDT", base, limit);
+    uint32_t loaded = limit;
+    // Book 7.3.1.1: keep the real limit, give the CPU one that stops below
+    // the software-interrupt vectors, so INT n faults into the hypervisor.
+    if (idt && int_delivery_hooked(v) && limit > kShrunkIdtLimit) {
+      v.real_idt_base = base;
+      v.real_idt_limit = limit;
+      v.idt_shrunk = true;
+      loaded = kShrunkIdtLimit;
+    }
+    vmx::write(idt ? F::GUEST_IDTR_LIMIT : F::GUEST_GDTR_LIMIT, loaded);
+    LOG("vmm: guest %s %s base 0x%lx limit 0x%x%s", v.name, idt ? "LIDT" : "LGDT", base, limit,
+        loaded != limit ? " (the CPU gets limit 0xff: INT n above 31 will exit)" : "");
   } else {
     const uint64_t base = vmx::read(idt ? F::GUEST_IDTR_BASE : F::GUEST_GDTR_BASE);
-    const uint32_t limit = uint32_t(vmx::read(idt ? F::GUEST_IDTR_LIMIT : F::GUEST_GDTR_LIMIT));
+    const uint32_t limit = idt && v.idt_shrunk ? v.real_idt_limit : uint32_t(vmx::read(idt ? F::GUEST_IDTR_LIMIT : F::GUEST_GDTR_LIMIT));
     buf[0] = uint8_t(limit), buf[1] = uint8_t(limit >> 8);
     for (uint32_t i = 0; i < size - 2; ++i) buf[2 + i] = uint8_t(base >> (8 * i));
     if (write_guest_linear(v, o.linear, buf, size) != size)

@@ -34,6 +34,7 @@ constexpr Table make_table() {
   set(R::PAUSE, on_skip);
   set(R::GDTR_IDTR_ACCESS, on_descriptor_table);
   set(R::LDTR_TR_ACCESS, on_descriptor_table);
+  set(R::TASK_SWITCH, on_task_switch);
   set(R::TRIPLE_FAULT, on_triple_fault);
   set(R::INIT_SIGNAL, on_init_signal);
   set(R::CPUID, on_cpuid);
@@ -117,7 +118,8 @@ Flow dispatch(guests::Vcpu& v) {
   if (e.entry_failure) return on_entry_failure(v, e);
   Flow flow = Flow::Resume;
   if (!apply_generic_behaviour(v, e, flow)) flow = kTable.handlers[e.reason](v, e);
-  if (flow == Flow::Resume) reinject_interrupted_event(e);
+  if (flow == Flow::Resume && !v.vectoring_consumed) reinject_interrupted_event(e);
+  v.vectoring_consumed = false;
   return flow;
 }
 

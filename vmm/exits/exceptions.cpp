@@ -40,6 +40,11 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
     return finish(v, guests::Outcome::Stopped, "on_exit stop: exception #%s (vector %u) at rip 0x%lx", mnemonic, vector,
                   e.guest_rip);
   }
+  // The IntDelivery hook: an INT n stopped by the shrunk IDT limit.
+  if (vector == uint32_t(arch::Vector::GP) && int_delivery_hooked(v)) {
+    Flow flow;
+    if (deliver_intercepted_int(v, e, interruption_error, flow)) return flow;
+  }
   // The SysenterTrap hook's fault: resume at the target the guest asked for.
   if (vector == uint32_t(arch::Vector::PF) && v.sysenter_trapped && e.qualification == kSysenterTrapAddress) {
     LOG("vmm: guest %s: #PF at the SYSENTER trap address: resuming at the real IA32_SYSENTER_EIP 0x%lx", v.name,

@@ -25,6 +25,7 @@ Flow on_control_register_access(guests::Vcpu&, const ExitInfo&);  // control_reg
 Flow on_invlpg(guests::Vcpu&, const ExitInfo&);                   // control_registers.cpp
 Flow on_skip(guests::Vcpu&, const ExitInfo&);                     // control_registers.cpp
 Flow on_descriptor_table(guests::Vcpu&, const ExitInfo&);         // descriptor_tables.cpp
+Flow on_task_switch(guests::Vcpu&, const ExitInfo&);              // task_switch.cpp
 // mtf.cpp: one decoded line for the instruction at `rip` (CS-relative).
 void log_executed_instruction(guests::Vcpu& v, uint64_t rip, const char* why);
 Flow on_interrupt_window(guests::Vcpu&, const ExitInfo&);    // interrupts.cpp
@@ -43,6 +44,12 @@ bool is_local_apic_hook(const guests::Vcpu& v, uint64_t gpa, const blob::EptHook
 Flow emulate_local_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa);
 bool apic_base_read(guests::Vcpu& v, uint64_t& value);
 bool apic_base_write(guests::Vcpu& v, uint64_t value);
+
+// int_delivery.cpp: INT n interception through a shrunk IDT limit (book 7.3.1).
+bool int_delivery_hooked(const guests::Vcpu& v);
+bool deliver_intercepted_int(guests::Vcpu& v, const ExitInfo& e, uint32_t error_code, Flow& flow);
+// The IDT limit the guest gets while the hook is on: vectors 0-31 only.
+inline constexpr uint32_t kShrunkIdtLimit = 32 * 8 - 1;
 
 // Guest console: collects bytes into lines tagged with the guest's name.
 void console_put(guests::Vcpu& v, char c);

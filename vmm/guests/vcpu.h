@@ -82,6 +82,10 @@ struct Vcpu {
   uint64_t virtual_apic;       // virtual-APIC page (host-physical): TPR shadow and the LocalApic hook
   uint64_t apic_access;        // APIC-access page mapped at the guest's APIC base, with "virtualize APIC accesses"
   uint64_t apic_base_msr;      // the guest's IA32_APIC_BASE when the profile traps it
+  uint64_t real_idt_base;      // IntDelivery hook: the IDT the guest loaded
+  uint32_t real_idt_limit;
+  bool idt_shrunk;
+  bool vectoring_consumed;  // the handler completed the interrupted event itself: do not re-inject it
   uint64_t sysenter_eip_real;  // SysenterTrap hook: what the guest wrote
   bool sysenter_trapped;
   char console[kConsoleLine];
