@@ -155,6 +155,8 @@ TEST(Docs, ProfileReferenceIsGeneratedAndFresh) {
   const std::string committed = slurp(VTX_SOURCE_DIR "/docs/profile-reference.md");
   EXPECT_EQ(committed, configgen::commands::profile_reference_markdown())
       << "docs/profile-reference.md is stale: run `build/bin/configgen docs > docs/profile-reference.md`";
+  EXPECT_EQ(slurp(VTX_SOURCE_DIR "/docs/profile.schema.json"), configgen::commands::json_schema())
+      << "docs/profile.schema.json is stale: run `build/bin/configgen schema > docs/profile.schema.json`";
 }
 
 TEST(Docs, EveryControlExitAndExceptionIsInTheReferenceAndSchema) {
