@@ -227,6 +227,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     if (g.exit_floor_stub) r.flags |= blob::kGuestExitFloorStub;
     for (const auto& irq : g.forward_irqs) r.forwarded_irqs |= uint16_t(1u << irq.value);
     r.test_scancode = uint8_t(g.test_scancode);
+    r.virtual_interrupt = uint8_t(g.virtual_interrupt);
     r.tpr_threshold = g.tpr_threshold.value_or(0);
     r.vpid = g.vpid;
     r.tsc_offset = g.tsc_offset;

@@ -95,6 +95,7 @@ const std::vector<KeyInfo> kKeys = {
     {"guests[].interrupts", K::Map, "External-interrupt handling.", "24.6.1", "7.3.3"},
     {"guests[].interrupts.forward_irqs", K::List, "Host 8259 IRQ lines forwarded to this guest (it must run on CPU 0); adds external-interrupt exiting, acknowledge-interrupt-on-exit and traps on the 8259 ports.", "25.2", "7.3.3"},
     {"guests[].interrupts.test_scancode", K::Integer, "A scancode the hypervisor places in the i8042 once the guest unmasks IRQ 1 (a real interrupt source for tests).", "", "7.3.3.4"},
+    {"guests[].interrupts.virtual_interrupt", K::Integer, "A vector pending in the virtual-APIC IRR and RVI at the first VM entry (with virtual-interrupt delivery): the CPU delivers it, and virtualizes its EOI, without VM exits.", "29.2", "7.2.13"},
     {"guests[].interrupts.tpr_threshold", K::Integer, "TPR threshold (with use-tpr-shadow).", "24.6.8", "3.5.11"},
     {"guests[].inject", K::List, "Events injected at the first VM entries, one per entry.", "24.8.3", "4.12"},
     {"guests[].inject[].vector", K::Integer, "Vector.", "24.8.3", "3.6.3.1"},

@@ -116,6 +116,7 @@ struct Guest {
   // interrupts
   std::vector<Located<uint32_t>> forward_irqs;
   uint32_t test_scancode = 0;
+  uint32_t virtual_interrupt = 0;
   std::optional<uint32_t> tpr_threshold;
   std::vector<Event> inject;
   std::vector<Behaviour> on_exit;

@@ -453,6 +453,11 @@ void Reader::read_interrupts(const Node* n, model::Guest& g) {
     for (const Node* i : x->list)
       if (auto v = sc_.integer(i, "an IRQ line", 15)) g.forward_irqs.push_back({uint32_t(*v), i->loc});
   if (const Node* x = n->get("test_scancode")) g.test_scancode = uint32_t(sc_.integer(x, "test_scancode", 0xFF).value_or(0));
+  if (const Node* x = n->get("virtual_interrupt")) {
+    g.virtual_interrupt = uint32_t(sc_.integer(x, "virtual_interrupt", 0xFF).value_or(0));
+    if (g.virtual_interrupt && g.virtual_interrupt < 16)
+      diags_.error(x->loc, "range", "virtual interrupt vectors 0-15 are illegal for the local APIC (SDM 10.5.2)");
+  }
   if (const Node* x = n->get("tpr_threshold")) g.tpr_threshold = uint32_t(sc_.integer(x, "tpr_threshold", 15).value_or(0));
 }
 

@@ -52,6 +52,12 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
       for (const auto& c : g.cpus)
         if (c.value != 0)
           diags.error(c.loc, "irq-cpu", "a guest with forwarded IRQs must run on CPU 0, where the 8259 delivers [book 7.3.3]");
+    if (g.virtual_interrupt) {
+      bool vid = false;
+      for (const auto& c : g.controls[2]) vid |= c.name == "virtual-interrupt-delivery";
+      if (!vid)
+        diags.error(g.loc, "virtual-interrupt-needs-delivery", "interrupts.virtual_interrupt needs the virtual-interrupt-delivery control [SDM 29.2]");
+    }
     if (g.test_scancode && g.forward_irqs.empty())
       diags.warning(g.loc, "scancode-without-irq", "test_scancode has no effect unless IRQ 1 is forwarded");
   }

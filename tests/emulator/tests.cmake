@@ -66,3 +66,13 @@ set_tests_properties(emu_netboot_corrupt_blob PROPERTIES FIXTURES_REQUIRED demo_
 # The simulated lab: dnsmasq DHCP + TFTP in a private network namespace, two machines, two profiles.
 add_test(NAME emu_lab_netns COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/emulator/lab/lab_test.sh ${CONFIGGEN} ${EMU_DIR}/lab)
 set_tests_properties(emu_lab_netns PROPERTIES LABELS "emulator;lab" TIMEOUT 200 SKIP_RETURN_CODE 77)
+
+# Interrupt virtualization beyond the book (issue 6): interrupt window, NMI window with virtual NMIs,
+# virtual-interrupt delivery; each with a negative variant.
+foreach(name interrupt-window nmi-window virtual-interrupt-delivery)
+  emulator_test(emu_${name} 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/interrupts/${name}.yaml --cpus 1 --quiet --keep ${EMU_DIR}/${name})
+endforeach()
+foreach(name interrupt-window-if-set nmi-window-unblocked no-virtual-interrupt)
+  emulator_test(emu_${name}_negative 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/interrupts-negative/${name}.yaml
+    --cpus 1 --expect-mismatch --quiet --keep ${EMU_DIR}/${name}-negative)
+endforeach()

@@ -170,7 +170,9 @@ struct Guest {
   // Example 7-5's interrupt source: a scancode the hypervisor places in the
   // i8042 output buffer once the guest unmasks IRQ 1 (0 = none).
   uint8_t test_scancode;
-  uint8_t reserved3;
+  // A virtual interrupt pending at the first VM entry (virtual-interrupt
+  // delivery, SDM 29.2): its IRR bit and RVI are set; 0 = none.
+  uint8_t virtual_interrupt;
   uint32_t reserved2[9];
   EntryState entry;
 };

@@ -24,6 +24,7 @@ constexpr Table make_table() {
   set(R::EXCEPTION_OR_NMI, on_exception_or_nmi);
   set(R::EXTERNAL_INTERRUPT, on_external_interrupt);
   set(R::INTERRUPT_WINDOW, on_interrupt_window);
+  set(R::NMI_WINDOW, on_nmi_window);
   set(R::MONITOR_TRAP_FLAG, on_monitor_trap_flag);
   set(R::CONTROL_REGISTER_ACCESS, on_control_register_access);
   set(R::INVLPG, on_invlpg);

@@ -29,6 +29,9 @@ Flow on_task_switch(guests::Vcpu&, const ExitInfo&);              // task_switch
 // mtf.cpp: one decoded line for the instruction at `rip` (CS-relative).
 void log_executed_instruction(guests::Vcpu& v, uint64_t rip, const char* why);
 Flow on_interrupt_window(guests::Vcpu&, const ExitInfo&);    // interrupts.cpp
+Flow on_nmi_window(guests::Vcpu&, const ExitInfo&);          // interrupts.cpp
+// Turns interrupt-window or NMI-window exiting on or off (SDM 25.2).
+void request_window(guests::Vcpu& v, arch::ControlBit window, bool on);
 
 // interrupts.cpp: the guest's 8259 as the hypervisor models it, and
 // injection of forwarded IRQs before each VM entry.

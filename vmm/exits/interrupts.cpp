@@ -11,19 +11,28 @@
 #include "vmx/vmcs.h"
 
 namespace exits {
-namespace {
 using F = arch::VmcsField;
-constexpr uint32_t kValid = 1u << 31;
-constexpr uint16_t kMasterCommand = 0x20, kMasterData = 0x21, kSlaveCommand = 0xA0, kSlaveData = 0xA1;
-constexpr uint8_t kKeyboardIrq = 1;
 
-void set_interrupt_window_exiting(guests::Vcpu& v, bool on) {
+void request_window(guests::Vcpu& v, arch::ControlBit window, bool on) {
   uint32_t& proc = v.controls[uint32_t(arch::ControlWord::PROC)];
-  const uint32_t want = on ? proc | arch::ctl::INTERRUPT_WINDOW_EXITING.mask() : proc & ~arch::ctl::INTERRUPT_WINDOW_EXITING.mask();
+  const uint32_t want = on ? proc | window.mask() : proc & ~window.mask();
   if (want == proc) return;
   proc = want;
   vmx::write(F::PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, proc);
 }
+
+Flow on_nmi_window(guests::Vcpu& v, const ExitInfo&) {
+  request_window(v, arch::ctl::NMI_WINDOW_EXITING, false);
+  LOG("vmm: guest %s: NMI window open", v.name);
+  return Flow::Resume;  // the queued NMI is injected before the next entry
+}
+
+namespace {
+constexpr uint32_t kValid = 1u << 31;
+constexpr uint16_t kMasterCommand = 0x20, kMasterData = 0x21, kSlaveCommand = 0xA0, kSlaveData = 0xA1;
+constexpr uint8_t kKeyboardIrq = 1;
+
+void set_interrupt_window_exiting(guests::Vcpu& v, bool on) { request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, on); }
 
 void maybe_place_scancode(guests::Vcpu& v) {
   if (!v.config->test_scancode || v.pic.scancode_placed || (v.pic.mask & (1u << kKeyboardIrq))) return;
@@ -101,6 +110,7 @@ Flow on_external_interrupt(guests::Vcpu& v, const ExitInfo& e) {
 
 Flow on_interrupt_window(guests::Vcpu& v, const ExitInfo&) {
   set_interrupt_window_exiting(v, false);
+  LOG("vmm: guest %s: interrupt window open", v.name);
   return Flow::Resume;  // deliver_pending_interrupts runs before the next entry
 }
 

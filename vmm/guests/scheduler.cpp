@@ -46,12 +46,28 @@ void switch_to(boot::PerCpu& c, Vcpu& v) {
   if (has_timer(v)) vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_value);
 }
 
-// Event injection queued in the profile (`inject:`), one per entry (SDM 26.6).
+// Event injection queued in the profile (`inject:`), one per entry (SDM
+// 26.6). An external interrupt waits until the guest can take it (IF set,
+// no STI or MOV-SS blocking), an NMI until no NMI blocking: the window
+// exits (SDM 25.2) say when.
 void inject_next_event(Vcpu& v) {
   if (v.next_event >= v.config->event_count) return;
   if (vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & (1u << 31)) return;
-  const blob::Event& e = v.events[v.next_event++];
+  const blob::Event& e = v.events[v.next_event];
+  const uint32_t type = (e.interruption_info >> 8) & 7;
+  const uint64_t blocking = vmx::read(F::GUEST_INTERRUPTIBILITY_STATE);
+  if (type == 0 && (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || (blocking & 3))) {
+    exits::request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);
+    return;
+  }
+  if (type == 2 && (blocking & (8 | 2))) {
+    exits::request_window(v, arch::ctl::NMI_WINDOW_EXITING, true);
+    return;
+  }
+  ++v.next_event;
   exits::inject(e.interruption_info, e.error_code, e.instruction_length);
+  if (type == 0 || type == 2) vmx::write(F::GUEST_ACTIVITY_STATE, 0);  // an interrupt wakes a halted guest
+  LOG("vmm: guest %s: event 0x%x injected", v.name, e.interruption_info);
 }
 
 }  // namespace

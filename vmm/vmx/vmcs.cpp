@@ -46,6 +46,18 @@ void write_controls(guests::Vcpu& v) {
     write(F::TPR_THRESHOLD, g.tpr_threshold);
   }
   if (has(v, arch::ctl::VIRTUALIZE_APIC_ACCESSES)) write(F::APIC_ACCESS_ADDRESS, v.apic_access);
+  if (has(v, arch::ctl::VIRTUAL_INTERRUPT_DELIVERY)) {
+    // SDM 29.2: a vector requested in the virtual IRR and RVI is evaluated at
+    // VM entry and delivered through the guest IDT once the guest can take it.
+    const uint8_t vector = g.virtual_interrupt;
+    if (vector) {
+      auto* irr = memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x200);
+      irr[(vector / 32) * 4] |= 1u << (vector % 32);
+    }
+    write(F::GUEST_INTERRUPT_STATUS, vector);  // RVI = vector, SVI = 0
+    const F eoi_exit[] = {F::EOI_EXIT_BITMAP_0, F::EOI_EXIT_BITMAP_1, F::EOI_EXIT_BITMAP_2, F::EOI_EXIT_BITMAP_3};
+    for (F bitmap : eoi_exit) write(bitmap, 0);  // EOIs are virtualized without exits
+  }
   if (has(v, arch::ctl::ENABLE_VM_FUNCTIONS)) write(F::VM_FUNCTION_CONTROLS, 0);
   // CR0/CR4: the guest reads its own values through the read shadows; bits
   // forced by the fixed-bit MSRs are owned by the host (SDM 24.6.6).

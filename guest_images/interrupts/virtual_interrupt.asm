@@ -1,0 +1,49 @@
+; Virtual-interrupt delivery (SDM 29.2, book 7.2.13): vector 50H is pending
+; in the virtual APIC at entry. When the guest enables interrupts, the CPU
+; delivers it through the guest's IDT and virtualizes the EOI the handler
+; writes, all without a VM exit.
+        bits 32
+        org 0x100000
+
+flag    equ 0x80000
+APIC_EOI equ 0xFEE000B0
+
+start:
+        call load_flat_gdt
+        mov eax, 0x50
+        mov ebx, handler
+        call set_interrupt_gate
+        call load_idt
+        mov byte [flag], 0
+        mov esi, wait_text
+        call puts
+        sti
+        nop
+        nop
+        cli
+        cmp byte [flag], 0
+        je .missing
+        mov esi, done_text
+        call puts
+        jmp halt_done
+.missing:
+        mov esi, missing_text
+        call puts
+        jmp halt_done
+
+handler:
+        mov byte [flag], 1
+        push esi
+        mov esi, handler_text
+        call puts
+        pop esi
+        mov dword [APIC_EOI], 0         ; virtualized EOI
+        iret
+
+%include "console32.inc"
+%include "pm32.inc"
+
+wait_text:    db "virtual interrupt 0x50 pending; enabling interrupts", 10, 0
+handler_text: db "virtual interrupt 0x50 delivered", 10, 0
+done_text:    db "virtual-interrupt guest done", 10, 0
+missing_text: db "no virtual interrupt: wrong", 10, 0
