@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,6 +12,9 @@
 #include "appliance/emulator.h"
 #include "appliance/image.h"
 #include "appliance/lab.h"
+#include "appliance/signing.h"
+#include "blob/crc32c.h"
+#include "blob/format.h"
 #include "appliance/serial_log.h"
 #include "appliance/verdict.h"
 #include "driver.h"
@@ -25,6 +29,8 @@ struct RunOptions {
   std::string keep;
   std::string extra_cmdline;
   std::string corrupt;  // truncate | flip:OFFSET (tests: the hypervisor must refuse the blob)
+  std::string sign_key; // sign the blob and give the hypervisor copy the public key
+  long tamper = -1;     // after signing: change one byte and fix the CRC (tests: the signature must catch it)
   std::vector<std::string> expect_lines;
   bool expect_fail = false;
   bool expect_mismatch = false;  // negative checks: the run ends but an expectation does not hold
@@ -92,9 +98,32 @@ int run_command(RunOptions& o) {
       }
       require_end_pass = false;
     }
-    std::ofstream(blob_path, std::ios::binary).write(reinterpret_cast<const char*>(blob.data()), std::streamsize(blob.size()));
     ImageInputs img{o.spec.vmm.empty() ? default_vmm_path() : o.spec.vmm, blob_path,
-                    "exit=" + o.spec.emulator + (o.extra_cmdline.empty() ? "" : " " + o.extra_cmdline)};
+                    "exit=" + o.spec.emulator + (o.extra_cmdline.empty() ? "" : " " + o.extra_cmdline), ""};
+    if (!o.sign_key.empty()) {
+      std::string error;
+      auto key = load_signing_key(o.sign_key, error);
+      if (!key) {
+        std::cerr << "configgen run: " << error << "\n";
+        return 2;
+      }
+      const std::vector<uint8_t> sig = sign_blob(*key, blob);
+      img.signature = o.spec.work_dir + "/profile.sig";
+      std::ofstream(img.signature, std::ios::binary).write(reinterpret_cast<const char*>(sig.data()), std::streamsize(sig.size()));
+      const std::string keyed = o.spec.work_dir + "/vmm-keyed.elf";
+      if (auto err = write_keyed_vmm(img.vmm, keyed, *key); !err.empty()) {
+        std::cerr << "configgen run: " << err << "\n";
+        return 2;
+      }
+      img.vmm = keyed;
+    }
+    if (o.tamper >= 0 && size_t(o.tamper) < blob.size()) {
+      blob[size_t(o.tamper)] ^= 0x01;
+      const uint32_t crc = blob::blob_crc32c(blob.data(), blob.size());
+      std::memcpy(blob.data() + offsetof(blob::Header, crc32c), &crc, sizeof crc);
+      require_end_pass = false;
+    }
+    std::ofstream(blob_path, std::ios::binary).write(reinterpret_cast<const char*>(blob.data()), std::streamsize(blob.size()));
     o.spec.vmm = img.vmm;
     o.spec.blob = blob_path;
     o.spec.cmdline = img.cmdline;
@@ -158,11 +187,24 @@ void register_commands(CLI::App& app) {
   r->add_option("--corrupt", run.corrupt, "Damage the blob first: truncate or flip:OFFSET (tests)");
   r->add_option("--expect-line", run.expect_lines, "Regex a serial line must match (repeatable)");
   r->add_flag("--expect-fail", run.expect_fail, "The run must end with `vmm: end: fail`");
+  r->add_option("--sign-key", run.sign_key, "Sign the blob with this key; the hypervisor copy then accepts only blobs it signed");
+  r->add_option("--tamper", run.tamper, "After signing, change the byte at OFFSET and fix the CRC (tests)");
   r->add_flag("--expect-mismatch", run.expect_mismatch, "Negative check: succeed only if the run ends and an expectation fails");
   r->add_flag("--quiet", run.quiet, "Do not stream the serial log");
   r->callback([] { std::exit(run_command(run)); });
 
-  static std::string image_input, iso, netboot, vmm, cmdline = "exit=halt", lab_manifest;
+  static std::string keygen_out;
+  auto* kg = app.add_subcommand("keygen", "Make an ECDSA P-256 key for signing blobs (image/run --sign-key)");
+  kg->add_option("-o,--output", keygen_out, "Private key file to write")->required();
+  kg->callback([] {
+    if (auto err = generate_signing_key(keygen_out); !err.empty()) {
+      std::cerr << "configgen keygen: " << err << "\n";
+      std::exit(2);
+    }
+    std::exit(0);
+  });
+
+  static std::string image_input, iso, netboot, vmm, cmdline = "exit=halt", lab_manifest, image_key;
   auto* im = app.add_subcommand("image", "Build an appliance: a GRUB ISO and/or an iPXE netboot tree (one profile, or a lab)");
   im->add_option("input", image_input, "Profile (.yaml) or blob");
   im->add_option("--lab", lab_manifest, "Lab manifest: machines by MAC address, each with its profile (needs --netboot)");
@@ -170,6 +212,7 @@ void register_commands(CLI::App& app) {
   im->add_option("--netboot", netboot, "Directory for boot.ipxe, vmm.elf and profile.blob");
   im->add_option("--vmm", vmm, "Hypervisor ELF (default: the build's vmm.elf)");
   im->add_option("--cmdline", cmdline, "Kernel command line (default: exit=halt, for real machines)");
+  im->add_option("--sign-key", image_key, "Sign the blob; the image's hypervisor accepts only blobs signed with this key");
   im->callback([] {
     if (!lab_manifest.empty()) {
       Lab lab;
@@ -204,7 +247,25 @@ void register_commands(CLI::App& app) {
       blob = work + "/profile.blob";
       std::ofstream(blob, std::ios::binary).write(reinterpret_cast<const char*>(c->blob.data()), std::streamsize(c->blob.size()));
     }
-    const ImageInputs in{vmm.empty() ? default_vmm_path() : vmm, blob, cmdline};
+    ImageInputs in{vmm.empty() ? default_vmm_path() : vmm, blob, cmdline, ""};
+    if (!image_key.empty()) {
+      std::string error;
+      auto key = load_signing_key(image_key, error);
+      if (!key) {
+        std::cerr << "configgen image: " << error << "\n";
+        std::exit(1);
+      }
+      std::ifstream bin(blob, std::ios::binary);
+      const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(bin)), std::istreambuf_iterator<char>());
+      const std::vector<uint8_t> sig = sign_blob(*key, bytes);
+      in.signature = work + "/profile.sig";
+      std::ofstream(in.signature, std::ios::binary).write(reinterpret_cast<const char*>(sig.data()), std::streamsize(sig.size()));
+      if (auto err = write_keyed_vmm(in.vmm, work + "/vmm-keyed.elf", *key); !err.empty()) {
+        std::cerr << "configgen image: " << err << "\n";
+        std::exit(1);
+      }
+      in.vmm = work + "/vmm-keyed.elf";
+    }
     if (!iso.empty())
       if (auto err = build_iso(in, iso, work); !err.empty()) {
         std::cerr << "configgen image: " << err << "\n";

@@ -20,6 +20,8 @@ std::string build_iso(const ImageInputs& in, const std::string& iso_path, const 
   if (ec) return "cannot copy the hypervisor " + in.vmm + ": " + ec.message();
   fs::copy_file(in.blob, root / "profile.blob", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the blob " + in.blob + ": " + ec.message();
+  if (!in.signature.empty()) fs::copy_file(in.signature, root / "profile.sig", fs::copy_options::overwrite_existing, ec);
+  if (ec) return "cannot copy the signature: " + ec.message();
   std::ofstream cfg(root / "boot" / "grub" / "grub.cfg");
   cfg << "serial --unit=0 --speed=115200\n"
          "terminal_input serial\n"
@@ -30,7 +32,8 @@ std::string build_iso(const ImageInputs& in, const std::string& iso_path, const 
       << in.cmdline
       << "\n"
          "  module /profile.blob profile.blob\n"
-         "  boot\n"
+      << (in.signature.empty() ? "" : "  module /profile.sig profile.sig\n")
+      << "  boot\n"
          "}\n";
   cfg.close();
   const ProcessResult r = run_process({"grub-mkrescue", "-o", iso_path, root.string()}, 120);
@@ -46,13 +49,15 @@ std::string build_netboot_tree(const ImageInputs& in, const std::string& dir) {
   if (ec) return "cannot copy the hypervisor: " + ec.message();
   fs::copy_file(in.blob, fs::path(dir) / "profile.blob", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the blob: " + ec.message();
+  if (!in.signature.empty()) fs::copy_file(in.signature, fs::path(dir) / "profile.sig", fs::copy_options::overwrite_existing, ec);
+  if (ec) return "cannot copy the signature: " + ec.message();
   std::ofstream script(fs::path(dir) / "boot.ipxe");
   script << "#!ipxe\n"
             "kernel vmm.elf "
          << in.cmdline
          << "\n"
             "module profile.blob profile.blob\n"
-            "boot\n";
+         << (in.signature.empty() ? "" : "module profile.sig profile.sig\n") << "boot\n";
   return script ? std::string() : "cannot write boot.ipxe";
 }
 

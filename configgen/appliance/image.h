@@ -9,6 +9,7 @@ struct ImageInputs {
   std::string vmm;      // vmm.elf (ELF32 multiboot)
   std::string blob;     // compiled profile
   std::string cmdline;  // kernel command line (exit=..., caps, ...)
+  std::string signature;  // profile.sig, when the hypervisor image carries a trusted key
 };
 
 // Returns an empty string on success, else what failed.

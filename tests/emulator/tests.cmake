@@ -76,3 +76,15 @@ foreach(name interrupt-window-if-set nmi-window-unblocked no-virtual-interrupt)
   emulator_test(emu_${name}_negative 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/interrupts-negative/${name}.yaml
     --cpus 1 --expect-mismatch --quiet --keep ${EMU_DIR}/${name}-negative)
 endforeach()
+
+# Signed blobs (issue 7): a hypervisor copy with a trusted key runs the blob signed with it, over CD-ROM
+# and netboot, and refuses one changed after signing (CRC fixed up, so only the signature can tell).
+add_test(NAME emu_fixture_signing_key COMMAND ${CONFIGGEN} keygen -o ${EMU_DIR}/lab.key)
+set_tests_properties(emu_fixture_signing_key PROPERTIES FIXTURES_SETUP signing_key LABELS emulator)
+emulator_test(emu_signed_blob 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --sign-key ${EMU_DIR}/lab.key --cpus 1
+  --expect-line "vmm: blob signature verified \\(ECDSA P-256" --expect-line "guest demo ended: halted" --quiet --keep ${EMU_DIR}/signed)
+emulator_test(emu_signed_blob_netboot 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --sign-key ${EMU_DIR}/lab.key --boot net --cpus 1
+  --expect-line "vmm: blob signature verified" --quiet --keep ${EMU_DIR}/signed-net)
+emulator_test(emu_signed_blob_tampered 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --sign-key ${EMU_DIR}/lab.key --tamper 900 --cpus 1
+  --expect-fail --expect-line "vmm: blob refused: ECDSA P-256 signature does not verify" --quiet --keep ${EMU_DIR}/signed-tampered)
+set_tests_properties(emu_signed_blob emu_signed_blob_netboot emu_signed_blob_tampered PROPERTIES FIXTURES_REQUIRED "demo_blob;signing_key")

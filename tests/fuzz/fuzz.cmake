@@ -14,7 +14,7 @@ set(FUZZ_FLAGS -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-saniti
 foreach(target fuzz_profile fuzz_blob)
   add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/bin/${target}
     COMMAND ${CLANGXX} ${FUZZ_FLAGS} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${target}.cpp ${FUZZ_LOGIC_SOURCES}
-            -lyaml-cpp -o ${CMAKE_BINARY_DIR}/bin/${target}
+            -lyaml-cpp -lbearssl -o ${CMAKE_BINARY_DIR}/bin/${target}
     DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${target}.cpp ${FUZZ_LOGIC_SOURCES}
     COMMENT "libFuzzer target ${target}" VERBATIM)
   add_custom_target(${target}_build ALL DEPENDS ${CMAKE_BINARY_DIR}/bin/${target})

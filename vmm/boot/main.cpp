@@ -2,6 +2,7 @@
 // console, CPU tables, memory, blob verification, VMX, guests, outcome.
 #include "arch/cpu.h"
 #include "blob/reader.h"
+#include "blob/signature.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot.h"
 #include "boot/percpu.h"
@@ -18,6 +19,7 @@
 #include "vmx/vmxon.h"
 
 extern "C" char __image_end[];
+extern "C" volatile blob::TrustedKeySlot vtx_trusted_key;
 
 namespace {
 blob::Reader g_blob;
@@ -52,6 +54,35 @@ void enable_fxsave() {
   // CR0.MP=1, EM=0; CR4.OSFXSR and OSXMMEXCPT, so FXSAVE/FXRSTOR can swap guests' SSE state.
   arch::write_cr0((arch::read_cr0() | 2) & ~4ull);
   arch::write_cr4(arch::read_cr4() | arch::cr4::OSFXSR | (1ull << 10));
+}
+
+// A hypervisor image with a trusted key accepts only blobs signed with it
+// (blob/signature.h); one without a key says so and relies on the CRC.
+bool check_signature(const boot::MultibootInfo& mbi, const BlobModule& module) {
+  if (!vtx_trusted_key.present) {
+    LOG("vmm: blob integrity: CRC32C only (no trusted key in this hypervisor image)");
+    return true;
+  }
+  uint8_t key[blob::kPublicKeySize];
+  for (size_t i = 0; i < sizeof key; ++i) key[i] = vtx_trusted_key.public_key[i];
+  const uint8_t* signature = nullptr;
+  const auto* mods = reinterpret_cast<const boot::MultibootModule*>(uint64_t(mbi.mods_addr));
+  for (uint32_t i = 0; i < mbi.mods_count; ++i) {
+    const char* name = reinterpret_cast<const char*>(uint64_t(mods[i].string));
+    if (name && boot::module_name_matches(name, blob::kSignatureModule) && mods[i].end - mods[i].start == blob::kSignatureSize)
+      signature = reinterpret_cast<const uint8_t*>(uint64_t(mods[i].start));
+  }
+  if (!signature) {
+    LOG("vmm: blob refused: this hypervisor requires a signed blob and no 64-byte %s module came with it (detail 0x0)",
+        blob::kSignatureModule);
+    return false;
+  }
+  if (!blob::verify_blob_signature(module.data, module.size, signature, key)) {
+    LOG("vmm: blob refused: ECDSA P-256 signature does not verify with the trusted key (detail 0x0)");
+    return false;
+  }
+  LOG("vmm: blob signature verified (ECDSA P-256 / SHA-256, trusted key %02x%02x%02x%02x...)", key[1], key[2], key[3], key[4]);
+  return true;
 }
 
 platform::ExitMethod exit_method_from(const char* word) {
@@ -97,6 +128,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
     LOG("vmm: blob refused: %s (detail 0x%lx)", status.reason, status.detail);
     platform::end_machine(false);
   }
+  if (!check_signature(mbi, module)) platform::end_machine(false);
   const blob::Appliance& app = g_blob.appliance();
   LOG("vmm: blob ok: appliance \"%s\" for target %s, %u guests, %u bytes, CRC32C 0x%08x", g_blob.string(app.name),
       g_blob.string(app.target), g_blob.guest_count(), module.size, g_blob.header().crc32c);

@@ -2,7 +2,8 @@
 
 extern "C" {
 void* memcpy(void* dst, const void* src, size_t n) {
-  asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+  void* d = dst;  // REP MOVSB advances RDI; memcpy returns the original destination
+  asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
   return dst;
 }
 void* memset(void* dst, int c, size_t n) {
@@ -23,6 +24,14 @@ int memcmp(const void* a, const void* b, size_t n) {
   for (size_t i = 0; i < n; ++i)
     if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
   return 0;
+}
+// Fortified variants the packaged BearSSL objects call (their buffers are
+// ours and sized; the checks are the callers' promise).
+void* __memcpy_chk(void* dst, const void* src, size_t n, size_t) { return memcpy(dst, src, n); }
+void* __memmove_chk(void* dst, const void* src, size_t n, size_t) { return memmove(dst, src, n); }
+void* __memset_chk(void* dst, int c, size_t n, size_t) { return memset(dst, c, n); }
+[[noreturn]] void __stack_chk_fail() {
+  for (;;) asm volatile("cli; hlt");
 }
 size_t strlen(const char* s) {
   size_t n = 0;
