@@ -17,6 +17,9 @@ struct RuleCase {
   std::string target = "";
 };
 
+// Test names and failure messages show the rule, not the struct's bytes.
+void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.rule; }
+
 std::string profile_of(const std::string& s) { return s.rfind("appliance", 0) == 0 ? s : base_profile(s); }
 
 class Rules : public ::testing::TestWithParam<RuleCase> {};
@@ -105,6 +108,12 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"unknown-exception", "    exceptions: {trap: [gpf]}\n", "    exceptions: {trap: [gp]}\n"},
         RuleCase{"timer-zero", "    preemption_timer: {value: 0}\n", "    preemption_timer: {value: 100}\n"},
         RuleCase{"type", "    cpus: zero\n", "    cpus: [0]\n"},
-        RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}));
+        RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}),
+    [](const ::testing::TestParamInfo<RuleCase>& info) {
+      std::string name = info.param.rule;
+      for (char& c : name)
+        if (c == '-') c = '_';
+      return name + "_" + std::to_string(info.index);
+    });
 
 }  // namespace
