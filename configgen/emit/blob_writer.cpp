@@ -117,6 +117,8 @@ std::vector<uint8_t> write_blob(const lower::LoweredProfile& p) {
     r.name = strings.add(g.name);
     r.first_region = append(regions, g.regions);
     r.region_count = uint32_t(g.regions.size());
+    r.first_alternate_region = append(regions, g.alternate_regions);
+    r.alternate_region_count = uint32_t(g.alternate_regions.size());
     r.first_io_range = append(io, g.io_ranges);
     r.io_range_count = uint32_t(g.io_ranges.size());
     r.first_msr_trap = append(traps, g.msr_traps);

@@ -74,6 +74,7 @@ void wanted_controls(const model::Guest& g, uint32_t w[5]) {
     set(w, ctl::ACTIVATE_VMX_PREEMPTION_TIMER);
     set(w, ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE);
   }
+  if (!g.ept_alternate.empty()) set(w, ctl::ENABLE_VM_FUNCTIONS);  // EPTP switching
   if (!g.forward_irqs.empty()) {
     set(w, ctl::EXTERNAL_INTERRUPT_EXITING);
     set(w, ctl::ACKNOWLEDGE_INTERRUPT_ON_EXIT);
@@ -124,7 +125,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     BootStructures boot;
     const bool paging = mode_needs_paging(mode) && !g.entry.cr3;
     bool placed = false;
-    for (const auto& m : g.memory) {
+    auto to_blob_region = [&](const model::Region& m) {
       blob::Region reg{};
       reg.gpa = m.gpa.value;
       reg.size = m.size.value;
@@ -138,6 +139,10 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       else if (m.kind == "mmio-trap") reg.kind = uint32_t(blob::RegionKind::MmioTrap);
       else if (m.kind == "passthrough") reg.kind = uint32_t(blob::RegionKind::Passthrough);
       else reg.kind = uint32_t(blob::RegionKind::Image), reg.image = image_index(m.image);
+      return reg;
+    };
+    for (const auto& m : g.memory) {
+      blob::Region reg = to_blob_region(m);
       const uint64_t wanted_at = g.entry.page_tables.value_or(reg.gpa + reg.size - 0x10000);
       const bool here = paging && !placed && reg.kind == uint32_t(blob::RegionKind::Ram) && reg.size >= 0x20000 &&
                         wanted_at >= reg.gpa && wanted_at + 0x10000 <= reg.gpa + reg.size && wanted_at % 4096 == 0;
@@ -163,6 +168,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       }
       lg.regions.push_back(reg);
     }
+    for (const auto& m : g.ept_alternate) lg.alternate_regions.push_back(to_blob_region(m));
     if (paging && !placed)
       diags.error(g.entry.loc.line ? g.entry.loc : g.loc, "page-tables-placement",
                   "guest '" + g.name + "' needs generated page tables (mode " + g.entry.mode +

@@ -20,6 +20,7 @@ struct LoweredGuest {
   blob::Guest record{};  // run indices are relative to this guest's vectors below
   std::string name;
   std::vector<blob::Region> regions;
+  std::vector<blob::Region> alternate_regions;  // EPT view 1
   std::vector<blob::IoRange> io_ranges;
   std::vector<blob::MsrTrap> msr_traps;
   std::vector<blob::MsrEntry> entry_msr_load, exit_msr_store, exit_msr_load;

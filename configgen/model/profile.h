@@ -95,6 +95,7 @@ struct Guest {
   std::optional<uint64_t> map_on_demand_limit;
   uint32_t map_on_demand_pages = 64;
   std::vector<EptHook> ept_hooks;
+  std::vector<Region> ept_alternate;  // EPT view 1 (VMFUNC EPTP switching)
   Entry entry;
   std::vector<NamedFlag> controls[5];  // by arch::ControlWord
   std::vector<NamedFlag> exceptions;

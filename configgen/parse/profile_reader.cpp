@@ -30,6 +30,7 @@ class Reader {
   void read_images(const Node* n, model::Profile& p);
   void read_guest(const Node* n, model::Guest& g, size_t index);
   void read_memory(const Node* n, model::Guest& g);
+  void read_regions(const Node* n, const char* path, std::vector<model::Region>& out);
   void read_ept(const Node* n, model::Guest& g);
   void read_entry(const Node* n, model::Guest& g);
   void read_controls(const Node* n, model::Guest& g);
@@ -206,11 +207,13 @@ void Reader::read_guest(const Node* raw, model::Guest& g, size_t index) {
   if (const Node* ex = n->get("expect")) read_expect(ex, g.name, g.expect);
 }
 
-void Reader::read_memory(const Node* n, model::Guest& g) {
+void Reader::read_memory(const Node* n, model::Guest& g) { read_regions(n, "guests[].memory[]", g.memory); }
+
+void Reader::read_regions(const Node* n, const char* path, std::vector<model::Region>& out) {
   if (!expect_list(n, "memory")) return;
   for (const Node* r : n->list) {
     if (!expect_map(r, "a memory region")) continue;
-    check_keys(r, "guests[].memory[]");
+    check_keys(r, path);
     model::Region reg;
     reg.loc = r->loc;
     bool have_gpa = false, have_size = false;
@@ -235,7 +238,7 @@ void Reader::read_memory(const Node* n, model::Guest& g) {
     if (!have_size) diags_.error(r->loc, "missing-key", "a memory region needs size");
     if (reg.kind == "image" && reg.image.empty()) diags_.error(r->loc, "missing-key", "an image region needs image");
     if (!reg.image.empty() && reg.kind == "ram") reg.kind = "image";
-    g.memory.push_back(reg);
+    out.push_back(reg);
   }
 }
 
@@ -253,6 +256,8 @@ void Reader::read_ept(const Node* n, model::Guest& g) {
       if (const Node* p = v->get("pages"))
         if (auto x = sc_.integer(p, "pages", 4096)) g.map_on_demand_pages = uint32_t(*x);
       if (!g.map_on_demand_limit) diags_.error(v->loc, "missing-key", "map_on_demand needs limit");
+    } else if (e.key == "alternate") {
+      read_regions(v, "guests[].ept.alternate[]", g.ept_alternate);
     } else if (e.key == "hooks") {
       if (!expect_list(v, "hooks")) continue;
       for (const Node* h : v->list) {

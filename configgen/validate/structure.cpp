@@ -52,6 +52,12 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
       for (const auto& c : g.cpus)
         if (c.value != 0)
           diags.error(c.loc, "irq-cpu", "a guest with forwarded IRQs must run on CPU 0, where the 8259 delivers [book 7.3.3]");
+    if (!g.ept_alternate.empty() && !(target.caps.vmfunc & 1))
+      diags.error(g.ept_alternate.front().loc, "eptp-switching, SDM 25.5.6.3",
+                  "target " + target.name + " has no EPTP switching (IA32_VMX_VMFUNC bit 0)");
+    for (const auto& r : g.ept_alternate)
+      if ((r.gpa.value | r.size.value) % 4096 || !r.size.value)
+        diags.error(r.loc, "region-alignment", "alternate regions must be 4K-aligned and non-empty [SDM 28.3.2]");
     if (g.virtual_interrupt) {
       bool vid = false;
       for (const auto& c : g.controls[2]) vid |= c.name == "virtual-interrupt-delivery";

@@ -88,3 +88,8 @@ emulator_test(emu_signed_blob_netboot 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob 
 emulator_test(emu_signed_blob_tampered 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --sign-key ${EMU_DIR}/lab.key --tamper 900 --cpus 1
   --expect-fail --expect-line "vmm: blob refused: ECDSA P-256 signature does not verify" --quiet --keep ${EMU_DIR}/signed-tampered)
 set_tests_properties(emu_signed_blob emu_signed_blob_netboot emu_signed_blob_tampered PROPERTIES FIXTURES_REQUIRED "demo_blob;signing_key")
+
+# EPTP switching with VMFUNC (issue 4): two EPT views, switched by the guest without exits.
+emulator_test(emu_eptp_switching 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/eptp-switching.yaml --cpus 1 --quiet --keep ${EMU_DIR}/eptp)
+emulator_test(emu_eptp_switching_negative 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/interrupts-negative/eptp-switching-no-view.yaml
+  --cpus 1 --expect-mismatch --quiet --keep ${EMU_DIR}/eptp-negative)

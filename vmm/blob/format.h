@@ -173,7 +173,11 @@ struct Guest {
   // A virtual interrupt pending at the first VM entry (virtual-interrupt
   // delivery, SDM 29.2): its IRR bit and RVI are set; 0 = none.
   uint8_t virtual_interrupt;
-  uint32_t reserved2[9];
+  // EPTP switching (VMFUNC leaf 0, SDM 25.5.6.3): view 1 is the guest's
+  // memory with these regions (in the Regions section) mapped over it; the
+  // EPTP list holds view 0 and view 1. Count 0 = no VM functions.
+  uint32_t first_alternate_region, alternate_region_count;
+  uint32_t reserved2[7];
   EntryState entry;
 };
 

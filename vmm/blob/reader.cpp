@@ -129,6 +129,7 @@ Status Reader::check_guest(uint32_t index) const {
   if (g.cr3_target_count > 4) return Status::bad("CR3-target count above 4", index);
   const Status runs[] = {
       check_run(g.first_region, g.region_count, regions_, "guest region run outside the region section"),
+      check_run(g.first_alternate_region, g.alternate_region_count, regions_, "guest alternate EPT view outside the region section"),
       check_run(g.first_io_range, g.io_range_count, io_ranges_, "guest I/O ranges outside their section"),
       check_run(g.first_msr_trap, g.msr_trap_count, msr_traps_, "guest MSR traps outside their section"),
       check_run(g.entry_msr_load_first, g.entry_msr_load_count, msr_entries_, "VM-entry MSR-load list outside its section"),

@@ -24,14 +24,12 @@ bool refuse(Vcpu& v, const char* why) {
   return false;
 }
 
-// Guest memory: each RAM or image region gets its own host block, aligned
-// so that EPT can use large pages (book 6.3.1); images are copied in.
-bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps) {
-  const bool allow_2m = caps.ept_vpid_cap & (1ull << 16), allow_1g = caps.ept_vpid_cap & (1ull << 17);
-  if (!v.ept.init(page_source(), allow_2m, allow_1g)) return refuse(v, "out of memory for EPT tables");
-  const blob::Guest& g = *v.config;
-  for (uint32_t i = 0; i < g.region_count; ++i) {
-    const blob::Region& reg = r.region(g.first_region + i);
+// Backs and maps a run of regions in `ept` (book 6.3.1): RAM and image
+// regions get their own host blocks, aligned for large EPT pages; images are
+// copied in; passthrough regions must not touch the hypervisor.
+bool map_regions(Vcpu& v, memory::EptBuilder& ept, const blob::Reader& r, uint32_t first, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    const blob::Region& reg = r.region(first + i);
     uint64_t hpa = 0;
     switch (blob::RegionKind(reg.kind)) {
       case blob::RegionKind::MmioTrap: continue;  // left unmapped: every access exits
@@ -52,9 +50,34 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps)
         break;
       }
     }
-    if (!v.ept.map(reg.gpa, hpa, reg.size, reg.permissions & 7, reg.memory_type, reg.page_size))
+    if (!ept.map(reg.gpa, hpa, reg.size, reg.permissions & 7, reg.memory_type, reg.page_size))
       return refuse(v, "EPT mapping of a region failed");
   }
+  return true;
+}
+
+// View 1 shares view 0's memory: the same guest-physical to host-physical
+// translation for every region, before the alternate regions go over it.
+bool mirror_regions(Vcpu& v, const blob::Reader& r) {
+  const blob::Guest& g = *v.config;
+  for (uint32_t i = 0; i < g.region_count; ++i) {
+    const blob::Region& reg = r.region(g.first_region + i);
+    if (reg.kind == uint32_t(blob::RegionKind::MmioTrap)) continue;
+    const memory::EptTranslation t = v.ept.translate(reg.gpa);
+    if (!t.present || !v.ept_alternate.map(reg.gpa, t.host_physical, reg.size, reg.permissions & 7, reg.memory_type, reg.page_size))
+      return false;
+  }
+  return true;
+}
+
+
+// Guest memory: each RAM or image region gets its own host block, aligned
+// so that EPT can use large pages (book 6.3.1); images are copied in.
+bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps) {
+  const bool allow_2m = caps.ept_vpid_cap & (1ull << 16), allow_1g = caps.ept_vpid_cap & (1ull << 17);
+  if (!v.ept.init(page_source(), allow_2m, allow_1g)) return refuse(v, "out of memory for EPT tables");
+  const blob::Guest& g = *v.config;
+  if (!map_regions(v, v.ept, r, g.first_region, g.region_count)) return false;
   // Hooked pages: a mapped one keeps only the permissions the hook allows;
   // an unmapped one (the local APIC) stays unmapped, so every access exits.
   for (uint32_t i = 0; i < g.ept_hook_count; ++i) {
@@ -81,6 +104,18 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps)
   }
   const bool ad = g.flags & blob::kGuestEptAccessedDirty;
   v.eptp = v.ept.eptp(ad && (caps.ept_vpid_cap & (1ull << 21)));
+  // EPT view 1 for VMFUNC EPTP switching: the same memory, then the
+  // alternate regions mapped over it (SDM 25.5.6.3, book 6.1.11).
+  if (g.alternate_region_count) {
+    if (!v.ept_alternate.init(page_source(), allow_2m, allow_1g) || !mirror_regions(v, r) ||
+        !map_regions(v, v.ept_alternate, r, g.first_alternate_region, g.alternate_region_count))
+      return refuse(v, "cannot build its alternate EPT view");
+    v.eptp_list = memory::phys_allocate_page();
+    if (!v.eptp_list) return refuse(v, "out of memory for its EPTP list");
+    auto* list = memory::phys_to_virt<uint64_t>(v.eptp_list);
+    list[0] = v.eptp;
+    list[1] = v.ept_alternate.eptp(ad && (caps.ept_vpid_cap & (1ull << 21)));
+  }
   return true;
 }
 
@@ -173,8 +208,10 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
 // an earlier life of the machine (book 6.2.6.5, 6.2.6.6).
 void flush_stale_translations(const Vcpu& v, const vmx::Capabilities& caps) {
   const uint64_t e = caps.ept_vpid_cap;
-  if (e & (1ull << 25))
+  if (e & (1ull << 25)) {
     arch::invept(arch::InveptType::SingleContext, v.eptp);
+    if (v.eptp_list) arch::invept(arch::InveptType::SingleContext, memory::phys_to_virt<uint64_t>(v.eptp_list)[1]);
+  }
   else if (e & (1ull << 26))
     arch::invept(arch::InveptType::AllContext, 0);
   if (!(v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_VPID.mask())) return;

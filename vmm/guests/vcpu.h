@@ -59,6 +59,8 @@ struct Vcpu {
   Outcome outcome;
   char detail[kDetail];
   memory::EptBuilder ept;
+  memory::EptBuilder ept_alternate;  // view 1 for EPTP switching
+  uint64_t eptp_list;                // host-physical page of EPTPs, 0 = none
   uint64_t eptp;
   uint16_t vpid;
   uint64_t io_bitmap_a, io_bitmap_b, msr_bitmap;
