@@ -2,6 +2,7 @@
 // in SDM Tables 27-10 and 27-11): LGDT, LIDT, SGDT, SIDT, LLDT, LTR, SLDT and
 // STR emulated against the VMCS guest-state fields. The book's defaults turn
 // these exits on so the VMM sees the guest's tables (book 7.3.1.1).
+#include "arch/descriptors.h"
 #include "console/log.h"
 #include "exits/handlers.h"
 #include "guests/guest_memory.h"
@@ -37,18 +38,6 @@ Operand operand(const guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
   return o;
 }
 
-// A GDT/LDT descriptor in VMCS form (SDM 24.4.1): access rights from bits
-// 40-55 of the descriptor, limit scaled by G.
-blob::Segment segment_from_descriptor(uint64_t d, uint16_t selector) {
-  blob::Segment s{};
-  s.selector = selector;
-  s.access_rights = uint32_t((d >> 40) & 0xF0FF);
-  uint32_t limit = uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000));
-  if (s.access_rights & 0x8000) limit = (limit << 12) | 0xFFF;
-  s.limit = limit;
-  s.base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
-  return s;
-}
 
 Flow table_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
   const uint32_t which = (info >> 28) & 3;  // 0 SGDT, 1 SIDT, 2 LGDT, 3 LIDT
@@ -119,22 +108,17 @@ Flow segment_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
     skip_instruction(e);
     return Flow::Resume;
   }
-  const uint64_t at = vmx::read(F::GUEST_GDTR_BASE) + (sel & ~7u);
-  uint8_t raw[8];
-  if (read_guest_linear(v, at, raw, 8) != 8) return finish(v, guests::Outcome::Stopped, "GDT entry 0x%x unreadable", sel);
-  uint64_t d = 0;
-  for (int i = 0; i < 8; ++i) d |= uint64_t(raw[i]) << (8 * i);
+  uint64_t d;
+  if (!guests::read_guest_descriptor(v, sel, d)) return finish(v, guests::Outcome::Stopped, "GDT entry 0x%x unreadable", sel);
   if (tr) {
-    d |= 1ull << 41;  // LTR marks the TSS busy (SDM Vol. 3 7.2.4)
-    for (int i = 0; i < 8; ++i) raw[i] = uint8_t(d >> (8 * i));
-    write_guest_linear(v, at, raw, 8);
+    d |= arch::kTssBusy;  // LTR marks the TSS busy (SDM Vol. 3 7.2.4)
+    guests::write_guest_u32(v, vmx::read(F::GUEST_GDTR_BASE) + (sel & ~7u) + 4, uint32_t(d >> 32));
   }
-  const blob::Segment s = segment_from_descriptor(d, sel);
-  vmx::write(tr ? F::GUEST_TR_SELECTOR : F::GUEST_LDTR_SELECTOR, s.selector);
-  vmx::write(tr ? F::GUEST_TR_BASE : F::GUEST_LDTR_BASE, s.base);
-  vmx::write(tr ? F::GUEST_TR_LIMIT : F::GUEST_LDTR_LIMIT, s.limit);
-  vmx::write(tr ? F::GUEST_TR_ACCESS_RIGHTS : F::GUEST_LDTR_ACCESS_RIGHTS, s.access_rights);
-  LOG("vmm: guest %s %s selector 0x%x base 0x%lx", v.name, tr ? "LTR" : "LLDT", sel, s.base);
+  vmx::write(tr ? F::GUEST_TR_SELECTOR : F::GUEST_LDTR_SELECTOR, sel);
+  vmx::write(tr ? F::GUEST_TR_BASE : F::GUEST_LDTR_BASE, arch::descriptor_base(d));
+  vmx::write(tr ? F::GUEST_TR_LIMIT : F::GUEST_LDTR_LIMIT, arch::descriptor_limit(d));
+  vmx::write(tr ? F::GUEST_TR_ACCESS_RIGHTS : F::GUEST_LDTR_ACCESS_RIGHTS, arch::descriptor_access_rights(d));
+  LOG("vmm: guest %s %s selector 0x%x base 0x%lx", v.name, tr ? "LTR" : "LLDT", sel, arch::descriptor_base(d));
   skip_instruction(e);
   return Flow::Resume;
 }

@@ -4,6 +4,7 @@
 // the delivery itself from the guest's real IDT, as the CPU would (SDM Vol. 3
 // 6.12.1): gate checks, the privilege change with the stack switch from the
 // TSS, the frame, CS:EIP from the gate, IF cleared for interrupt gates.
+#include "arch/descriptors.h"
 #include "arch/instruction_decoder.h"
 #include "console/log.h"
 #include "exits/handlers.h"
@@ -16,31 +17,16 @@ using F = arch::VmcsField;
 constexpr uint32_t kGpInfo = (1u << 31) | (1u << 11) | (3u << 8) | 13;
 constexpr uint32_t kNpInfo = (1u << 31) | (1u << 11) | (3u << 8) | 11;
 
-bool read_u32(const guests::Vcpu& v, uint64_t linear, uint32_t& out) {
-  uint8_t b[4];
-  if (guests::read_guest_linear(v, linear, b, 4) != 4) return false;
-  out = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
-  return true;
-}
 bool push_u32(const guests::Vcpu& v, uint64_t ss_base, uint32_t& esp, uint32_t value) {
   esp -= 4;
   const uint8_t b[4] = {uint8_t(value), uint8_t(value >> 8), uint8_t(value >> 16), uint8_t(value >> 24)};
   return guests::write_guest_linear(v, ss_base + esp, b, 4) == 4;
 }
-bool descriptor(const guests::Vcpu& v, uint16_t selector, uint64_t& d) {
-  uint32_t lo, hi;
-  const uint64_t at = vmx::read(F::GUEST_GDTR_BASE) + (selector & ~7u);
-  if (!read_u32(v, at, lo) || !read_u32(v, at + 4, hi)) return false;
-  d = uint64_t(hi) << 32 | lo | (1ull << 40);  // accessed
-  return true;
-}
 void load_segment(F sel, F base, F limit, F access, uint16_t selector, uint64_t d) {
-  uint32_t lim = uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000));
-  if ((d >> 55) & 1) lim = (lim << 12) | 0xFFF;
   vmx::write(sel, selector);
-  vmx::write(base, ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24));
-  vmx::write(limit, lim);
-  vmx::write(access, (d >> 40) & 0xF0FF);
+  vmx::write(base, arch::descriptor_base(d));
+  vmx::write(limit, arch::descriptor_limit(d));
+  vmx::write(access, arch::descriptor_access_rights(d | arch::kDescriptorAccessed));
 }
 }  // namespace
 
@@ -59,10 +45,10 @@ bool deliver_intercepted_int(guests::Vcpu& v, const ExitInfo& e, uint32_t error_
   uint8_t code[15];
   const uint32_t n = guests::read_guest_linear(v, vmx::read(F::GUEST_CS_BASE) + e.guest_rip, code, sizeof code);
   arch::Instruction in;
-  if (!arch::decode_instruction(code, n, arch::CpuMode::Bits32, in) || in.map != 0 || in.opcode != 0xCD) return false;
+  if (!arch::decode_instruction(code, n, guests::guest_code_mode(), in) || in.map != 0 || in.opcode != 0xCD) return false;
   const uint32_t cpl = uint32_t(vmx::read(F::GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
   uint32_t lo, hi;
-  if (!read_u32(v, v.real_idt_base + vector * 8, lo) || !read_u32(v, v.real_idt_base + vector * 8 + 4, hi)) return false;
+  if (!guests::read_guest_u32(v, v.real_idt_base + vector * 8, lo) || !guests::read_guest_u32(v, v.real_idt_base + vector * 8 + 4, hi)) return false;
   const uint32_t type = (hi >> 8) & 0x1F, gate_dpl = (hi >> 13) & 3;
   if (gate_dpl < cpl) {  // software INT through a gate the caller may not use (SDM 6.12.1.1)
     inject(kGpInfo, vector * 8 + 2, 0);
@@ -78,8 +64,8 @@ bool deliver_intercepted_int(guests::Vcpu& v, const ExitInfo& e, uint32_t error_
   const uint16_t target_cs = uint16_t(lo >> 16);
   const uint32_t target_eip = (hi & 0xFFFF0000) | (lo & 0xFFFF);
   uint64_t cs_desc;
-  if (!descriptor(v, target_cs, cs_desc)) return false;
-  const uint32_t target_dpl = uint32_t(cs_desc >> 45) & 3;
+  if (!guests::read_guest_descriptor(v, target_cs, cs_desc)) return false;
+  const uint32_t target_dpl = arch::descriptor_dpl(cs_desc);
   uint32_t eflags = uint32_t(vmx::read(F::GUEST_RFLAGS));
   const uint32_t return_eip = uint32_t(e.guest_rip + in.length);
   const uint16_t old_cs = uint16_t(vmx::read(F::GUEST_CS_SELECTOR)), old_ss = uint16_t(vmx::read(F::GUEST_SS_SELECTOR));
@@ -90,9 +76,9 @@ bool deliver_intercepted_int(guests::Vcpu& v, const ExitInfo& e, uint32_t error_
   if (target_dpl < cpl) {  // inner privilege: the stack from the TSS (SDM 6.12.1, 7.2.1)
     uint32_t esp0, ss0;
     const uint64_t tss = vmx::read(F::GUEST_TR_BASE);
-    if (!read_u32(v, tss + 4 + 8 * target_dpl, esp0) || !read_u32(v, tss + 8 + 8 * target_dpl, ss0)) return false;
+    if (!guests::read_guest_u32(v, tss + 4 + 8 * target_dpl, esp0) || !guests::read_guest_u32(v, tss + 8 + 8 * target_dpl, ss0)) return false;
     uint64_t ss_desc;
-    if (!descriptor(v, uint16_t(ss0), ss_desc)) return false;
+    if (!guests::read_guest_descriptor(v, uint16_t(ss0), ss_desc)) return false;
     load_segment(F::GUEST_SS_SELECTOR, F::GUEST_SS_BASE, F::GUEST_SS_LIMIT, F::GUEST_SS_ACCESS_RIGHTS, uint16_t(ss0), ss_desc);
     ss_base = vmx::read(F::GUEST_SS_BASE);
     esp = esp0;

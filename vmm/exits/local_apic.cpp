@@ -35,12 +35,6 @@ const ApicRegister* find_register(uint32_t offset) {
   return nullptr;
 }
 
-arch::CpuMode code_mode() {
-  const uint64_t ar = vmx::read(F::GUEST_CS_ACCESS_RIGHTS);
-  if (!(vmx::read(F::GUEST_CR0) & 1)) return arch::CpuMode::Bits16;
-  if ((ar >> 13) & 1) return arch::CpuMode::Bits64;
-  return (ar >> 14) & 1 ? arch::CpuMode::Bits32 : arch::CpuMode::Bits16;
-}
 }  // namespace
 
 bool is_local_apic_hook(const guests::Vcpu& v, uint64_t gpa, const blob::EptHook* hooks, uint32_t count) {
@@ -55,7 +49,7 @@ Flow emulate_local_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa)
   const uint32_t n = guests::read_guest_linear(v, vmx::read(F::GUEST_CS_BASE) + e.guest_rip, bytes, sizeof bytes);
   arch::Instruction in;
   arch::MemoryMove mv;
-  if (!arch::decode_instruction(bytes, n, code_mode(), in) || !arch::as_memory_move(in, mv) || mv.size != 4)
+  if (!arch::decode_instruction(bytes, n, guests::guest_code_mode(), in) || !arch::as_memory_move(in, mv) || mv.size != 4)
     return finish(v, guests::Outcome::Stopped, "local APIC access at 0x%lx by an instruction the hook does not emulate (%s), rip 0x%lx",
                   gpa, in.length ? in.text : "undecodable", e.guest_rip);
   const uint32_t offset = uint32_t(gpa & 0xFF0);

@@ -10,12 +10,6 @@ namespace exits {
 namespace {
 using F = arch::VmcsField;
 
-arch::CpuMode code_mode() {
-  const uint64_t ar = vmx::read(F::GUEST_CS_ACCESS_RIGHTS);
-  if (!(vmx::read(F::GUEST_CR0) & 1)) return arch::CpuMode::Bits16;
-  if ((ar >> 13) & 1) return arch::CpuMode::Bits64;
-  return (ar >> 14) & 1 ? arch::CpuMode::Bits32 : arch::CpuMode::Bits16;
-}
 }  // namespace
 
 void log_executed_instruction(guests::Vcpu& v, uint64_t rip, const char* why) {
@@ -23,7 +17,7 @@ void log_executed_instruction(guests::Vcpu& v, uint64_t rip, const char* why) {
   const uint64_t linear = vmx::read(F::GUEST_CS_BASE) + rip;
   const uint32_t n = guests::read_guest_linear(v, linear, bytes, sizeof bytes);
   arch::Instruction in;
-  if (arch::decode_instruction(bytes, n, code_mode(), in))
+  if (arch::decode_instruction(bytes, n, guests::guest_code_mode(), in))
     LOG("vmm: guest %s %s %u: rip 0x%lx: %s", v.name, why, v.mtf_steps, rip, in.text);
   else
     LOG("vmm: guest %s %s %u: rip 0x%lx: (%u bytes readable, not decodable)", v.name, why, v.mtf_steps, rip, n);

@@ -3,6 +3,7 @@
 // TSSs as the CPU would do them (SDM Vol. 3 7.3, book 7.1.3): save the old
 // task's state in its TSS, update busy bits, the previous-task link and NT,
 // load the new task's state into the VMCS, set CR0.TS.
+#include "arch/descriptors.h"
 #include "console/log.h"
 #include "exits/handlers.h"
 #include "guests/guest_memory.h"
@@ -12,7 +13,6 @@ namespace exits {
 namespace {
 using F = arch::VmcsField;
 enum class Source : uint32_t { Call = 0, Iret = 1, Jmp = 2, Gate = 3 };
-constexpr uint64_t kBusy = 1ull << 41;  // in the TSS descriptor type
 constexpr uint32_t kNt = 1u << 14;
 
 // 32-bit TSS layout (SDM Vol. 3 Figure 7-2).
@@ -31,45 +31,20 @@ const Segments kSegments[6] = {
     {F::GUEST_GS_SELECTOR, F::GUEST_GS_BASE, F::GUEST_GS_LIMIT, F::GUEST_GS_ACCESS_RIGHTS},
 };
 
-bool read32(const guests::Vcpu& v, uint64_t linear, uint32_t& out) {
-  uint8_t b[4];
-  if (guests::read_guest_linear(v, linear, b, 4) != 4) return false;
-  out = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
-  return true;
-}
-bool write32(const guests::Vcpu& v, uint64_t linear, uint32_t value) {
-  const uint8_t b[4] = {uint8_t(value), uint8_t(value >> 8), uint8_t(value >> 16), uint8_t(value >> 24)};
-  return guests::write_guest_linear(v, linear, b, 4) == 4;
-}
-bool read_descriptor(const guests::Vcpu& v, uint64_t table, uint16_t selector, uint64_t& d) {
-  uint32_t lo, hi;
-  if (!read32(v, table + (selector & ~7u), lo) || !read32(v, table + (selector & ~7u) + 4, hi)) return false;
-  d = uint64_t(hi) << 32 | lo;
-  return true;
-}
-bool write_descriptor_high(const guests::Vcpu& v, uint64_t table, uint16_t selector, uint64_t d) {
-  return write32(v, table + (selector & ~7u) + 4, uint32_t(d >> 32));
-}
-uint64_t descriptor_base(uint64_t d) { return ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24); }
-uint32_t descriptor_limit(uint64_t d) {
-  uint32_t limit = uint32_t((d & 0xFFFF) | ((d >> 32) & 0xF0000));
-  return (d >> 55) & 1 ? (limit << 12) | 0xFFF : limit;
-}
 
 // Loads one segment register from its selector, as a task switch does.
-bool load_segment(const guests::Vcpu& v, const Segments& s, uint16_t selector, uint64_t gdt, uint64_t ldt) {
+bool load_segment(const guests::Vcpu& v, const Segments& s, uint16_t selector, uint64_t ldt) {
   if ((selector & ~3u) == 0) {
     vmx::write(s.selector, selector);
     vmx::write(s.access, 0x10000);  // unusable
     return true;
   }
   uint64_t d;
-  if (!read_descriptor(v, (selector & 4) ? ldt : gdt, selector, d)) return false;
-  d |= 1ull << 40;  // accessed
+  if (!guests::read_guest_descriptor(v, selector, d, ldt)) return false;
   vmx::write(s.selector, selector);
-  vmx::write(s.base, descriptor_base(d));
-  vmx::write(s.limit, descriptor_limit(d));
-  vmx::write(s.access, (d >> 40) & 0xF0FF);
+  vmx::write(s.base, arch::descriptor_base(d));
+  vmx::write(s.limit, arch::descriptor_limit(d));
+  vmx::write(s.access, arch::descriptor_access_rights(d | arch::kDescriptorAccessed));
   return true;
 }
 }  // namespace
@@ -81,10 +56,10 @@ Flow on_task_switch(guests::Vcpu& v, const ExitInfo& e) {
   const uint16_t old_sel = uint16_t(vmx::read(F::GUEST_TR_SELECTOR));
   const uint64_t old_base = vmx::read(F::GUEST_TR_BASE);
   uint64_t new_desc, old_desc;
-  if (!read_descriptor(v, gdt, new_sel, new_desc) || !read_descriptor(v, gdt, old_sel, old_desc))
+  if (!guests::read_guest_descriptor(v, new_sel, new_desc) || !guests::read_guest_descriptor(v, old_sel, old_desc))
     return finish(v, guests::Outcome::Stopped, "task switch: a TSS descriptor is unreadable (0x%x, 0x%x)", old_sel, new_sel);
   const uint32_t type = uint32_t((new_desc >> 40) & 0xF);
-  if (!((new_desc >> 47) & 1) || (type != 9 && type != 11) || descriptor_limit(new_desc) < 0x67)
+  if (!((new_desc >> 47) & 1) || (type != 9 && type != 11) || arch::descriptor_limit(new_desc) < 0x67)
     return finish(v, guests::Outcome::Stopped, "task switch to 0x%x: not a present 32-bit TSS with limit >= 67H (type %u); "
                   "16-bit TSSs and faulting switches are not emulated", new_sel, type);
   // The old task's state (SDM 7.3 step 9): EIP after the instruction for
@@ -92,21 +67,21 @@ Flow on_task_switch(guests::Vcpu& v, const ExitInfo& e) {
   const uint32_t eip = uint32_t(e.guest_rip + (source == Source::Gate ? 0 : e.instruction_length));
   uint32_t eflags = uint32_t(vmx::read(F::GUEST_RFLAGS));
   if (source == Source::Iret) eflags &= ~kNt;
-  bool ok = write32(v, old_base + kEip, eip) && write32(v, old_base + kEflags, eflags);
+  bool ok = guests::write_guest_u32(v, old_base + kEip, eip) && guests::write_guest_u32(v, old_base + kEflags, eflags);
   const uint64_t* gpr = &v.regs.rax;
   for (uint32_t i = 0; i < 8 && ok; ++i)
-    ok = write32(v, old_base + kEax + 4 * i, uint32_t(i == 4 ? vmx::read(F::GUEST_RSP) : gpr[i]));
-  for (uint32_t i = 0; i < 6 && ok; ++i) ok = write32(v, old_base + kEs + 4 * i, uint32_t(vmx::read(kSegments[i].selector)));
+    ok = guests::write_guest_u32(v, old_base + kEax + 4 * i, uint32_t(i == 4 ? vmx::read(F::GUEST_RSP) : gpr[i]));
+  for (uint32_t i = 0; i < 6 && ok; ++i) ok = guests::write_guest_u32(v, old_base + kEs + 4 * i, uint32_t(vmx::read(kSegments[i].selector)));
   if (!ok) return finish(v, guests::Outcome::Stopped, "task switch: the old TSS at 0x%lx is not writable", old_base);
   // Busy flags (step 8, 11) and the nesting link (step 10).
-  if (source == Source::Jmp || source == Source::Iret) write_descriptor_high(v, gdt, old_sel, old_desc & ~kBusy);
-  if (source != Source::Iret) write_descriptor_high(v, gdt, new_sel, new_desc | kBusy);
-  const uint64_t new_base = descriptor_base(new_desc);
-  if (source == Source::Call || source == Source::Gate) write32(v, new_base + kLink, old_sel);
+  if (source == Source::Jmp || source == Source::Iret) guests::write_guest_u32(v, gdt + (old_sel & ~7u) + 4, uint32_t((old_desc & ~arch::kTssBusy) >> 32));
+  if (source != Source::Iret) guests::write_guest_u32(v, gdt + (new_sel & ~7u) + 4, uint32_t((new_desc | arch::kTssBusy) >> 32));
+  const uint64_t new_base = arch::descriptor_base(new_desc);
+  if (source == Source::Call || source == Source::Gate) guests::write_guest_u32(v, new_base + kLink, old_sel);
   // The new task's state (step 12).
   uint32_t t[26];
   for (uint32_t i = 0; i < 26; ++i)
-    if (!read32(v, new_base + 4 * i, t[i])) return finish(v, guests::Outcome::Stopped, "task switch: new TSS at 0x%lx unreadable", new_base);
+    if (!guests::read_guest_u32(v, new_base + 4 * i, t[i])) return finish(v, guests::Outcome::Stopped, "task switch: new TSS at 0x%lx unreadable", new_base);
   if (vmx::read(F::GUEST_CR0) & (1ull << 31)) vmx::write(F::GUEST_CR3, t[kCr3 / 4]);
   uint32_t new_flags = t[kEflags / 4] | 2;
   if (source == Source::Call || source == Source::Gate) new_flags |= kNt;
@@ -122,22 +97,22 @@ Flow on_task_switch(guests::Vcpu& v, const ExitInfo& e) {
   uint64_t ldt_base = 0;
   if (ldt_sel & ~3u) {
     uint64_t ld;
-    if (!read_descriptor(v, gdt, ldt_sel, ld)) return finish(v, guests::Outcome::Stopped, "task switch: LDT descriptor unreadable");
-    ldt_base = descriptor_base(ld);
+    if (!guests::read_guest_descriptor(v, ldt_sel, ld)) return finish(v, guests::Outcome::Stopped, "task switch: LDT descriptor unreadable");
+    ldt_base = arch::descriptor_base(ld);
     vmx::write(F::GUEST_LDTR_SELECTOR, ldt_sel);
     vmx::write(F::GUEST_LDTR_BASE, ldt_base);
-    vmx::write(F::GUEST_LDTR_LIMIT, descriptor_limit(ld));
-    vmx::write(F::GUEST_LDTR_ACCESS_RIGHTS, (ld >> 40) & 0xF0FF);
+    vmx::write(F::GUEST_LDTR_LIMIT, arch::descriptor_limit(ld));
+    vmx::write(F::GUEST_LDTR_ACCESS_RIGHTS, arch::descriptor_access_rights(ld));
   } else {
     vmx::write(F::GUEST_LDTR_SELECTOR, 0);
     vmx::write(F::GUEST_LDTR_ACCESS_RIGHTS, 0x10000);
   }
   for (uint32_t i = 0; i < 6; ++i)
-    if (!load_segment(v, kSegments[i], uint16_t(t[kEs / 4 + i]), gdt, ldt_base))
+    if (!load_segment(v, kSegments[i], uint16_t(t[kEs / 4 + i]), ldt_base))
       return finish(v, guests::Outcome::Stopped, "task switch: segment descriptor of selector 0x%x unreadable", t[kEs / 4 + i]);
   vmx::write(F::GUEST_TR_SELECTOR, new_sel);
   vmx::write(F::GUEST_TR_BASE, new_base);
-  vmx::write(F::GUEST_TR_LIMIT, descriptor_limit(new_desc));
+  vmx::write(F::GUEST_TR_LIMIT, arch::descriptor_limit(new_desc));
   vmx::write(F::GUEST_TR_ACCESS_RIGHTS, ((new_desc >> 40) & 0xF0F0) | 11);  // busy 32-bit TSS
   // Step 13: CR0.TS, in the VMCS and in what the guest reads.
   vmx::write(F::GUEST_CR0, vmx::read(F::GUEST_CR0) | 8);

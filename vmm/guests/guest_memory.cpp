@@ -47,4 +47,33 @@ uint32_t read_guest_linear(const Vcpu& v, uint64_t linear, uint8_t* out, uint32_
 uint32_t write_guest_linear(const Vcpu& v, uint64_t linear, const uint8_t* in, uint32_t n) {
   return copy_guest_linear(v, linear, const_cast<uint8_t*>(in), n, true);
 }
+
+bool read_guest_u32(const Vcpu& v, uint64_t linear, uint32_t& value) {
+  uint8_t b[4];
+  if (read_guest_linear(v, linear, b, 4) != 4) return false;
+  value = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+  return true;
+}
+
+bool write_guest_u32(const Vcpu& v, uint64_t linear, uint32_t value) {
+  const uint8_t b[4] = {uint8_t(value), uint8_t(value >> 8), uint8_t(value >> 16), uint8_t(value >> 24)};
+  return write_guest_linear(v, linear, b, 4) == 4;
+}
+
+bool read_guest_descriptor(const Vcpu& v, uint16_t selector, uint64_t& d, uint64_t ldt_base) {
+  using F = arch::VmcsField;
+  const uint64_t table = (selector & 4) ? ldt_base : vmx::read(F::GUEST_GDTR_BASE);
+  uint32_t lo, hi;
+  if (!read_guest_u32(v, table + (selector & ~7u), lo) || !read_guest_u32(v, table + (selector & ~7u) + 4, hi)) return false;
+  d = uint64_t(hi) << 32 | lo;
+  return true;
+}
+
+arch::CpuMode guest_code_mode() {
+  using F = arch::VmcsField;
+  const uint64_t ar = vmx::read(F::GUEST_CS_ACCESS_RIGHTS);
+  if (!(vmx::read(F::GUEST_CR0) & 1)) return arch::CpuMode::Bits16;
+  if ((ar >> 13) & 1) return arch::CpuMode::Bits64;
+  return (ar >> 14) & 1 ? arch::CpuMode::Bits32 : arch::CpuMode::Bits16;
+}
 }  // namespace guests
