@@ -64,14 +64,12 @@ struct StringRef {
 };
 static_assert(sizeof(StringRef) == 8);
 
-enum class ExitMethod : uint32_t { Halt = 0, Bochs = 1, Qemu = 2 };
-
 struct Appliance {
   StringRef name;
   StringRef target;        // capability set compiled against, e.g. "bochs-tigerlake"
   uint32_t min_cpus;
   uint16_t console_port;   // host serial port, e.g. 0x3F8
-  uint16_t log_level;      // 0 error .. 4 trace
+  uint16_t log_level;      // 0 error .. 4 trace; reserved in v1 (the hypervisor logs everything)
   uint32_t flags;          // ApplianceFlags
   uint32_t guest_count;
   uint32_t reserved[8];

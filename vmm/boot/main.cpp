@@ -130,6 +130,11 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   }
   if (!check_signature(mbi, module)) platform::end_machine(false);
   const blob::Appliance& app = g_blob.appliance();
+  // The profile may move the log to another UART; until here COM1 was used.
+  if (app.console_port && app.console_port != 0x3F8) {
+    LOG("vmm: console moves to port 0x%x as the profile asks", app.console_port);
+    console::serial_init(app.console_port);
+  }
   LOG("vmm: blob ok: appliance \"%s\" for target %s, %u guests, %u bytes, CRC32C 0x%08x", g_blob.string(app.name),
       g_blob.string(app.target), g_blob.guest_count(), module.size, g_blob.header().crc32c);
 
