@@ -4,23 +4,24 @@
 # addresses netboot from it (iPXE picks each machine's script by MAC) and
 # their serial logs prove which profile each one booted. Nothing leaves the
 # namespace; it is removed at the end. Usage: lab_test.sh CONFIGGEN WORKDIR
-# Exit 77 (CTest: skipped) without root or dnsmasq.
+# Exit 77 (CTest: skipped) without root, dnsmasq, a TUN device or network namespaces.
 set -eu
 CONFIGGEN=$1
 WORK=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "lab test needs root (network namespace)"; exit 77; }
 command -v dnsmasq >/dev/null || { echo "lab test needs dnsmasq"; exit 77; }
+[ -c /dev/net/tun ] || { echo "lab test needs /dev/net/tun"; exit 77; }
 NS=vtxlab-$$
 cleanup() {
   [ -f "$WORK/dnsmasq.pid" ] && kill "$(cat "$WORK/dnsmasq.pid")" 2>/dev/null || true
-  ip netns del "$NS" 2>/dev/null || true
+  [ -n "$NS" ] && ip netns del "$NS" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 rm -rf "$WORK" && mkdir -p "$WORK"
 "$CONFIGGEN" image --lab "$HERE/lab.yaml" --netboot "$WORK/tftp"
 
-ip netns add "$NS"
+ip netns add "$NS" || { echo "cannot create a network namespace here"; NS=; exit 77; }
 ip -n "$NS" link set lo up
 ip -n "$NS" link add br0 type bridge
 ip -n "$NS" addr add 10.77.0.1/24 dev br0
