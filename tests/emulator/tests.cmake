@@ -48,6 +48,16 @@ emulator_test(emu_entry_failure 120 ${CONFIGGEN} run ${EMU_DIR}/entry-failure-ba
   --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/entry-failure)
 set_tests_properties(emu_entry_failure PROPERTIES FIXTURES_REQUIRED bad_tr)
 
+# A guest asking for a control the CPU cannot set (posted interrupts, past configgen's check) is refused at
+# boot with the control and the MSR named; the other guest still runs.
+add_test(NAME emu_fixture_bad_control COMMAND sh -c
+  "$<TARGET_FILE:configgen> compile ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/entry-failure.yaml -o ${EMU_DIR}/controls.blob && $<TARGET_FILE:blob_poke> ${EMU_DIR}/controls.blob ${EMU_DIR}/controls-posted.blob bad controls.pin 0x80")
+set_tests_properties(emu_fixture_bad_control PROPERTIES FIXTURES_SETUP bad_control LABELS emulator)
+emulator_test(emu_refused_control 120 ${CONFIGGEN} run ${EMU_DIR}/controls-posted.blob --cpus 1 --expect-fail
+  --expect-line "guest bad refused: control .Process posted interrupts. .pin-based VM-execution controls bit 7. cannot be 1 on this CPU: allowed-1 bit is 0 in IA32_VMX_TRUE_PINBASED_CTLS"
+  --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/refused-control)
+set_tests_properties(emu_refused_control PROPERTIES FIXTURES_REQUIRED bad_control)
+
 # The capability print and `configgen caps import` agree with the committed target.
 emulator_test(emu_caps_print 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --cmdline caps --cpus 1
   --expect-line "vmm: caps: msr 0x480 IA32_VMX_BASIC = 0x01d8100000000004"

@@ -35,6 +35,7 @@ const Field kFields[] = {
     GUEST_FIELD("entry.tr.access_rights", entry.tr.access_rights),
     GUEST_FIELD("entry.ldtr.access_rights", entry.ldtr.access_rights),
     GUEST_FIELD("exception_bitmap", exception_bitmap),
+    {"controls.pin", offsetof(blob::Guest, controls), sizeof(uint32_t)},
     GUEST_FIELD("cr3_target_count", cr3_target_count),
 };
 #undef GUEST_FIELD
