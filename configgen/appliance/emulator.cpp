@@ -183,6 +183,7 @@ RunResult run_emulator(const RunSpec& s) {
   }
   pump();
   if (s.stream && tty) std::cout << "\r\033[K" << std::flush;
+  if (s.stream && !pending.empty()) std::cout << pending << "\n";  // a last line the machine stopped before ending
   done = true;
   drain.join();
   close(err[0]);

@@ -8,7 +8,7 @@ uint16_t g_port = 0x3F8;
 // 16550 register offsets and bits.
 constexpr uint16_t kData = 0, kInterruptEnable = 1, kFifoControl = 2, kLineControl = 3, kModemControl = 4,
                    kLineStatus = 5;
-constexpr uint8_t kTransmitterEmpty = 0x20, kDivisorLatch = 0x80;
+constexpr uint8_t kTransmitterEmpty = 0x20, kTransmitterIdle = 0x40, kDivisorLatch = 0x80;
 
 void put(char c) {
   while (!(arch::inb(g_port + kLineStatus) & kTransmitterEmpty)) arch::cpu_pause();
@@ -25,6 +25,10 @@ void serial_init(uint16_t port) {
   arch::outb(port + kLineControl, 0x03);  // 8N1
   arch::outb(port + kFifoControl, 0xC7);
   arch::outb(port + kModemControl, 0x03);
+}
+
+void serial_flush() {
+  for (int i = 0; i < 1000000 && !(arch::inb(g_port + kLineStatus) & kTransmitterIdle); ++i) arch::cpu_pause();
 }
 
 void serial_write(const char* text, size_t length) {

@@ -6,4 +6,7 @@
 namespace console {
 void serial_init(uint16_t port);
 void serial_write(const char* text, size_t length);
+// Waits until the UART has sent everything (transmitter empty), so the last
+// line is out before the machine stops.
+void serial_flush();
 }  // namespace console

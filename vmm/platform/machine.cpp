@@ -2,6 +2,7 @@
 
 #include "arch/cpu.h"
 #include "console/log.h"
+#include "console/serial.h"
 
 namespace platform {
 namespace {
@@ -14,6 +15,7 @@ void set_exit_method(ExitMethod m) { g_method = m; }
 
 void end_machine(bool pass) {
   LOG("vmm: end: %s", pass ? "pass" : "fail");
+  console::serial_flush();
   switch (g_method) {
     case ExitMethod::Bochs:
       if (pass) {
