@@ -1,0 +1,88 @@
+// The serial-log reader and the verdict: every expectation kind can pass and
+// can fail, and a run without the hypervisor's end line never passes.
+#include <gtest/gtest.h>
+
+#include "appliance/serial_log.h"
+#include "appliance/verdict.h"
+
+namespace {
+using configgen::appliance::judge;
+using configgen::appliance::parse_serial_log;
+using configgen::model::Expectation;
+
+const char* kLog =
+    "[cpu0] vmm: starting\r\n"
+    "[cpu0] guest demo| hello from a protected-mode guest\r\n"
+    "[cpu1] guest other| tick 1\r\n"
+    "[cpu1] guest other| tick 2\r\n"
+    "[cpu0] vmm: guest demo ended: halted (HLT with interrupts off at rip 0x1000b6); exits: cpuid=2 hlt=1 io-instruction=222\r\n"
+    "[cpu0] vmm: guest other ended: ept-violation (write at guest-physical address 0x20000000 (outside its memory), rip 0x10000a); exits: ept-violation=1\r\n"
+    "[cpu0] vmm: summary: guests=2 finished=1 stopped=1 refused=0\r\n"
+    "[cpu0] vmm: end: fail";  // the last line may arrive without its newline
+
+Expectation serial(const char* re, std::optional<long> min = {}, std::optional<long> max = {}) {
+  Expectation e;
+  e.kind = Expectation::Kind::SerialMatch;
+  e.pattern = re;
+  e.min_count = min;
+  e.max_count = max;
+  return e;
+}
+
+TEST(SerialLog, ReadsOutcomesExitCountsAndTheEndLine) {
+  const auto log = parse_serial_log(kLog);
+  ASSERT_EQ(log.guests.size(), 2u);
+  EXPECT_EQ(log.guests.at("demo").outcome, "halted");
+  EXPECT_EQ(log.guests.at("demo").exits.at("io-instruction"), 222);
+  EXPECT_EQ(log.guests.at("other").outcome, "ept-violation");
+  EXPECT_NE(log.guests.at("other").detail.find("0x20000000"), std::string::npos);
+  ASSERT_TRUE(log.end_pass.has_value());
+  EXPECT_FALSE(*log.end_pass);
+}
+
+TEST(Verdict, EachExpectationKindPassesAndFails) {
+  const auto log = parse_serial_log(kLog);
+  EXPECT_TRUE(judge(log, {serial("guest demo\\| hello")}, false).pass);
+  EXPECT_FALSE(judge(log, {serial("guest demo\\| goodbye")}, false).pass);
+  EXPECT_TRUE(judge(log, {serial("tick", 2, 2)}, false).pass);
+  EXPECT_FALSE(judge(log, {serial("tick", 3)}, false).pass);
+  Expectation absent;
+  absent.kind = Expectation::Kind::SerialAbsent;
+  absent.pattern = "isolation is broken";
+  EXPECT_TRUE(judge(log, {absent}, false).pass);
+  absent.pattern = "tick";
+  EXPECT_FALSE(judge(log, {absent}, false).pass);
+  Expectation end;
+  end.kind = Expectation::Kind::GuestEnd;
+  end.guest = "other";
+  end.outcome = "ept-violation";
+  EXPECT_TRUE(judge(log, {end}, false).pass);
+  end.outcome = "halted";
+  const auto v = judge(log, {end}, false);
+  EXPECT_FALSE(v.pass);
+  EXPECT_NE(v.summary().find("guest other ended ept-violation"), std::string::npos);
+  Expectation exits;
+  exits.kind = Expectation::Kind::ExitCount;
+  exits.guest = "demo";
+  exits.exit_reason = "cpuid";
+  exits.min_count = exits.max_count = 2;
+  EXPECT_TRUE(judge(log, {exits}, false).pass);
+  exits.exit_reason = "rdtsc";
+  EXPECT_FALSE(judge(log, {exits}, false).pass);
+}
+
+TEST(Verdict, TheHypervisorsOwnEndLineCounts) {
+  const auto log = parse_serial_log(kLog);
+  EXPECT_FALSE(judge(log, {}, true).pass);  // `vmm: end: fail` when a pass was required
+  EXPECT_TRUE(judge(log, {}, false).pass);
+  const auto cut = parse_serial_log("[cpu0] vmm: starting\n[cpu0] guest demo| hello\n");
+  EXPECT_FALSE(judge(cut, {serial("hello")}, false).pass);  // no end line: crash or hang
+}
+
+TEST(Verdict, ABadRegularExpressionIsAFailureNotACrash) {
+  const auto log = parse_serial_log(kLog);
+  const auto v = judge(log, {serial("([unclosed")}, false);
+  EXPECT_FALSE(v.pass);
+  EXPECT_NE(v.summary().find("bad regular expression"), std::string::npos);
+}
+}  // namespace
