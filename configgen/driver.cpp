@@ -13,6 +13,10 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
   Pipeline p;
   p.readable = parse::read_profile(path, {options.build_dir}, p.profile, p.diags);
   if (!p.readable) return p;
+  // An unreadable image is an I/O error (exit status 2), but the rest of the
+  // profile is still checked so every problem is reported in one run.
+  for (const auto& d : p.diags.all())
+    if (d.rule == "io") p.readable = false;
   const std::string target_name = options.target_override.empty() ? p.profile.target : options.target_override;
   std::string error;
   p.target = model::load_target(target_name, error);

@@ -145,7 +145,9 @@ void Reader::read_images(const Node* n, model::Profile& p) {
     std::error_code ec;
     std::ifstream in;
     if (std::filesystem::is_regular_file(img.file, ec)) in.open(img.file, std::ios::binary);
-    if (!in) {
+    // A default-constructed stream is not in a failed state: test is_open, or a
+    // missing file would silently become an empty image.
+    if (!in.is_open() || !in) {
       diags_.error(e.value->get("file")->loc, "io", "cannot read image file " + img.file,
                    "build the guest images first (make), or fix the path");
       p.images[e.key] = std::move(img);  // known, so regions naming it are not reported twice

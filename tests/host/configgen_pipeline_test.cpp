@@ -54,6 +54,27 @@ TEST(Pipeline, ReportsEveryErrorInOneRunWithLocationsAndDidYouMean) {
   EXPECT_NE(text.find("^"), std::string::npos) << text;  // caret under the column
 }
 
+// A missing image file once compiled silently to an empty image; it must be
+// an I/O error at the file: key, with the rest of the profile still checked.
+TEST(Pipeline, MissingImageFileIsAnIoErrorAtItsKey) {
+  std::string text = base_profile("    contrls: {}\n");
+  const std::string real = VTX_BINARY_DIR "/guest_images/demo.bin";
+  text.replace(text.find(real), real.size(), "no-such-image.bin");
+  const auto bad = compile_text("missing-image.yaml", text);
+  EXPECT_FALSE(bad.readable);
+  EXPECT_FALSE(bad.ok(false));
+  EXPECT_TRUE(bad.blob.empty());
+  const std::string out = test_support::rendered(bad);
+  EXPECT_NE(out.find("missing-image.yaml:3:"), std::string::npos) << out;
+  EXPECT_NE(out.find("cannot read image file"), std::string::npos) << out;
+  EXPECT_TRUE(has_rule(bad, "unknown-key")) << out;  // later problems still reported
+
+  const auto good = compile_text("present-image.yaml", base_profile());
+  EXPECT_TRUE(good.ok(false)) << test_support::rendered(good);
+  ASSERT_FALSE(good.profile.images.empty());
+  EXPECT_FALSE(good.profile.images.begin()->second.bytes.empty());
+}
+
 TEST(Pipeline, UnreadableProfileIsAnIoErrorNotAnInvalidProfile) {
   configgen::CompileOptions o;
   const auto p = configgen::run_pipeline("/nonexistent/profile.yaml", o);
