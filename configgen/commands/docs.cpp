@@ -7,6 +7,7 @@
 
 #include "arch/vmx_table.h"
 #include "model/keys.h"
+#include "parse/scalars.h"
 
 namespace configgen::commands {
 namespace {
@@ -187,6 +188,17 @@ std::string explain(const std::string& name) {
       o << f.name << ": VMCS field " << buf << "\n  " << sections(f.sdm_section, f.book_section) << "\n";
     }
   return o.str();
+}
+
+std::string closest_explainable(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& k : model::profile_keys()) names.push_back(k.path);
+  for (const auto& c : arch::kControlBits) names.push_back(c.profile_name);
+  for (const auto& e : arch::kExitReasons) names.push_back(e.profile_name);
+  for (const auto& x : arch::kExceptions) names.push_back(x.mnemonic);
+  for (const auto& m : arch::kMsrs) names.push_back(m.profile_name);
+  for (const auto& f : arch::kVmcsFields) names.push_back(f.name);
+  return parse::closest(name, names);
 }
 
 }  // namespace configgen::commands

@@ -9,4 +9,6 @@ std::string json_schema();
 // What NAME means: a profile key path, a control, an exit reason, an
 // exception mnemonic, an MSR or a VMCS field. Empty when unknown.
 std::string explain(const std::string& name);
+// The closest name `explain` knows, for "did you mean"; empty when none is near.
+std::string closest_explainable(const std::string& name);
 }  // namespace configgen::commands

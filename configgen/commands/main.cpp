@@ -43,6 +43,9 @@ int report(const Pipeline& p, bool werror) {
 int main(int argc, char** argv) {
   CLI::App app{"configgen: compile, check and inspect VT-x appliance profiles; build and boot appliances"};
   app.require_subcommand(1);
+  // Subcommands created below inherit this: `configgen check P --werror` works
+  // as well as `configgen --werror check P`.
+  app.fallthrough();
   std::string target;
   bool werror = false;
   std::string build_dir = VTX_BINARY_DIR;
@@ -170,7 +173,9 @@ int main(int argc, char** argv) {
   explain->callback([&] {
     const std::string text = commands::explain(name);
     if (text.empty()) {
-      std::cerr << "configgen: nothing is called '" << name << "'\n";
+      std::cerr << "configgen: nothing is called '" << name << "'";
+      if (const auto near = commands::closest_explainable(name); !near.empty()) std::cerr << "; did you mean '" << near << "'?";
+      std::cerr << "\n";
       status = 1;
     }
     std::cout << text;
