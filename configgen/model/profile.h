@@ -82,6 +82,7 @@ struct Entry {
   uint64_t pending_debug_exceptions = 0;
   std::map<std::string, uint64_t> regs;
   SourceLoc loc;
+  std::map<std::string, SourceLoc> value_locs;  // entry key -> where its value is written
 };
 
 struct Guest {

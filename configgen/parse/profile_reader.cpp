@@ -288,6 +288,7 @@ void Reader::read_entry(const Node* n, model::Guest& g) {
   for (const auto& e : n->map) {
     const Node* v = e.value;
     const std::string& k = e.key;
+    en.value_locs[k] = v->loc;
     if (k == "mode") {
       static const std::vector<std::string> modes = {"real", "protected", "protected-paging", "pae", "long"};
       if (auto i = sc_.choice(v, modes, "entry mode", "unknown-mode")) en.mode = modes[*i];

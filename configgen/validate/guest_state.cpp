@@ -3,7 +3,37 @@
 #include "validate/validate.h"
 #include "vmx/guest_state_checks.h"
 
+#include <string>
+#include <vector>
+
 namespace configgen::validate {
+namespace {
+
+// The entry keys a failed 26.3.1 rule is about, most specific first; the
+// diagnostic points at the first one the profile wrote. Segment rules are
+// about the state derived from `mode`.
+std::vector<const char*> entry_keys_for(const std::string& rule) {
+  auto starts = [&](const char* prefix) { return rule.rfind(prefix, 0) == 0; };
+  if (starts("cr0-")) return {"cr0", "mode"};
+  if (starts("cr4-") || starts("pcide-")) return {"cr4", "mode"};
+  if (starts("ia32e-")) return {"cr0", "cr4", "mode"};
+  if (starts("efer-")) return {"efer", "mode"};
+  if (starts("rip-")) return {"rip", "mode"};
+  if (starts("rflags-")) return {"rflags"};
+  if (starts("activity-") || starts("hlt-")) return {"activity_state"};
+  if (starts("sti-blocking-requires-if")) return {"interruptibility_state", "rflags"};
+  if (starts("interruptibility-") || starts("sti-")) return {"interruptibility_state"};
+  if (starts("pending-debug-")) return {"pending_debug_exceptions"};
+  return {"mode"};
+}
+
+model::SourceLoc locate(const model::Guest& g, const std::vector<const char*>& keys) {
+  for (const char* k : keys)
+    if (auto it = g.entry.value_locs.find(k); it != g.entry.value_locs.end()) return it->second;
+  return g.entry.loc.line ? g.entry.loc : g.loc;
+}
+
+}  // namespace
 
 void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
   vmx::GuestStateInput in{};
@@ -17,15 +47,14 @@ void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, con
   in.vmcs_link_pointer = ~0ull;  // the hypervisor writes it
   vmx::CheckFailure failures[32];
   const uint32_t n = vmx::check_guest_state(in, failures, 32);
-  const model::SourceLoc loc = g.entry.loc.line ? g.entry.loc : g.loc;
   // Bits the profile asks for that the target cannot set: lowering would
   // have to drop them silently (SDM 26.3.1.1, IA32_VMX_CR0/CR4_FIXED1).
   if (g.entry.cr0 && (*g.entry.cr0 & ~t.caps.cr0_fixed1))
-    d.error(loc, "cr0-fixed-bits, SDM 26.3.1.1", "entry.cr0 sets bits the target cannot: outside IA32_VMX_CR0_FIXED1");
+    d.error(locate(g, {"cr0"}), "cr0-fixed-bits, SDM 26.3.1.1", "entry.cr0 sets bits the target cannot: outside IA32_VMX_CR0_FIXED1");
   if (g.entry.cr4 && (*g.entry.cr4 & ~t.caps.cr4_fixed1))
-    d.error(loc, "cr4-fixed-bits, SDM 26.3.1.1", "entry.cr4 sets bits the target cannot: outside IA32_VMX_CR4_FIXED1");
+    d.error(locate(g, {"cr4"}), "cr4-fixed-bits, SDM 26.3.1.1", "entry.cr4 sets bits the target cannot: outside IA32_VMX_CR4_FIXED1");
   for (uint32_t i = 0; i < n && i < 32; ++i)
-    d.error(loc, std::string(failures[i].rule) + ", SDM " + failures[i].sdm_section,
+    d.error(locate(g, entry_keys_for(failures[i].rule)), std::string(failures[i].rule) + ", SDM " + failures[i].sdm_section,
             "guest '" + g.name + "' entry state (mode " + g.entry.mode + "): " + failures[i].text);
 }
 

@@ -75,6 +75,27 @@ TEST(Pipeline, MissingImageFileIsAnIoErrorAtItsKey) {
   EXPECT_FALSE(good.profile.images.begin()->second.bytes.empty());
 }
 
+// A guest-state failure points at the entry key whose value breaks the rule,
+// not at the whole entry map.
+TEST(Pipeline, GuestStateDiagnosticPointsAtTheOffendingEntryValue) {
+  const std::string text = base_profile("", "{mode: protected, rip: 0x100000, rsp: 0x90000, rflags: 0x8, cr0: 0x80000010}");
+  const auto p = compile_text("entry-values.yaml", text);
+  const std::string line = "    entry: {mode: protected, rip: 0x100000, rsp: 0x90000, rflags: 0x8, cr0: 0x80000010}";
+  const auto rflags_col = line.find("0x8,") + 1, cr0_col = line.find("0x80000010") + 1;
+  bool saw_rflags = false, saw_cr0 = false;
+  for (const auto& d : p.diags.all()) {
+    if (d.rule.rfind("rflags-reserved", 0) == 0) {
+      saw_rflags = true;
+      EXPECT_EQ(d.loc.column, rflags_col);
+    }
+    if (d.rule.rfind("cr0-pg-requires-pe", 0) == 0) {
+      saw_cr0 = true;
+      EXPECT_EQ(d.loc.column, cr0_col);
+    }
+  }
+  EXPECT_TRUE(saw_rflags && saw_cr0) << test_support::rendered(p);
+}
+
 TEST(Pipeline, UnreadableProfileIsAnIoErrorNotAnInvalidProfile) {
   configgen::CompileOptions o;
   const auto p = configgen::run_pipeline("/nonexistent/profile.yaml", o);
