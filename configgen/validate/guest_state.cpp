@@ -1,8 +1,10 @@
 // SDM 26.3.1 checks on the entry state the profile produces: the same code
 // the hypervisor runs after a failed VM entry (vmm/vmx/guest_state_checks).
 #include "validate/validate.h"
+#include "arch/cpu.h"
 #include "vmx/guest_state_checks.h"
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,45 @@ model::SourceLoc locate(const model::Guest& g, const std::vector<const char*>& k
   return g.entry.loc.line ? g.entry.loc : g.loc;
 }
 
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The mode decides paging and IA-32e mode; an explicit cr0, cr4 or efer that
+// says otherwise would be silently overridden by the target's fixed bits or
+// by lowering, so the guest would run in a mode its profile contradicts
+// (SDM 26.3.1.1: IA-32e mode guest needs CR0.PG, CR4.PAE, EFER.LME/LMA).
+void check_mode_consistency(const model::Guest& g, Diagnostics& d) {
+  const model::Entry& en = g.entry;
+  const std::string& m = en.mode;
+  const bool paging = m == "protected-paging" || m == "pae" || m == "long";
+  const bool pae = m == "pae" || m == "long";
+  auto report = [&](const char* key, uint64_t value, const std::string& what) {
+    d.error(locate(g, {key}), "mode-consistency, SDM 26.3.1.1",
+            "entry." + std::string(key) + " = " + hex(value) + " " + what + ", but entry mode is " + m,
+            "drop entry." + std::string(key) + " to take the mode's value, or choose the mode that matches it");
+  };
+  if (en.cr0) {
+    const bool pe = *en.cr0 & arch::cr0::PE, pg = *en.cr0 & arch::cr0::PG;
+    if (m == "real" && pe) report("cr0", *en.cr0, "sets CR0.PE (protection on)");
+    if (m != "real" && !pe) report("cr0", *en.cr0, "clears CR0.PE (protection off)");
+    if (paging && !pg) report("cr0", *en.cr0, "clears CR0.PG (paging off)");
+    if (!paging && pg) report("cr0", *en.cr0, "sets CR0.PG (paging on)");
+  }
+  if (en.cr4) {
+    const bool has_pae = *en.cr4 & arch::cr4::PAE;
+    if (pae && !has_pae) report("cr4", *en.cr4, "clears CR4.PAE");
+    if (paging && !pae && has_pae) report("cr4", *en.cr4, "sets CR4.PAE (that is mode pae or long)");
+  }
+  if (en.efer) {
+    const bool lme = *en.efer & arch::efer::LME, lma = *en.efer & arch::efer::LMA;
+    if (m == "long" && !lme) report("efer", *en.efer, "clears IA32_EFER.LME");
+    if (m != "long" && (lme || lma)) report("efer", *en.efer, "sets IA32_EFER.LME or LMA (IA-32e mode)");
+  }
+}
+
 }  // namespace
 
 void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
@@ -45,6 +86,7 @@ void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, con
   in.cr4_fixed0 = t.caps.cr4_fixed0;
   in.cr4_fixed1 = t.caps.cr4_fixed1;
   in.vmcs_link_pointer = ~0ull;  // the hypervisor writes it
+  check_mode_consistency(g, d);
   vmx::CheckFailure failures[32];
   const uint32_t n = vmx::check_guest_state(in, failures, 32);
   // Bits the profile asks for that the target cannot set: lowering would

@@ -38,6 +38,8 @@ TEST_P(Rules, RejectedWithRuleAndLocationThenAcceptedWhenRespected) {
   EXPECT_TRUE(good.ok(false)) << "rule " << c.rule << " fixed version still fails:\n" << test_support::rendered(good);
 }
 
+// Everything posted interrupts need besides the pin control (SDM 26.2.1.1).
+const std::string kPostedControls = "proc: [use-tpr-shadow], proc2: [virtual-interrupt-delivery], exit: [acknowledge-interrupt-on-exit], ";
 const std::string kVnmiBad = "    controls: {pin: [virtual-nmis]}\n";
 const std::string kDemoAt1M = "      - {gpa: 0x100000, size: 64K, image: demo, perm: rx}\n";
 std::string entry(const std::string& extra) {
@@ -87,6 +89,8 @@ INSTANTIATE_TEST_SUITE_P(
         // book 2.5.5.2: the target's allowed-1 settings (MTF is missing on skylake-x, posted interrupts everywhere)
         RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "    controls: {proc: [hlt-exiting]}\n", "bochs-skylake-x"},
         RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "", "bochs-skylake-x"},
+        RuleCase{"control-not-allowed", "    controls: {" + kPostedControls + "pin: [external-interrupt-exiting, process-posted-interrupts]}\n",
+                 "    controls: {" + kPostedControls + "pin: [external-interrupt-exiting]}\n", "bochs-tigerlake"},
         // SDM 26.3.1 guest state of the profile's entry
         RuleCase{"cr0-pg-requires-pe", entry("cr0: 0x80000010"), entry("cr0: 0x11")},
         RuleCase{"rflags-reserved", entry("rflags: 0x8"), entry("rflags: 0x2")},
@@ -94,6 +98,14 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"sti-and-movss", entry("interruptibility_state: 3, rflags: 0x202"), entry("interruptibility_state: 2")},
         RuleCase{"activity-state", entry("activity_state: 5"), entry("activity_state: 1")},
         RuleCase{"cr4-fixed-bits", entry("cr4: 0x1000000"), entry("cr4: 0x0")},
+        // the profile's explicit control registers must agree with its mode
+        RuleCase{"mode-consistency", base_profile("", "{mode: long, rip: 0x100000, rsp: 0x90000, cr0: 0x11}"),
+                 base_profile("", "{mode: long, rip: 0x100000, rsp: 0x90000, cr0: 0x80000011}")},
+        RuleCase{"mode-consistency", base_profile("", "{mode: pae, rip: 0x100000, rsp: 0x90000, cr4: 0x0}"),
+                 base_profile("", "{mode: pae, rip: 0x100000, rsp: 0x90000, cr4: 0x20}")},
+        RuleCase{"mode-consistency", entry("efer: 0x500"), entry("efer: 0x0")},
+        RuleCase{"mode-consistency", base_profile("", "{mode: real, rip: 0x7c00, rsp: 0x7000, cr0: 0x11}"),
+                 base_profile("", "{mode: real, rip: 0x7c00, rsp: 0x7000, cr0: 0x10}")},
         // structure
         RuleCase{"region-overlap", test_support::profile_with_memory("      - {gpa: 0, size: 2M}\n" + kDemoAt1M),
                  test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M)},
@@ -115,5 +127,25 @@ INSTANTIATE_TEST_SUITE_P(
         if (c == '-') c = '_';
       return name + "_" + std::to_string(info.index);
     });
+
+}  // namespace
+
+namespace {
+
+// Issue 3: posted interrupts (every Bochs model) and MTF (skylake-x) are
+// refused with the capability MSR and the bit that forbid them.
+TEST(TargetRefusal, NamesTheMsrAndBit) {
+  const auto posted = compile_text("posted.yaml", base_profile("    controls: {" + kPostedControls +
+                                                               "pin: [external-interrupt-exiting, process-posted-interrupts]}\n"),
+                                   "bochs-icelake-u");
+  const std::string p = test_support::rendered(posted);
+  EXPECT_NE(p.find("process-posted-interrupts cannot be 1 on target bochs-icelake-u: IA32_VMX_TRUE_PINBASED_CTLS allowed-1 bit 7"),
+            std::string::npos) << p;
+  const auto mtf = compile_text("mtf.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-skylake-x");
+  const std::string m = test_support::rendered(mtf);
+  EXPECT_NE(m.find("monitor-trap-flag cannot be 1 on target bochs-skylake-x: IA32_VMX_TRUE_PROCBASED_CTLS allowed-1 bit 27"),
+            std::string::npos) << m;
+  EXPECT_TRUE(compile_text("mtf-ok.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-tigerlake").ok(false));
+}
 
 }  // namespace
