@@ -75,14 +75,15 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
   const uint64_t msr_max = 512ull * (((t.caps.misc >> 25) & 7) + 1);
   const struct {
     size_t n;
+    const std::vector<model::MsrValue>& written;
     const char* what;
     const char* section;
-  } lists[] = {{lg.entry_msr_load.size(), "VM-entry MSR-load", "26.2.3"},
-               {lg.exit_msr_store.size(), "VM-exit MSR-store", "26.2.2"},
-               {lg.exit_msr_load.size(), "VM-exit MSR-load", "26.2.2"}};
+  } lists[] = {{lg.entry_msr_load.size(), g.entry_msr_load, "VM-entry MSR-load", "26.2.3"},
+               {lg.exit_msr_store.size(), g.exit_msr_store, "VM-exit MSR-store", "26.2.2"},
+               {lg.exit_msr_load.size(), g.exit_msr_load, "VM-exit MSR-load", "26.2.2"}};
   for (const auto& l : lists)
-    if (l.n > msr_max)
-      d.error(g.loc, std::string("msr-list-count, SDM ") + l.section,
+    if (l.n > msr_max)  // at the first entry past the limit when the profile wrote it
+      d.error(l.written.size() > msr_max ? l.written[msr_max].loc : g.loc, std::string("msr-list-count, SDM ") + l.section,
               std::string(l.what) + " list has " + std::to_string(l.n) + " entries; the target allows " + std::to_string(msr_max));
   for (const auto& m : g.entry_msr_load)
     if (m.msr == 0xC0000100 || m.msr == 0xC0000101 || (m.msr >> 8) == 0x8)

@@ -42,6 +42,12 @@ TEST_P(Rules, RejectedWithRuleAndLocationThenAcceptedWhenRespected) {
 const std::string kPostedControls = "proc: [use-tpr-shadow], proc2: [virtual-interrupt-delivery], exit: [acknowledge-interrupt-on-exit], ";
 const std::string kVnmiBad = "    controls: {pin: [virtual-nmis]}\n";
 const std::string kDemoAt1M = "      - {gpa: 0x100000, size: 64K, image: demo, perm: rx}\n";
+// A VM-entry MSR-load list of n entries (Bochs allows 512: IA32_VMX_MISC[27:25] = 0).
+std::string msr_load_list(int n) {
+  std::string s = "    msr:\n      entry_load:\n";
+  for (int i = 0; i < n; ++i) s += "        - {msr: ia32-time-stamp-counter, value: 0}\n";
+  return s;
+}
 std::string entry(const std::string& extra) {
   return base_profile("", "{mode: protected, rip: 0x100000, rsp: 0x90000, " + extra + "}");
 }
@@ -74,6 +80,7 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"eptp-accessed-dirty", "    ept: {accessed_dirty: true}\n", "    ept: {accessed_dirty: false}\n", VTX_SOURCE_DIR "/tests/host/targets/no-ept-ad.yaml"},
         RuleCase{"msr-load-entry", "    msr: {entry_load: [{msr: ia32-fs-base, value: 0}]}\n",
                  "    msr: {entry_load: [{msr: ia32-time-stamp-counter, value: 0}]}\n"},
+        RuleCase{"msr-list-count", msr_load_list(513), msr_load_list(512)},
         RuleCase{"event-nmi-vector", "    inject: [{vector: 3, type: nmi}]\n", "    inject: [{vector: 2, type: nmi}]\n"},
         RuleCase{"event-exception-vector", "    inject: [{vector: 40, type: hardware-exception}]\n",
                  "    inject: [{vector: 6, type: hardware-exception}]\n"},
