@@ -36,6 +36,7 @@ struct Region {
   uint32_t memory_type = 6;  // WB
   uint64_t page_size = 2ull << 20;
   SourceLoc loc;
+  bool malformed = false;  // gpa or size missing or unreadable (already reported): later checks skip it
 };
 
 struct NamedFlag {

@@ -221,8 +221,15 @@ void Reader::read_regions(const Node* n, const char* path, std::vector<model::Re
     bool have_gpa = false, have_size = false;
     for (const auto& e : r->map) {
       const Node* v = e.value;
-      if (e.key == "gpa") { if (auto x = sc_.size(v, "gpa")) reg.gpa = {*x, v->loc}, have_gpa = true; }
-      else if (e.key == "size") { if (auto x = sc_.size(v, "size")) reg.size = {*x, v->loc}, have_size = true; }
+      if (e.key == "gpa") {
+        have_gpa = true;
+        if (auto x = sc_.size(v, "gpa")) reg.gpa = {*x, v->loc};
+        else reg.malformed = true;
+      } else if (e.key == "size") {
+        have_size = true;
+        if (auto x = sc_.size(v, "size")) reg.size = {*x, v->loc};
+        else reg.malformed = true;
+      }
       else if (e.key == "kind") {
         static const std::vector<std::string> kinds = {"ram", "image", "mmio-trap", "passthrough"};
         if (auto i = sc_.choice(v, kinds, "region kind", "unknown-region-kind")) reg.kind = kinds[*i];
@@ -238,6 +245,7 @@ void Reader::read_regions(const Node* n, const char* path, std::vector<model::Re
     }
     if (!have_gpa) diags_.error(r->loc, "missing-key", "a memory region needs gpa");
     if (!have_size) diags_.error(r->loc, "missing-key", "a memory region needs size");
+    if (!have_gpa || !have_size) reg.malformed = true;
     if (reg.kind == "image" && reg.image.empty()) diags_.error(r->loc, "missing-key", "an image region needs image");
     if (!reg.image.empty() && reg.kind == "ram") reg.kind = "image";
     out.push_back(reg);

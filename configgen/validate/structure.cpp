@@ -12,6 +12,10 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
   std::set<std::string> names;
   for (const auto& g : p.guests) {
     if (!names.insert(g.name).second) diags.error(g.loc, "duplicate-guest", "two guests are named '" + g.name + "'");
+    std::set<uint32_t> seen_cpus;
+    for (const auto& c : g.cpus)
+      if (!seen_cpus.insert(c.value).second)
+        diags.warning(c.loc, "duplicate-cpu", "CPU " + std::to_string(c.value) + " is listed twice for guest '" + g.name + "'");
     for (const auto& c : g.cpus)
       if (c.value >= target.max_cpus)
         diags.error(c.loc, "cpu-missing", "CPU " + std::to_string(c.value) + " does not exist on target " + target.name +
@@ -19,6 +23,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
     if (g.memory.empty()) diags.error(g.loc, "no-memory", "guest '" + g.name + "' has no memory regions");
     for (size_t i = 0; i < g.memory.size(); ++i) {
       const auto& r = g.memory[i];
+      if (r.malformed) continue;
       if (r.gpa.value % 4096) diags.error(r.gpa.loc, "region-alignment", "region gpa must be 4K-aligned (EPT maps 4K pages at least) [SDM 28.3.2]");
       if (r.size.value == 0 || r.size.value % 4096)
         diags.error(r.size.loc, "region-alignment", "region size must be a non-zero multiple of 4K [SDM 28.3.2]");
@@ -41,6 +46,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
       }
       for (size_t j = 0; j < i; ++j) {
         const auto& o = g.memory[j];
+        if (o.malformed) continue;
         if (r.gpa.value < o.gpa.value + o.size.value && o.gpa.value < r.gpa.value + r.size.value)
           diags.error(r.gpa.loc, "region-overlap", "region overlaps the region at line " + std::to_string(o.loc.line) +
                                                        " (guest-physical ranges must be disjoint)");
@@ -56,7 +62,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
       diags.error(g.ept_alternate.front().loc, "eptp-switching, SDM 25.5.6.3",
                   "target " + target.name + " has no EPTP switching (IA32_VMX_VMFUNC bit 0)");
     for (const auto& r : g.ept_alternate)
-      if ((r.gpa.value | r.size.value) % 4096 || !r.size.value)
+      if (!r.malformed && (r.gpa.value | r.size.value) % 4096 || !r.size.value)
         diags.error(r.loc, "region-alignment", "alternate regions must be 4K-aligned and non-empty [SDM 28.3.2]");
     if (g.virtual_interrupt) {
       bool vid = false;

@@ -96,6 +96,32 @@ TEST(Pipeline, GuestStateDiagnosticPointsAtTheOffendingEntryValue) {
   EXPECT_TRUE(saw_rflags && saw_cr0) << test_support::rendered(p);
 }
 
+// One mistake, one diagnostic: an unreadable region size is reported once,
+// not again as a missing key or a misaligned region at an unknown place.
+TEST(Pipeline, MalformedRegionSizeIsReportedOnceAtItsValue) {
+  const auto p = compile_text("bad-size.yaml", test_support::profile_with_memory("      - {gpa: 0, size: 1.5M}\n" + std::string(
+                                                   "      - {gpa: 0x100000, size: 64K, image: demo, perm: rx}\n")));
+  ASSERT_EQ(p.diags.all().size(), 1u) << test_support::rendered(p);
+  const auto& d = p.diags.all().front();
+  EXPECT_EQ(d.rule, "type");
+  EXPECT_EQ(d.loc.line, 8);
+  EXPECT_EQ(d.loc.column, 24);
+  EXPECT_NE(d.message.find("'1.5M'"), std::string::npos) << d.message;
+}
+
+// A warning (here a CPU listed twice) compiles, and fails under --werror.
+TEST(Pipeline, CpuListedTwiceIsAWarningThatWerrorRefuses) {
+  const std::string memory = "      - {gpa: 0, size: 1M}\n      - {gpa: 0x100000, size: 64K, image: demo, perm: rx}\n";
+  const auto twice = compile_text("cpu-twice.yaml", test_support::profile_with_memory(memory, "[0, 1, 0]"));
+  EXPECT_TRUE(has_rule(twice, "duplicate-cpu")) << test_support::rendered(twice);
+  EXPECT_TRUE(twice.ok(false));
+  EXPECT_FALSE(twice.ok(true));
+  EXPECT_NE(test_support::rendered(twice).find("cpu-twice.yaml:6:18: warning: CPU 0 is listed twice"), std::string::npos)
+      << test_support::rendered(twice);
+  const auto once = compile_text("cpu-once.yaml", test_support::profile_with_memory(memory, "[0, 1]"));
+  EXPECT_TRUE(once.ok(true)) << test_support::rendered(once);
+}
+
 TEST(Pipeline, UnreadableProfileIsAnIoErrorNotAnInvalidProfile) {
   configgen::CompileOptions o;
   const auto p = configgen::run_pipeline("/nonexistent/profile.yaml", o);
