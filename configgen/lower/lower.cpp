@@ -219,7 +219,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     if (g.timer_value || g.timer_seconds) {
       uint64_t ticks = g.timer_value.value_or(0);
       if (g.timer_seconds)
-        ticks = uint64_t(std::llround(*g.timer_seconds * double(target.tsc_hz))) >> target.caps.preemption_timer_rate();
+        ticks = target.preemption_timer_ticks(*g.timer_seconds);
       r.preemption_timer_value = uint32_t(std::min<uint64_t>(ticks, 0xFFFFFFFF));
       r.timer_action = uint32_t(g.timer_action == "watchdog" ? blob::TimerAction::Watchdog : blob::TimerAction::TimeSlice);
       r.watchdog_slices = g.watchdog_slices;

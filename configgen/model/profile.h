@@ -116,6 +116,7 @@ struct Guest {
   std::string timer_action = "slice";
   uint32_t watchdog_slices = 0;
   SourceLoc timer_loc;
+  SourceLoc timer_time_loc;  // where `time:` is written
   // interrupts
   std::vector<Located<uint32_t>> forward_irqs;
   uint32_t test_scancode = 0;

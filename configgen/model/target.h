@@ -2,6 +2,7 @@
 // values of every VMX capability MSR of one CPU model, so that a profile is
 // checked before boot against the CPU it will meet (book 2.5).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -18,6 +19,14 @@ struct Target {
   uint64_t tsc_hz = 1000000000;  // for preemption_timer.time
   std::map<std::string, uint64_t> msrs;  // by SDM name (arch/msrs.def ident)
   vmx::Capabilities caps{};
+
+  // preemption_timer.time in timer ticks: TSC ticks at tsc_hz shifted right
+  // by IA32_VMX_MISC[4:0] (SDM 25.5.1). Saturates instead of overflowing.
+  uint64_t preemption_timer_ticks(double seconds) const {
+    const double tsc = seconds * double(tsc_hz);
+    if (!(tsc < 9.0e18)) return UINT64_MAX;
+    return uint64_t(std::llround(tsc)) >> caps.preemption_timer_rate();
+  }
 };
 
 // Loads NAME from the targets directory, or a file path. Empty error = ok.

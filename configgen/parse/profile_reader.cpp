@@ -454,6 +454,7 @@ void Reader::read_timer(const Node* n, model::Guest& g) {
   if (const Node* x = n->get("value")) g.timer_value = sc_.integer(x, "value", 0xFFFFFFFF);
   if (const Node* x = n->get("time")) {
     g.timer_seconds = x->is_scalar() ? parse_seconds(x->scalar) : std::nullopt;
+    g.timer_time_loc = x->loc;
     if (!g.timer_seconds) diags_.error(x->loc, "type", "time must be a number with a unit: s, ms, us or ns (e.g. 50us)");
   }
   if (const Node* x = n->get("action"))

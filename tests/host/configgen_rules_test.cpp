@@ -126,6 +126,8 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"unknown-control", "    controls: {proc: [hlt-exitin]}\n", "    controls: {proc: [hlt-exiting]}\n"},
         RuleCase{"unknown-exception", "    exceptions: {trap: [gpf]}\n", "    exceptions: {trap: [gp]}\n"},
         RuleCase{"timer-zero", "    preemption_timer: {value: 0}\n", "    preemption_timer: {value: 100}\n"},
+        RuleCase{"timer-range", "    preemption_timer: {time: 100s}\n", "    preemption_timer: {time: 50us}\n"},
+        RuleCase{"timer-zero", "    preemption_timer: {time: 0.1ns}\n", "    preemption_timer: {time: 1ns}\n"},
         RuleCase{"type", "    cpus: zero\n", "    cpus: [0]\n"},
         RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}),
     [](const ::testing::TestParamInfo<RuleCase>& info) {
