@@ -6,11 +6,20 @@
 
 namespace configgen {
 
+// A template shared by several guests (extends:) yields the same diagnostic
+// once per guest at the same place: keep one.
+void Diagnostics::add(Diagnostic d) {
+  for (const auto& x : items_)
+    if (x.severity == d.severity && x.loc.file == d.loc.file && x.loc.line == d.loc.line && x.loc.column == d.loc.column &&
+        x.rule == d.rule && x.message == d.message)
+      return;
+  items_.push_back(std::move(d));
+}
 void Diagnostics::error(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint) {
-  items_.push_back({Severity::Error, loc, std::move(rule), std::move(message), std::move(hint)});
+  add({Severity::Error, loc, std::move(rule), std::move(message), std::move(hint)});
 }
 void Diagnostics::warning(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint) {
-  items_.push_back({Severity::Warning, loc, std::move(rule), std::move(message), std::move(hint)});
+  add({Severity::Warning, loc, std::move(rule), std::move(message), std::move(hint)});
 }
 size_t Diagnostics::error_count() const {
   size_t n = 0;

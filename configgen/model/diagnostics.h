@@ -30,6 +30,7 @@ class Diagnostics {
   std::string render() const;
 
  private:
+  void add(Diagnostic d);
   std::vector<Diagnostic> items_;
 };
 

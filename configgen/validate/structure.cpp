@@ -55,15 +55,16 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
     if (g.timer_value && *g.timer_value == 0)
       diags.error(g.timer_loc, "timer-zero", "a preemption timer value of 0 expires before the guest runs an instruction [SDM 25.5.1]");
     if (g.timer_seconds) {
-      // The VMCS field is 32 bits (SDM 25.5.1); lowering must not clamp silently.
+      // The VMCS field is 32 bits (SDM 25.5.1): a longer time is clamped to the
+      // longest timer, and the user is told (an error under --werror).
       const uint64_t ticks = target.preemption_timer_ticks(*g.timer_seconds);
       const std::string rate = "at " + std::to_string(target.tsc_hz) + " Hz TSC, rate 2^" +
                                std::to_string(target.caps.preemption_timer_rate()) + " (IA32_VMX_MISC[4:0]) on target " + target.name;
       if (ticks == 0)
         diags.error(g.timer_time_loc, "timer-zero", "preemption_timer.time is 0 timer ticks " + rate + " [SDM 25.5.1]");
       else if (ticks > 0xFFFFFFFFull)
-        diags.error(g.timer_time_loc, "timer-range", "preemption_timer.time is " + std::to_string(ticks) + " timer ticks " + rate +
-                                                         "; the VMX-preemption timer value is 32 bits [SDM 25.5.1]");
+        diags.warning(g.timer_time_loc, "timer-range", "preemption_timer.time is " + std::to_string(ticks) + " timer ticks " + rate +
+                                                           "; the 32-bit VMX-preemption timer value is clamped to 0xffffffff [SDM 25.5.1]");
     }
     if (!g.forward_irqs.empty())
       for (const auto& c : g.cpus)

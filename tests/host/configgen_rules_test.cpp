@@ -126,7 +126,6 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"unknown-control", "    controls: {proc: [hlt-exitin]}\n", "    controls: {proc: [hlt-exiting]}\n"},
         RuleCase{"unknown-exception", "    exceptions: {trap: [gpf]}\n", "    exceptions: {trap: [gp]}\n"},
         RuleCase{"timer-zero", "    preemption_timer: {value: 0}\n", "    preemption_timer: {value: 100}\n"},
-        RuleCase{"timer-range", "    preemption_timer: {time: 100s}\n", "    preemption_timer: {time: 50us}\n"},
         RuleCase{"timer-zero", "    preemption_timer: {time: 0.1ns}\n", "    preemption_timer: {time: 1ns}\n"},
         RuleCase{"type", "    cpus: zero\n", "    cpus: [0]\n"},
         RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}),
@@ -155,6 +154,23 @@ TEST(TargetRefusal, NamesTheMsrAndBit) {
   EXPECT_NE(m.find("monitor-trap-flag cannot be 1 on target bochs-skylake-x: IA32_VMX_TRUE_PROCBASED_CTLS allowed-1 bit 27"),
             std::string::npos) << m;
   EXPECT_TRUE(compile_text("mtf-ok.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-tigerlake").ok(false));
+}
+
+}  // namespace
+
+namespace {
+
+// A time beyond the 32-bit timer is clamped with a warning (an error under
+// --werror), reported once even when a template gives it to several guests.
+TEST(TimerRange, ClampedWithAWarningAtTheTimeValue) {
+  const auto long_time = compile_text("timer-long.yaml", base_profile("    preemption_timer: {time: 100s}\n"));
+  EXPECT_TRUE(has_rule(long_time, "timer-range")) << test_support::rendered(long_time);
+  EXPECT_TRUE(long_time.ok(false));
+  EXPECT_FALSE(long_time.ok(true));
+  EXPECT_EQ(long_time.lowered.guests.at(0).record.preemption_timer_value, 0xFFFFFFFFu);
+  const auto ok = compile_text("timer-ok.yaml", base_profile("    preemption_timer: {time: 50us}\n"));
+  EXPECT_TRUE(ok.ok(true)) << test_support::rendered(ok);
+  EXPECT_EQ(ok.lowered.guests.at(0).record.preemption_timer_value, 50000u);  // 1 GHz TSC, rate 0
 }
 
 }  // namespace
