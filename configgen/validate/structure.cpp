@@ -1,9 +1,46 @@
 // Structure: names, CPUs, regions, images, timer (before any SDM rule).
+#include <cstdio>
 #include <set>
+#include <string>
 
 #include "validate/validate.h"
 
 namespace configgen::validate {
+
+namespace {
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The first instruction must be fetched from guest memory the guest may
+// execute: otherwise the guest's first fetch is an EPT violation (SDM
+// 28.3.3.2). The derived modes identity-map (and real mode's CS base is
+// taken from rip), so rip is the guest-physical address. Skipped when the
+// profile brings its own CR3 or maps memory on demand.
+void check_entry_placement(const model::Guest& g, Diagnostics& diags) {
+  const model::Entry& en = g.entry;
+  if (en.cr3 || g.map_on_demand_limit || g.memory.empty()) return;
+  const uint64_t rip = en.rip.value_or(en.mode == "real" ? 0x7C00 : 0);
+  const auto at = en.value_locs.find("rip");
+  const model::SourceLoc loc = at != en.value_locs.end() ? at->second : (en.loc.line ? en.loc : g.loc);
+  for (const auto& r : g.memory) {
+    if (r.malformed) return;  // already reported; the map is not known
+    if (rip < r.gpa.value || rip - r.gpa.value >= r.size.value) continue;
+    if (r.kind == "mmio-trap" || !(r.permissions & 4))
+      diags.error(loc, "entry-rip-not-executable", "entry.rip " + hex(rip) + " is in the " + r.kind + " region at line " +
+                  std::to_string(r.loc.line) + ", which the guest may not execute; the first fetch would be an EPT violation [SDM 28.3.3.2]",
+                  "give that region perm: rx, or start in an executable region");
+    return;
+  }
+  diags.error(loc, "entry-rip-unmapped", "entry.rip " + hex(rip) + " is in no memory region of guest '" + g.name +
+              "'; the first fetch would be an EPT violation [SDM 28.3.3.2]",
+              "add a region that holds it (usually the image region), or fix rip");
+}
+
+}  // namespace
 
 void check_structure(const model::Profile& p, const model::Target& target, Diagnostics& diags) {
   if (p.min_cpus > target.max_cpus)
@@ -20,6 +57,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
       if (c.value >= target.max_cpus)
         diags.error(c.loc, "cpu-missing", "CPU " + std::to_string(c.value) + " does not exist on target " + target.name +
                                               " (" + std::to_string(target.max_cpus) + " CPUs)");
+    check_entry_placement(g, diags);
     if (g.memory.empty()) diags.error(g.loc, "no-memory", "guest '" + g.name + "' has no memory regions");
     for (size_t i = 0; i < g.memory.size(); ++i) {
       const auto& r = g.memory[i];

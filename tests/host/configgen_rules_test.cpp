@@ -127,6 +127,10 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"unknown-exception", "    exceptions: {trap: [gpf]}\n", "    exceptions: {trap: [gp]}\n"},
         RuleCase{"timer-zero", "    preemption_timer: {value: 0}\n", "    preemption_timer: {value: 100}\n"},
         RuleCase{"timer-zero", "    preemption_timer: {time: 0.1ns}\n", "    preemption_timer: {time: 1ns}\n"},
+        RuleCase{"entry-rip-unmapped", base_profile("", "{mode: protected, rip: 0x5000000, rsp: 0x90000}"), base_profile()},
+        RuleCase{"entry-rip-not-executable",
+                 test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n      - {gpa: 0x100000, size: 64K, image: demo, perm: r}\n"),
+                 test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M)},
         RuleCase{"type", "    cpus: zero\n", "    cpus: [0]\n"},
         RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}),
     [](const ::testing::TestParamInfo<RuleCase>& info) {
