@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 
 #include "appliance/commands.h"
 #include "commands/docs.h"
@@ -158,11 +159,16 @@ int main(int argc, char** argv) {
       return out;
     };
     const auto a = lines(texts[0]), b = lines(texts[1]);
+    // Compared as multisets: a line present twice in A and once in B (two
+    // identical regions, say) is a difference too.
+    std::map<std::string, int> balance;
+    for (const auto& l : a) ++balance[l];
+    for (const auto& l : b) --balance[l];
     int differences = 0;
     for (const auto& l : a)
-      if (std::find(b.begin(), b.end(), l) == b.end()) std::cout << "- " << l << "\n", ++differences;
+      if (auto it = balance.find(l); it->second > 0) std::cout << "- " << l << "\n", --it->second, ++differences;
     for (const auto& l : b)
-      if (std::find(a.begin(), a.end(), l) == a.end()) std::cout << "+ " << l << "\n", ++differences;
+      if (auto it = balance.find(l); it->second < 0) std::cout << "+ " << l << "\n", ++it->second, ++differences;
     std::cout << differences << " difference(s)\n";
     status = differences ? 1 : 0;
   });
@@ -209,7 +215,12 @@ int main(int argc, char** argv) {
       status = 1;
       return;
     }
-    std::ofstream(output) << model::target_to_yaml(*t);
+    std::ofstream out(output);
+    out << model::target_to_yaml(*t);
+    if (!out) {
+      std::cerr << "configgen: cannot write " << output << "\n";
+      status = 2;
+    }
   });
 
   appliance::register_commands(app);
