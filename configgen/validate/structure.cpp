@@ -40,6 +40,22 @@ void check_entry_placement(const model::Guest& g, Diagnostics& diags) {
               "add a region that holds it (usually the image region), or fix rip");
 }
 
+// A stack outside writable memory faults at the first push. Only a warning:
+// many guests load their own stack before using it.
+void check_entry_stack(const model::Guest& g, Diagnostics& diags) {
+  const model::Entry& en = g.entry;
+  if (!en.rsp || *en.rsp == 0 || en.cr3 || g.map_on_demand_limit) return;
+  const uint64_t top = *en.rsp - 1;  // a push writes below rsp
+  for (const auto& r : g.memory) {
+    if (r.malformed) return;
+    if (top >= r.gpa.value && top - r.gpa.value < r.size.value && r.kind != "mmio-trap" && (r.permissions & 2)) return;
+  }
+  diags.warning(en.value_locs.at("rsp"), "entry-rsp-unmapped",
+                "entry.rsp " + hex(*en.rsp) + " is not just above writable memory of guest '" + g.name +
+                    "'; the first push would be an EPT violation [SDM 28.3.3.2]",
+                "point rsp at the top of a RAM region, or load the stack in the guest before using it");
+}
+
 }  // namespace
 
 void check_structure(const model::Profile& p, const model::Target& target, Diagnostics& diags) {
@@ -58,6 +74,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
         diags.error(c.loc, "cpu-missing", "CPU " + std::to_string(c.value) + " does not exist on target " + target.name +
                                               " (" + std::to_string(target.max_cpus) + " CPUs)");
     check_entry_placement(g, diags);
+    check_entry_stack(g, diags);
     if (g.memory.empty()) diags.error(g.loc, "no-memory", "guest '" + g.name + "' has no memory regions");
     for (size_t i = 0; i < g.memory.size(); ++i) {
       const auto& r = g.memory[i];

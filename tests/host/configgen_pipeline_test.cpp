@@ -122,6 +122,16 @@ TEST(Pipeline, CpuListedTwiceIsAWarningThatWerrorRefuses) {
   EXPECT_TRUE(once.ok(true)) << test_support::rendered(once);
 }
 
+// A stack in read-only or unmapped memory is a warning at entry.rsp.
+TEST(Pipeline, StackOutsideWritableMemoryIsAWarning) {
+  const auto ro = compile_text("rsp-ro.yaml", base_profile("", "{mode: protected, rip: 0x100000, rsp: 0x108000}"));
+  EXPECT_TRUE(has_rule(ro, "entry-rsp-unmapped")) << test_support::rendered(ro);
+  EXPECT_TRUE(ro.ok(false));
+  EXPECT_FALSE(ro.ok(true));
+  const auto top = compile_text("rsp-top.yaml", base_profile("", "{mode: protected, rip: 0x100000, rsp: 0x100000}"));
+  EXPECT_FALSE(has_rule(top, "entry-rsp-unmapped")) << test_support::rendered(top);  // top of the 1M RAM region
+}
+
 TEST(Pipeline, UnreadableProfileIsAnIoErrorNotAnInvalidProfile) {
   configgen::CompileOptions o;
   const auto p = configgen::run_pipeline("/nonexistent/profile.yaml", o);
