@@ -122,6 +122,7 @@ struct Guest {
   uint32_t test_scancode = 0;
   uint32_t virtual_interrupt = 0;
   std::optional<uint32_t> tpr_threshold;
+  SourceLoc tpr_threshold_loc;
   std::vector<Event> inject;
   std::vector<Behaviour> on_exit;
   std::vector<Expectation> expect;

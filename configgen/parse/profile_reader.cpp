@@ -475,7 +475,10 @@ void Reader::read_interrupts(const Node* n, model::Guest& g) {
     if (g.virtual_interrupt && g.virtual_interrupt < 16)
       diags_.error(x->loc, "range", "virtual interrupt vectors 0-15 are illegal for the local APIC (SDM 10.5.2)");
   }
-  if (const Node* x = n->get("tpr_threshold")) g.tpr_threshold = uint32_t(sc_.integer(x, "tpr_threshold", 15).value_or(0));
+  if (const Node* x = n->get("tpr_threshold")) {
+    g.tpr_threshold = uint32_t(sc_.integer(x, "tpr_threshold", 15).value_or(0));
+    g.tpr_threshold_loc = x->loc;
+  }
 }
 
 void Reader::read_inject(const Node* n, model::Guest& g) {

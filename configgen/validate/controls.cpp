@@ -54,6 +54,18 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
     if (w.has(r.control) && !w.has(r.needs))
       d.error(where(g, r.control), std::string(r.rule) + ", SDM " + r.section,
               std::string("control ") + name_of(r.control) + " requires " + name_of(r.needs));
+  // TPR threshold (26.2.1.1). The hypervisor starts the virtual-APIC page
+  // with VTPR = 0, so without virtual-interrupt delivery and APIC-access
+  // virtualization the threshold must be 0.
+  if (g.tpr_threshold && *g.tpr_threshold) {
+    if (!w.has(ctl::USE_TPR_SHADOW))
+      d.warning(g.tpr_threshold_loc, "tpr-threshold-unused", "interrupts.tpr_threshold has no effect without the use-tpr-shadow control");
+    else if (!w.has(ctl::VIRTUAL_INTERRUPT_DELIVERY) && !w.has(ctl::VIRTUALIZE_APIC_ACCESSES))
+      d.error(g.tpr_threshold_loc, "tpr-threshold-above-vtpr, SDM 26.2.1.1",
+              "TPR threshold " + std::to_string(*g.tpr_threshold) +
+                  " exceeds VTPR[7:4] = 0 of the initial virtual-APIC page (use-tpr-shadow without virtual-interrupt "
+                  "delivery or virtualize-apic-accesses)");
+  }
   if (w.has(ctl::VIRTUALIZE_X2APIC_MODE) && w.has(ctl::VIRTUALIZE_APIC_ACCESSES))
     d.error(where(g, ctl::VIRTUALIZE_X2APIC_MODE), "x2apic-and-apic-access-exclusive, SDM 26.2.1.1",
             "virtualize-x2apic-mode and virtualize-apic-accesses cannot both be 1");

@@ -76,6 +76,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "    controls: {pin: [external-interrupt-exiting]}\n"},
         RuleCase{"posted-interrupts-need-acknowledge-interrupt-on-exit", "    controls: {pin: [process-posted-interrupts]}\n",
                  "    controls: {pin: [external-interrupt-exiting]}\n"},
+        RuleCase{"tpr-threshold-above-vtpr", "    controls: {proc: [use-tpr-shadow]}\n    interrupts: {tpr_threshold: 5}\n",
+                 "    controls: {proc: [use-tpr-shadow]}\n    interrupts: {tpr_threshold: 0}\n"},
         RuleCase{"cr3-target-count", "    cr: {cr3_targets: [1, 2, 3, 4, 5]}\n", "    cr: {cr3_targets: [0x1000, 0x2000]}\n"},
         RuleCase{"eptp-accessed-dirty", "    ept: {accessed_dirty: true}\n", "    ept: {accessed_dirty: false}\n", VTX_SOURCE_DIR "/tests/host/targets/no-ept-ad.yaml"},
         RuleCase{"msr-load-entry", "    msr: {entry_load: [{msr: ia32-fs-base, value: 0}]}\n",
