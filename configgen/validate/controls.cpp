@@ -124,6 +124,24 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
       d.error(e.loc, "event-instruction-length, SDM 26.2.1.3",
               "a software event needs an instruction length of 1-15 (0 only when IA32_VMX_MISC[30] allows it)");
   }
+  // The event injected at the first entry must suit the guest's activity
+  // state (SDM 26.3.1.5): HLT takes external interrupts, NMIs, #DB, #MC and
+  // the pending MTF; shutdown only NMIs and #MC; wait-for-SIPI nothing.
+  if (!lg.events.empty() && !g.inject.empty()) {
+    const uint32_t info = lg.events[0].interruption_info;
+    const uint32_t type = (info >> 8) & 7, vector = info & 0xFF;
+    const uint32_t activity = lg.record.entry.activity_state;
+    bool allowed = true;
+    if (activity == 1) allowed = type == 0 || type == 2 || (type == 3 && (vector == 1 || vector == 18)) || (type == 7 && vector == 0);
+    if (activity == 2) allowed = type == 2 || (type == 3 && vector == 18);
+    if (activity == 3) allowed = false;
+    if (!allowed) {
+      static const char* const kActivity[] = {"active", "HLT", "shutdown", "wait-for-SIPI"};
+      d.error(g.inject[0].loc, "event-in-activity-state, SDM 26.3.1.5",
+              "this event cannot be injected into a guest whose activity state is " + std::string(kActivity[activity & 3]) +
+                  " (HLT: external interrupt, NMI, #DB, #MC; shutdown: NMI, #MC; wait-for-SIPI: none)");
+    }
+  }
   // Reconciliation against the target (book 2.5.5.2): every wanted bit must be allowed-1.
   for (uint32_t i = 0; i < 5; ++i) {
     const auto word = ControlWord(i);

@@ -90,6 +90,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "    inject: [{vector: 13, type: hardware-exception, error_code: 0}]\n"},
         RuleCase{"event-instruction-length", "    inject: [{vector: 3, type: software-exception, length: 16}]\n",
                  "    inject: [{vector: 3, type: software-exception, length: 1}]\n"},
+        RuleCase{"event-in-activity-state", entry("activity_state: 1") + "    inject: [{vector: 13, type: hardware-exception, error_code: 0}]\n",
+                 entry("activity_state: 1") + "    inject: [{vector: 2, type: nmi}]\n"},
         RuleCase{"event-type-reserved", "    inject: [{vector: 3, type: reserved}]\n",
                  "    inject: [{vector: 3, type: software-exception, length: 1}]\n"},
         RuleCase{"save-timer-needs-active-timer", "    controls: {exit: [save-vmx-preemption-timer-value]}\n",
