@@ -74,6 +74,24 @@ void check_mode_consistency(const model::Guest& g, Diagnostics& d) {
   }
 }
 
+// Interruptibility rules of SDM 26.3.1.5 that the shared hypervisor checks
+// do not cover: blocking by STI or MOV SS needs the active state, and the
+// event injected at the first entry must not be one that blocking forbids.
+void check_blocking(const model::Guest& g, const lower::LoweredGuest& lg, Diagnostics& d) {
+  const uint32_t blocking = lg.record.entry.interruptibility_state;
+  constexpr uint32_t kBlockingBySti = 1u << 0, kBlockingByMovSs = 1u << 1;
+  if ((blocking & (kBlockingBySti | kBlockingByMovSs)) && lg.record.entry.activity_state != 0)
+    d.error(locate(g, {"activity_state", "interruptibility_state"}), "blocking-requires-active, SDM 26.3.1.5",
+            "blocking by STI or MOV SS (interruptibility_state bits 0-1) requires activity_state 0 (active)");
+  if (lg.events.empty() || g.inject.empty()) return;
+  const uint32_t type = (lg.events[0].interruption_info >> 8) & 7;
+  if (type == 0 && (blocking & (kBlockingBySti | kBlockingByMovSs)))
+    d.error(g.inject[0].loc, "event-blocked, SDM 26.3.1.5",
+            "an external interrupt cannot be injected while interruptibility_state blocks by STI or MOV SS");
+  if (type == 2 && (blocking & kBlockingByMovSs))
+    d.error(g.inject[0].loc, "event-blocked, SDM 26.3.1.5", "an NMI cannot be injected while interruptibility_state blocks by MOV SS");
+}
+
 }  // namespace
 
 void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
@@ -87,6 +105,7 @@ void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, con
   in.cr4_fixed1 = t.caps.cr4_fixed1;
   in.vmcs_link_pointer = ~0ull;  // the hypervisor writes it
   check_mode_consistency(g, d);
+  check_blocking(g, lg, d);
   vmx::CheckFailure failures[32];
   const uint32_t n = vmx::check_guest_state(in, failures, 32);
   // Bits the profile asks for that the target cannot set: lowering would
