@@ -62,6 +62,22 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
   if (p.min_cpus > target.max_cpus)
     diags.error(p.target_loc, "cpu-count", "appliance.min_cpus " + std::to_string(p.min_cpus) + " exceeds the " +
                                                 std::to_string(target.max_cpus) + " CPUs of target " + target.name);
+  // Explicit VPIDs tag TLB entries per logical processor (SDM 28.1): two
+  // guests sharing a CPU with the same VPID would use each other's translations.
+  for (size_t i = 0; i < p.guests.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      const auto &a = p.guests[j], &b = p.guests[i];
+      if (!a.vpid || a.vpid != b.vpid) continue;
+      for (const auto& ca : a.cpus)
+        for (const auto& cb : b.cpus)
+          if (ca.value == cb.value) {
+            diags.error(b.loc, "vpid-collision", "guests '" + a.name + "' and '" + b.name + "' share CPU " + std::to_string(ca.value) +
+                                                      " and VPID " + std::to_string(b.vpid) + " [SDM 28.1]",
+                        "give each guest its own vpid, or leave vpid out and the hypervisor assigns one");
+            goto next_pair;
+          }
+    next_pair:;
+    }
   std::set<std::string> names;
   for (const auto& g : p.guests) {
     if (!names.insert(g.name).second) diags.error(g.loc, "duplicate-guest", "two guests are named '" + g.name + "'");

@@ -48,6 +48,13 @@ std::string msr_load_list(int n) {
   for (int i = 0; i < n; ++i) s += "        - {msr: ia32-time-stamp-counter, value: 0}\n";
   return s;
 }
+// Guest g from base_profile plus a second guest h on the same CPU 0.
+std::string two_guests_on_cpu0(const std::string& g_extra, const std::string& h_extra) {
+  const std::string second = base_profile(h_extra);
+  std::string h = second.substr(second.find("  - name: g"));
+  h.replace(h.find("name: g"), 7, "name: h");
+  return base_profile(g_extra) + h;
+}
 std::string entry(const std::string& extra) {
   return base_profile("", "{mode: protected, rip: 0x100000, rsp: 0x90000, " + extra + "}");
 }
@@ -131,6 +138,7 @@ INSTANTIATE_TEST_SUITE_P(
                  test_support::profile_with_memory("      - {gpa: 0x100000, size: 4K, image: demo}\n")},
         RuleCase{"cpu-missing", test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M, "[9]"),
                  test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M, "[7]")},
+        RuleCase{"vpid-collision", two_guests_on_cpu0("    vpid: 7\n", "    vpid: 7\n"), two_guests_on_cpu0("    vpid: 7\n", "    vpid: 8\n")},
         RuleCase{"unknown-key", "    entyr: {}\n", ""},
         RuleCase{"unknown-control", "    controls: {proc: [hlt-exitin]}\n", "    controls: {proc: [hlt-exiting]}\n"},
         RuleCase{"unknown-exception", "    exceptions: {trap: [gpf]}\n", "    exceptions: {trap: [gp]}\n"},
