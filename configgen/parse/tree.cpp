@@ -27,18 +27,37 @@ model::SourceLoc loc_of(const YAML::Node& n, const std::string& file) {
   return {file, m.line + 1, m.column + 1};
 }
 
-Node* convert(Tree& t, const YAML::Node& y, const std::string& file) {
+// Aliases can make a YAML document recursive (`a: &x [*x]`) or exponentially
+// large; both stop here with a diagnostic instead of exhausting the stack.
+struct ConvertBudget {
+  static constexpr int kMaxDepth = 64;
+  size_t nodes_left = 500'000;
+  bool exceeded = false;
+};
+
+Node* convert(Tree& t, const YAML::Node& y, const std::string& file, ConvertBudget& budget, int depth = 0) {
   Node* n = t.make();
   n->loc = loc_of(y, file);
+  if (budget.exceeded || depth > ConvertBudget::kMaxDepth || budget.nodes_left == 0) {
+    budget.exceeded = true;
+    return n;  // Null
+  }
+  --budget.nodes_left;
   switch (y.Type()) {
     case YAML::NodeType::Scalar: n->kind = Node::Kind::Scalar; n->scalar = y.Scalar(); break;
     case YAML::NodeType::Sequence:
       n->kind = Node::Kind::List;
-      for (const auto& item : y) n->list.push_back(convert(t, item, file));
+      for (const auto& item : y) {
+        n->list.push_back(convert(t, item, file, budget, depth + 1));
+        if (budget.exceeded) break;
+      }
       break;
     case YAML::NodeType::Map:
       n->kind = Node::Kind::Map;
-      for (const auto& kv : y) n->map.push_back({kv.first.Scalar(), loc_of(kv.first, file), convert(t, kv.second, file)});
+      for (const auto& kv : y) {
+        n->map.push_back({kv.first.Scalar(), loc_of(kv.first, file), convert(t, kv.second, file, budget, depth + 1)});
+        if (budget.exceeded) break;
+      }
       break;
     default: n->kind = Node::Kind::Null; break;
   }
@@ -106,7 +125,13 @@ Node* Tree::load(const std::string& path, Diagnostics& diags, int depth) {
     diags.error({path, 0, 0}, "io", "cannot read profile " + path + ": " + e.what());
     return nullptr;
   }
-  Node* root = convert(*this, y, path);
+  ConvertBudget budget;
+  Node* root = convert(*this, y, path, budget);
+  if (budget.exceeded) {
+    diags.error({path, 1, 1}, "yaml-size",
+                "the document nests deeper than 64 levels or expands to more than 500,000 nodes (a recursive or repeated alias?)");
+    return nullptr;
+  }
   if (root->kind == Node::Kind::Null) {
     root->kind = Node::Kind::Map;
     root->loc = {path, 1, 1};

@@ -132,6 +132,25 @@ TEST(Pipeline, StackOutsideWritableMemoryIsAWarning) {
   EXPECT_FALSE(has_rule(top, "entry-rsp-unmapped")) << test_support::rendered(top);  // top of the 1M RAM region
 }
 
+// YAML aliases that recurse or multiply are refused with a diagnostic, not a
+// stack overflow or an exhausted memory.
+TEST(Pipeline, RecursiveAndExplodingAliasesAreRefused) {
+  const auto recursive = compile_text("recursive-alias.yaml", "a: &x [*x]\n");
+  EXPECT_FALSE(recursive.readable);
+  EXPECT_TRUE(has_rule(recursive, "yaml-size")) << test_support::rendered(recursive);
+  std::string laughs = "l0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int i = 1; i < 8; ++i) {
+    laughs += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) laughs += (j ? ", *l" : "*l") + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  const auto exploding = compile_text("exploding-alias.yaml", laughs);
+  EXPECT_FALSE(exploding.readable);
+  EXPECT_TRUE(has_rule(exploding, "yaml-size")) << test_support::rendered(exploding);
+  const auto shared = compile_text("shared-alias.yaml", base_profile("    exceptions: {trap: &traps [bp, gp]}\n"));
+  EXPECT_TRUE(shared.ok(false)) << test_support::rendered(shared);  // ordinary aliases still work
+}
+
 TEST(Pipeline, UnreadableProfileIsAnIoErrorNotAnInvalidProfile) {
   configgen::CompileOptions o;
   const auto p = configgen::run_pipeline("/nonexistent/profile.yaml", o);
