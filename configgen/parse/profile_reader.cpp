@@ -99,6 +99,8 @@ void Reader::read(const Node* root, model::Profile& p) {
   if (templates_ && expect_map(templates_, "templates"))
     for (const auto& t : templates_->map) check_keys(t.value, "guests[]");
   if (const Node* a = root->get("appliance")) read_appliance(a, p);
+  else diags_.error(root->loc, "missing-key", "a profile needs appliance: (at least its name and target)",
+                    "start with `appliance: {name: NAME, target: bochs-tigerlake}`");
   if (const Node* i = root->get("images")) read_images(i, p);
   if (const Node* g = root->get("guests"); g && expect_list(g, "guests")) {
     for (size_t i = 0; i < g->list.size(); ++i) {

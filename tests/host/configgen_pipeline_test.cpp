@@ -151,6 +151,14 @@ TEST(Pipeline, RecursiveAndExplodingAliasesAreRefused) {
   EXPECT_TRUE(shared.ok(false)) << test_support::rendered(shared);  // ordinary aliases still work
 }
 
+// An empty file is not a valid appliance.
+TEST(Pipeline, ProfileWithoutApplianceIsRefused) {
+  const auto empty = compile_text("empty.yaml", "");
+  EXPECT_TRUE(has_rule(empty, "missing-key")) << test_support::rendered(empty);
+  EXPECT_FALSE(empty.ok(false));
+  EXPECT_TRUE(compile_text("no-guests.yaml", "appliance: {name: caps, target: bochs-tigerlake}\n").ok(false));
+}
+
 TEST(Pipeline, UnreadableProfileIsAnIoErrorNotAnInvalidProfile) {
   configgen::CompileOptions o;
   const auto p = configgen::run_pipeline("/nonexistent/profile.yaml", o);
