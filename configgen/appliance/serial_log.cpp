@@ -5,6 +5,13 @@
 
 namespace configgen::appliance {
 
+std::string line_guest(const std::string& line) {
+  static const std::regex about(R"(^\[cpu\d+\] (?:vmm: guest (\S+) |guest ([^|\s]+)\|))");
+  std::smatch m;
+  if (!std::regex_search(line, m, about)) return {};
+  return m[1].matched ? m[1].str() : m[2].str();
+}
+
 SerialLog parse_serial_log(const std::string& text) {
   static const std::regex ended(R"(vmm: guest (\S+) ended: ([a-z-]+)(?: \((.*)\))?; exits: (.*)$)");
   static const std::regex count(R"(([a-z0-9-]+)=(\d+))");
@@ -14,6 +21,7 @@ SerialLog parse_serial_log(const std::string& text) {
   for (std::string l; std::getline(in, l);) {
     while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.pop_back();
     log.lines.push_back(l);
+    log.line_guests.push_back(line_guest(l));
     std::smatch m;
     if (std::regex_search(l, m, ended)) {
       GuestOutcome g;

@@ -15,7 +15,8 @@ struct GuestOutcome {
 };
 
 struct SerialLog {
-  std::vector<std::string> lines;  // without CR, in order
+  std::vector<std::string> lines;        // without CR, in order
+  std::vector<std::string> line_guests;  // per line: the guest it is about (see line_guest), or ""
   std::map<std::string, GuestOutcome> guests;
   std::optional<bool> end_pass;    // "vmm: end: pass|fail"
   bool blob_refused = false;
@@ -23,5 +24,10 @@ struct SerialLog {
 };
 
 SerialLog parse_serial_log(const std::string& text);
+
+// The guest a line is about: its console lines (`[cpuN] guest NAME| TEXT`)
+// and the hypervisor's records of it (`[cpuN] vmm: guest NAME ...`); "" for
+// every other line.
+std::string line_guest(const std::string& line);
 
 }  // namespace configgen::appliance

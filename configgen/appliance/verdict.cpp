@@ -17,6 +17,7 @@ std::string bounds(const model::Expectation& e) {
   if (e.max_count) s += (s.empty() ? "" : " and ") + std::string("at most ") + std::to_string(*e.max_count);
   return s;
 }
+std::string about(const model::Expectation& e) { return e.guest.empty() ? "" : " about guest " + e.guest; }
 }  // namespace
 
 std::string Verdict::summary() const {
@@ -41,13 +42,14 @@ Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expec
           v.failures.push_back(where(e) + "bad regular expression '" + e.pattern + "'");
           continue;
         }
+        // With `guest:`, only the lines about that guest count.
         long n = 0;
-        for (const auto& l : log.lines)
-          if (std::regex_search(l, re)) ++n;
+        for (size_t i = 0; i < log.lines.size(); ++i)
+          if ((e.guest.empty() || log.line_guests[i] == e.guest) && std::regex_search(log.lines[i], re)) ++n;
         if (e.kind == model::Expectation::Kind::SerialAbsent) {
-          if (n) v.failures.push_back(where(e) + "'" + e.pattern + "' appeared " + std::to_string(n) + " time(s)");
+          if (n) v.failures.push_back(where(e) + "'" + e.pattern + "' appeared " + std::to_string(n) + " time(s)" + about(e));
         } else if (!e.min_count && !e.max_count ? n == 0 : !in_bounds(n, e)) {
-          v.failures.push_back(where(e) + "'" + e.pattern + "' matched " + std::to_string(n) + " line(s)" +
+          v.failures.push_back(where(e) + "'" + e.pattern + "' matched " + std::to_string(n) + " line(s)" + about(e) +
                                (e.min_count || e.max_count ? ", expected " + bounds(e) : ""));
         }
         break;

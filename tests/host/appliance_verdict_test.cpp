@@ -79,6 +79,37 @@ TEST(Verdict, TheHypervisorsOwnEndLineCounts) {
   EXPECT_FALSE(judge(cut, {serial("hello")}, false).pass);  // no end line: crash or hang
 }
 
+TEST(SerialLog, KnowsWhichGuestALineIsAbout) {
+  using configgen::appliance::line_guest;
+  EXPECT_EQ(line_guest("[cpu1] guest other| tick 1"), "other");
+  EXPECT_EQ(line_guest("[cpu0] vmm: guest demo ended: halted; exits: hlt=1"), "demo");
+  EXPECT_EQ(line_guest("[cpu0] vmm: summary: guests=2 finished=1 stopped=1 refused=0"), "");
+  EXPECT_EQ(line_guest("[cpu0] vmm: time slice: demo -> other"), "");
+}
+
+TEST(Verdict, AGuestFilterCountsOnlyThatGuestsLines) {
+  const auto log = parse_serial_log(kLog);
+  Expectation ticks = serial("tick", 2, 2);
+  ticks.guest = "other";
+  EXPECT_TRUE(judge(log, {ticks}, false).pass);
+  ticks.guest = "demo";  // demo never ticked: zero lines, not two
+  const auto v = judge(log, {ticks}, false);
+  EXPECT_FALSE(v.pass);
+  EXPECT_NE(v.summary().find("matched 0 line(s) about guest demo"), std::string::npos);
+  Expectation ended = serial("ended: halted");
+  ended.guest = "demo";
+  EXPECT_TRUE(judge(log, {ended}, false).pass);
+  ended.guest = "other";
+  EXPECT_FALSE(judge(log, {ended}, false).pass);
+  Expectation absent;
+  absent.kind = Expectation::Kind::SerialAbsent;
+  absent.pattern = "tick";
+  absent.guest = "demo";
+  EXPECT_TRUE(judge(log, {absent}, false).pass);
+  absent.guest = "other";
+  EXPECT_FALSE(judge(log, {absent}, false).pass);
+}
+
 TEST(Verdict, ABadRegularExpressionIsAFailureNotACrash) {
   const auto log = parse_serial_log(kLog);
   const auto v = judge(log, {serial("([unclosed")}, false);
