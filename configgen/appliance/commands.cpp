@@ -12,6 +12,7 @@
 #include "appliance/emulator.h"
 #include "appliance/image.h"
 #include "appliance/lab.h"
+#include "appliance/run_dir.h"
 #include "appliance/signing.h"
 #include "blob/crc32c.h"
 #include "blob/format.h"
@@ -61,9 +62,18 @@ int run_command(RunOptions& o) {
     expectations.push_back(e);
   }
   const std::string stem = fs::path(o.input).stem().string();
-  o.spec.work_dir = o.keep.empty() ? std::string(VTX_BINARY_DIR) + "/runs/" + stem + "-" + o.spec.emulator + "-" + o.spec.boot : o.keep;
-  std::error_code ec;
-  fs::create_directories(o.spec.work_dir, ec);
+  if (o.keep.empty()) {
+    std::string error;
+    o.spec.work_dir = make_fresh_run_dir(std::string(VTX_BINARY_DIR) + "/runs", stem + "-" + o.spec.emulator + "-" + o.spec.boot, error);
+    if (o.spec.work_dir.empty()) {
+      std::cerr << "configgen run: " << error << "\n";
+      return 2;
+    }
+  } else {
+    o.spec.work_dir = o.keep;
+    std::error_code ec;
+    fs::create_directories(o.spec.work_dir, ec);
+  }
   std::string blob_path = o.spec.work_dir + "/profile.blob";
   bool require_end_pass = !o.expect_fail;
   if (has_ext(o.input, ".iso")) {
@@ -156,9 +166,13 @@ int run_command(RunOptions& o) {
     std::cout << "configgen run: TIMEOUT after " << o.spec.timeout_seconds << "s in " << o.spec.emulator << "; last lines:\n";
     const size_t from = log.lines.size() > 20 ? log.lines.size() - 20 : 0;
     for (size_t i = from; i < log.lines.size(); ++i) std::cout << "  " << log.lines[i] << "\n";
+    if (log.lines.empty()) std::cout << "  (the serial log is empty: the machine never reached the hypervisor's console)\n";
     return 124;
   }
   const Verdict v = judge(log, expectations, require_end_pass);
+  if (!log.end_pass)
+    if (const std::string why = emulator_complaint(r.messages); !why.empty())
+      std::cout << "configgen run: " << o.spec.emulator << " stopped: " << why << "\n";
   std::cout << "configgen run: " << v.summary() << " (" << o.spec.emulator << ", " << o.spec.boot << ", " << o.spec.cpus
             << " CPUs; log " << o.spec.work_dir << "/serial.log)\n";
   if (o.expect_mismatch) {
@@ -183,7 +197,7 @@ void register_commands(CLI::App& app) {
   r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)");
   r->add_option("--vmm", run.spec.vmm, "Hypervisor ELF (default: the build's vmm.elf)");
   r->add_option("--cmdline", run.extra_cmdline, "Extra kernel command-line words (e.g. caps, ring)");
-  r->add_option("--keep", run.keep, "Work directory to use and keep");
+  r->add_option("--keep", run.keep, "Work directory to use and keep (default: a new directory under the build tree's runs/)");
   r->add_option("--corrupt", run.corrupt, "Damage the blob first: truncate or flip:OFFSET (tests)");
   r->add_option("--expect-line", run.expect_lines, "Regex a serial line must match (repeatable)");
   r->add_flag("--expect-fail", run.expect_fail, "The run must end with `vmm: end: fail`");

@@ -73,29 +73,33 @@ std::vector<std::string> command(const RunSpec& s, const std::string& serial) {
 
 // Bochs's `term` display writes the VGA screen to a new pty that nobody
 // reads; once ~64 KiB pile up Bochs blocks. Its name is on stderr: read it
-// and drain that pty until Bochs exits.
-void drain_bochs_screen(int stderr_fd, std::atomic<bool>& done) {
+// and drain that pty until the emulator exits. Everything the emulator says
+// on stderr is kept (its own messages: "No bootable device", QEMU errors).
+void drain_emulator_output(int stderr_fd, std::atomic<bool>& done, std::string& messages) {
   static const std::regex screen(R"(connected to screen \"([^\"]+)\")");
-  std::string text;
+  constexpr size_t kMaxMessages = 256 * 1024;
   char buf[4096];
   int pty = -1;
-  while (!done) {
-    std::vector<pollfd> fds = {{stderr_fd, POLLIN, 0}};
+  bool stderr_open = true;
+  while (!done && (stderr_open || pty >= 0)) {
+    std::vector<pollfd> fds;
+    if (stderr_open) fds.push_back({stderr_fd, POLLIN, 0});
     if (pty >= 0) fds.push_back({pty, POLLIN, 0});
     if (poll(fds.data(), nfds_t(fds.size()), 100) <= 0) continue;
-    if (fds[0].revents & POLLIN) {
-      const ssize_t n = read(stderr_fd, buf, sizeof buf);
-      if (n > 0 && pty < 0) {
-        text.append(buf, size_t(n));
+    for (const pollfd& p : fds) {
+      if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t n = read(p.fd, buf, sizeof buf);
+      if (p.fd == stderr_fd) {
+        if (n <= 0) {
+          stderr_open = false;  // the emulator is gone
+          continue;
+        }
+        if (messages.size() < kMaxMessages) messages.append(buf, size_t(n));
         std::smatch m;
-        if (std::regex_search(text, m, screen)) pty = open(m[1].str().c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK);
-      }
-    } else if (fds[0].revents & (POLLHUP | POLLERR)) {
-      if (pty < 0) break;
-    }
-    if (pty >= 0 && fds.size() > 1 && (fds[1].revents & POLLIN)) {
-      if (read(pty, buf, sizeof buf) < 0 && errno != EAGAIN) {
-        close(pty);
+        if (pty < 0 && std::regex_search(messages, m, screen))
+          pty = open(m[1].str().c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK);
+      } else if (n == 0 || (n < 0 && errno != EAGAIN)) {
+        close(pty);  // the screen's other end is closed
         pty = -1;
       }
     }
@@ -104,6 +108,17 @@ void drain_bochs_screen(int stderr_fd, std::atomic<bool>& done) {
 }
 
 }  // namespace
+
+std::string emulator_complaint(const std::string& messages) {
+  static const std::regex bochs(R"(Bochs is exiting with the following message:\s*\n([^\n]+))");
+  static const std::regex qemu(R"((?:^|\n)(qemu-system-\S+: [^\n]+))");
+  std::smatch m;
+  if (std::regex_search(messages, m, bochs)) return m[1];
+  std::string last;
+  for (auto it = std::sregex_iterator(messages.begin(), messages.end(), qemu); it != std::sregex_iterator(); ++it)
+    last = (*it)[1];
+  return last;
+}
 
 RunResult run_emulator(const RunSpec& s) {
   RunResult r;
@@ -147,7 +162,7 @@ RunResult run_emulator(const RunSpec& s) {
   }
   close(err[1]);
   std::atomic<bool> done{false};
-  std::thread drain(drain_bochs_screen, err[0], std::ref(done));
+  std::thread drain(drain_emulator_output, err[0], std::ref(done), std::ref(r.messages));
   // Stream the serial log while the machine runs.
   std::ifstream in;
   std::string pending;
@@ -187,6 +202,7 @@ RunResult run_emulator(const RunSpec& s) {
   done = true;
   drain.join();
   close(err[0]);
+  std::ofstream(s.work_dir + "/emulator.err") << r.messages;
   r.emulator_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.timed_out = r.emulator_status == 124;
   return r;

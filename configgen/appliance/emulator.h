@@ -21,10 +21,16 @@ struct RunSpec {
 struct RunResult {
   int emulator_status = -1;
   bool timed_out = false;
-  std::string serial;  // the whole serial log
+  std::string serial;    // the whole serial log
+  std::string messages;  // the emulator's stderr (also kept as WORK/emulator.err)
   std::string error;   // why the emulator could not be started
 };
 
 RunResult run_emulator(const RunSpec& spec);
+
+// The emulator's own reason for stopping, from its stderr: Bochs's
+// "exiting with the following message" block, or QEMU's "qemu-system-...:"
+// error line; "" when it gave none.
+std::string emulator_complaint(const std::string& messages);
 
 }  // namespace configgen::appliance
