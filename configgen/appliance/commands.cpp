@@ -31,6 +31,7 @@ struct RunOptions {
   std::string extra_cmdline;
   std::string corrupt;  // truncate | flip:OFFSET (tests: the hypervisor must refuse the blob)
   std::string sign_key; // sign the blob and give the hypervisor copy the public key
+  std::string grub_prelude;  // file of GRUB commands run before booting (tests)
   long tamper = -1;     // after signing: change one byte and fix the CRC (tests: the signature must catch it)
   std::vector<std::string> expect_lines;
   bool expect_fail = false;
@@ -109,7 +110,15 @@ int run_command(RunOptions& o) {
       require_end_pass = false;
     }
     ImageInputs img{o.spec.vmm.empty() ? default_vmm_path() : o.spec.vmm, blob_path,
-                    "exit=" + o.spec.emulator + (o.extra_cmdline.empty() ? "" : " " + o.extra_cmdline), ""};
+                    "exit=" + o.spec.emulator + (o.extra_cmdline.empty() ? "" : " " + o.extra_cmdline), "", ""};
+    if (!o.grub_prelude.empty()) {
+      std::ifstream prelude(o.grub_prelude);
+      if (!prelude) {
+        std::cerr << "configgen run: cannot read " << o.grub_prelude << "\n";
+        return 2;
+      }
+      img.grub_prelude.assign(std::istreambuf_iterator<char>(prelude), std::istreambuf_iterator<char>());
+    }
     if (!o.sign_key.empty()) {
       std::string error;
       auto key = load_signing_key(o.sign_key, error);
@@ -204,6 +213,7 @@ void register_commands(CLI::App& app) {
   r->add_option("--sign-key", run.sign_key, "Sign the blob with this key; the hypervisor copy then accepts only blobs it signed");
   r->add_option("--tamper", run.tamper, "After signing, change the byte at OFFSET and fix the CRC (tests)");
   r->add_flag("--expect-mismatch", run.expect_mismatch, "Negative check: succeed only if the run ends and an expectation fails");
+  r->add_option("--grub-prelude", run.grub_prelude, "File of GRUB commands run before booting the ISO (tests)");
   r->add_flag("--quiet", run.quiet, "Do not stream the serial log");
   r->callback([] { std::exit(run_command(run)); });
 
@@ -261,7 +271,7 @@ void register_commands(CLI::App& app) {
       blob = work + "/profile.blob";
       std::ofstream(blob, std::ios::binary).write(reinterpret_cast<const char*>(c->blob.data()), std::streamsize(c->blob.size()));
     }
-    ImageInputs in{vmm.empty() ? default_vmm_path() : vmm, blob, cmdline, ""};
+    ImageInputs in{vmm.empty() ? default_vmm_path() : vmm, blob, cmdline, "", ""};
     if (!image_key.empty()) {
       std::string error;
       auto key = load_signing_key(image_key, error);

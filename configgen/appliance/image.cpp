@@ -27,7 +27,8 @@ std::string build_iso(const ImageInputs& in, const std::string& iso_path, const 
          "terminal_input serial\n"
          "terminal_output serial\n"
          "set timeout=0\n"
-         "menuentry \"vtx-appliance\" {\n"
+      << in.grub_prelude << (in.grub_prelude.empty() || in.grub_prelude.back() == '\n' ? "" : "\n")
+      << "menuentry \"vtx-appliance\" {\n"
          "  multiboot /vmm.elf "
       << in.cmdline
       << "\n"

@@ -10,6 +10,7 @@ struct ImageInputs {
   std::string blob;     // compiled profile
   std::string cmdline;  // kernel command line (exit=..., caps, ...)
   std::string signature;  // profile.sig, when the hypervisor image carries a trusted key
+  std::string grub_prelude;  // GRUB commands run before booting (ISO only; tests use it to flood the screen)
 };
 
 // Returns an empty string on success, else what failed.

@@ -27,6 +27,11 @@ emulator_test(emu_blob_truncated 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --cor
   --expect-line "vmm: blob refused: total size in header differs" --quiet --keep ${EMU_DIR}/truncated)
 emulator_test(emu_blob_flipped 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --corrupt flip:700 --expect-fail
   --expect-line "vmm: blob refused: CRC32C mismatch" --quiet --keep ${EMU_DIR}/flipped)
+# Bochs's term display fills a pty that configgen run must drain: 100 screens of GRUB text
+# before the appliance boots would block an undrained Bochs forever.
+emulator_test(emu_bochs_screen_flood 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --grub-prelude ${CMAKE_CURRENT_LIST_DIR}/screen-flood.grub
+  --timeout 120 --expect-line "guest demo ended: halted" --quiet --keep ${EMU_DIR}/screen-flood)
+set_tests_properties(emu_bochs_screen_flood PROPERTIES FIXTURES_REQUIRED demo_blob)
 # QEMU has no VMX: every CPU says so and the run ends as a failure, not a hang.
 emulator_test(emu_qemu_no_vmx_kernel 60 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot kernel --cpus 2 --expect-fail
   --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu1\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-kernel)
