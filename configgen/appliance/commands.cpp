@@ -35,7 +35,8 @@ struct RunOptions {
   long tamper = -1;     // after signing: change one byte and fix the CRC (tests: the signature must catch it)
   std::vector<std::string> expect_lines;
   bool expect_fail = false;
-  bool expect_mismatch = false;  // negative checks: the run ends but an expectation does not hold
+  bool expect_mismatch = false;
+  bool expect_timeout = false;   // negative check: the machine must hang and be stopped by --timeout  // negative checks: the run ends but an expectation does not hold
   bool quiet = false;
 };
 
@@ -176,7 +177,15 @@ int run_command(RunOptions& o) {
     const size_t from = log.lines.size() > 20 ? log.lines.size() - 20 : 0;
     for (size_t i = from; i < log.lines.size(); ++i) std::cout << "  " << log.lines[i] << "\n";
     if (log.lines.empty()) std::cout << "  (the serial log is empty: the machine never reached the hypervisor's console)\n";
+    if (o.expect_timeout) {
+      std::cout << "configgen run: negative check PASSED (the run hung and was stopped, as it should)\n";
+      return 0;
+    }
     return 124;
+  }
+  if (o.expect_timeout) {
+    std::cout << "configgen run: negative check FAILED (the run ended before the time limit)\n";
+    return 1;
   }
   const Verdict v = judge(log, expectations, require_end_pass);
   if (!log.end_pass)
@@ -212,6 +221,7 @@ void register_commands(CLI::App& app) {
   r->add_flag("--expect-fail", run.expect_fail, "The run must end with `vmm: end: fail`");
   r->add_option("--sign-key", run.sign_key, "Sign the blob with this key; the hypervisor copy then accepts only blobs it signed");
   r->add_option("--tamper", run.tamper, "After signing, change the byte at OFFSET and fix the CRC (tests)");
+  r->add_flag("--expect-timeout", run.expect_timeout, "Negative check: succeed only if the run hangs until --timeout (tests)");
   r->add_flag("--expect-mismatch", run.expect_mismatch, "Negative check: succeed only if the run ends and an expectation fails");
   r->add_option("--grub-prelude", run.grub_prelude, "File of GRUB commands run before booting the ISO (tests)");
   r->add_flag("--quiet", run.quiet, "Do not stream the serial log");

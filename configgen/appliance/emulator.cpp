@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "appliance/serial_log.h"
+
 namespace configgen::appliance {
 namespace fs = std::filesystem;
 namespace {
@@ -177,8 +179,7 @@ RunResult run_emulator(const RunSpec& s) {
     pending += chunk;
     size_t nl;
     while ((nl = pending.find('\n')) != std::string::npos) {
-      std::string line = pending.substr(0, nl);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const std::string line = clean_serial_line(pending.substr(0, nl));
       if (s.stream) {
         if (tty) std::cout << "\r\033[K";
         std::cout << line << "\n";
@@ -198,7 +199,7 @@ RunResult run_emulator(const RunSpec& s) {
   }
   pump();
   if (s.stream && tty) std::cout << "\r\033[K" << std::flush;
-  if (s.stream && !pending.empty()) std::cout << pending << "\n";  // a last line the machine stopped before ending
+  if (s.stream && !pending.empty()) std::cout << clean_serial_line(pending) << "\n";  // a last line the machine stopped before ending
   done = true;
   drain.join();
   close(err[0]);

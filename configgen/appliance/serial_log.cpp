@@ -5,6 +5,13 @@
 
 namespace configgen::appliance {
 
+std::string clean_serial_line(std::string line) {
+  static const std::regex control("\x1b(?:\\[[0-9;?]*[ -/]*[@-~]|[@-Z\\\\-_])");
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  if (line.find('\x1b') != std::string::npos) line = std::regex_replace(line, control, "");
+  return line;
+}
+
 std::string line_guest(const std::string& line) {
   static const std::regex about(R"(^\[cpu\d+\] (?:vmm: guest (\S+) |guest ([^|\s]+)\|))");
   std::smatch m;
@@ -19,7 +26,7 @@ SerialLog parse_serial_log(const std::string& text) {
   SerialLog log;
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) {
-    while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.pop_back();
+    l = clean_serial_line(l);
     log.lines.push_back(l);
     log.line_guests.push_back(line_guest(l));
     std::smatch m;

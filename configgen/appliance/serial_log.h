@@ -25,6 +25,10 @@ struct SerialLog {
 
 SerialLog parse_serial_log(const std::string& text);
 
+// The line without terminal control sequences (GRUB clears the screen on the
+// same serial port before the hypervisor starts) and without CR/LF.
+std::string clean_serial_line(std::string line);
+
 // The guest a line is about: its console lines (`[cpuN] guest NAME| TEXT`)
 // and the hypervisor's records of it (`[cpuN] vmm: guest NAME ...`); "" for
 // every other line.

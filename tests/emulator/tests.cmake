@@ -32,6 +32,11 @@ emulator_test(emu_blob_flipped 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --corru
 emulator_test(emu_bochs_screen_flood 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --grub-prelude ${CMAKE_CURRENT_LIST_DIR}/screen-flood.grub
   --timeout 120 --expect-line "guest demo ended: halted" --quiet --keep ${EMU_DIR}/screen-flood)
 set_tests_properties(emu_bochs_screen_flood PROPERTIES FIXTURES_REQUIRED demo_blob)
+# A guest that never exits: the time limit stops Bochs (SIGINT) and the run reports a timeout
+# (exit status 124 without --expect-timeout) instead of hanging the suite.
+emulator_test(emu_timeout_reported 60 ${CONFIGGEN} run ${CMAKE_CURRENT_LIST_DIR}/profiles/hang.yaml --cpus 1 --timeout 10
+  --expect-timeout --quiet --keep ${EMU_DIR}/timeout)
+set_tests_properties(emu_timeout_reported PROPERTIES PASS_REGULAR_EXPRESSION "TIMEOUT after 10s in bochs; last lines:.*guest spin\\| spinning forever.*negative check PASSED")
 # QEMU has no VMX: every CPU says so and the run ends as a failure, not a hang.
 emulator_test(emu_qemu_no_vmx_kernel 60 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot kernel --cpus 2 --expect-fail
   --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu1\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-kernel)

@@ -79,6 +79,15 @@ TEST(Verdict, TheHypervisorsOwnEndLineCounts) {
   EXPECT_FALSE(judge(cut, {serial("hello")}, false).pass);  // no end line: crash or hang
 }
 
+TEST(SerialLog, TerminalControlsAndLineEndsAreRemoved) {
+  using configgen::appliance::clean_serial_line;
+  EXPECT_EQ(clean_serial_line("\x1b[H\x1b[J\x1b[1;1H  Booting `vtx-appliance'\r\n"), "  Booting `vtx-appliance'");
+  EXPECT_EQ(clean_serial_line("[cpu0] vmm: end: pass\r"), "[cpu0] vmm: end: pass");
+  const auto log = parse_serial_log("\x1b[H\x1b[J[cpu0] vmm: end: pass\n");
+  ASSERT_TRUE(log.end_pass.has_value());
+  EXPECT_EQ(log.lines[0], "[cpu0] vmm: end: pass");
+}
+
 TEST(SerialLog, KnowsWhichGuestALineIsAbout) {
   using configgen::appliance::line_guest;
   EXPECT_EQ(line_guest("[cpu1] guest other| tick 1"), "other");
