@@ -37,6 +37,12 @@ set_tests_properties(emu_bochs_screen_flood PROPERTIES FIXTURES_REQUIRED demo_bl
 emulator_test(emu_timeout_reported 60 ${CONFIGGEN} run ${CMAKE_CURRENT_LIST_DIR}/profiles/hang.yaml --cpus 1 --timeout 10
   --expect-timeout --quiet --keep ${EMU_DIR}/timeout)
 set_tests_properties(emu_timeout_reported PROPERTIES PASS_REGULAR_EXPRESSION "TIMEOUT after 10s in bochs; last lines:.*guest spin\\| spinning forever.*negative check PASSED")
+# `configgen image --iso` builds an appliance that boots on its own: the ISO, given to `run` as it is.
+add_test(NAME emu_fixture_demo_iso COMMAND ${CONFIGGEN} image ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --iso ${EMU_DIR}/demo.iso --cmdline exit=bochs)
+set_tests_properties(emu_fixture_demo_iso PROPERTIES FIXTURES_SETUP demo_iso LABELS emulator)
+emulator_test(emu_image_iso_bochs 120 ${CONFIGGEN} run ${EMU_DIR}/demo.iso --cpus 2
+  --expect-line "guest demo\\| hello from a protected-mode guest" --expect-line "guest demo ended: halted" --quiet --keep ${EMU_DIR}/image-iso)
+set_tests_properties(emu_image_iso_bochs PROPERTIES FIXTURES_REQUIRED demo_iso)
 # QEMU has no VMX: every CPU says so and the run ends as a failure, not a hang.
 emulator_test(emu_qemu_no_vmx_kernel 60 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot kernel --cpus 2 --expect-fail
   --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu1\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-kernel)
