@@ -79,6 +79,10 @@ int run_command(RunOptions& o) {
   std::string blob_path = o.spec.work_dir + "/profile.blob";
   bool require_end_pass = !o.expect_fail;
   if (has_ext(o.input, ".iso")) {
+    if (o.spec.boot != "cdrom") {
+      std::cerr << "configgen run: an ISO boots as a CD-ROM (--boot cdrom); give the profile or blob for --boot " << o.spec.boot << "\n";
+      return 2;
+    }
     o.spec.iso = o.input;
   } else {
     std::vector<uint8_t> blob;
@@ -87,7 +91,7 @@ int run_command(RunOptions& o) {
       auto compiled = compile_profile_file(o.input, copts);
       if (!compiled) {
         std::cerr << "configgen run: " << o.input << " does not compile\n";
-        return 1;
+        return 2;
       }
       blob = compiled->blob;
       for (const auto& e : compiled->expectations) {

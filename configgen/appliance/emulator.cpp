@@ -48,16 +48,20 @@ std::string bochsrc(const RunSpec& s, const std::string& serial, const std::stri
   return rc;
 }
 
+std::string emulator_program(const RunSpec& s) { return s.emulator == "bochs" ? "bochs" : "qemu-system-x86_64"; }
+
 std::vector<std::string> command(const RunSpec& s, const std::string& serial) {
   std::vector<std::string> argv = {"timeout", "-s", "INT", "-k", "10", std::to_string(s.timeout_seconds)};
   if (s.emulator == "bochs") {
-    for (const char* a : {"bochs", "-q", "-f"}) argv.push_back(a);
+    argv.push_back(emulator_program(s));
+    for (const char* a : {"-q", "-f"}) argv.push_back(a);
     argv.push_back(s.work_dir + "/bochsrc");
     argv.push_back("-rc");
     argv.push_back(s.work_dir + "/run.rc");
     return argv;
   }
-  for (const char* a : {"qemu-system-x86_64", "-display", "none", "-no-reboot", "-m", "256", "-smp"}) argv.push_back(a);
+  argv.push_back(emulator_program(s));
+  for (const char* a : {"-display", "none", "-no-reboot", "-m", "256", "-smp"}) argv.push_back(a);
   argv.push_back(std::to_string(s.cpus));
   argv.push_back("-serial");
   argv.push_back("file:" + serial);
@@ -205,7 +209,12 @@ RunResult run_emulator(const RunSpec& s) {
   close(err[0]);
   std::ofstream(s.work_dir + "/emulator.err") << r.messages;
   r.emulator_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.timed_out = r.emulator_status == 124;
+  // timeout(1) exits 124 after its SIGINT, or 128+9 when the emulator ignored
+  // that and was killed 10 s later (a Bochs blocked on its screen, say).
+  const auto ran = std::chrono::steady_clock::now() - start;
+  r.timed_out = r.emulator_status == 124 || (r.emulator_status == 128 + 9 && ran >= std::chrono::seconds(s.timeout_seconds));
+  if (r.emulator_status == 126 || r.emulator_status == 127)  // from timeout(1) or our own exec
+    r.error = "could not start " + emulator_program(s) + " (is it installed?)";
   return r;
 }
 
