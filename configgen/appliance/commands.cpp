@@ -66,7 +66,9 @@ int run_command(RunOptions& o) {
   const std::string stem = fs::path(o.input).stem().string();
   if (o.keep.empty()) {
     std::string error;
-    o.spec.work_dir = make_fresh_run_dir(std::string(VTX_BINARY_DIR) + "/runs", stem + "-" + o.spec.emulator + "-" + o.spec.boot, error);
+    const std::string runs = std::string(VTX_BINARY_DIR) + "/runs";
+    prune_run_dirs(runs, 9);  // with this one, the last ten runs stay for a look at their logs
+    o.spec.work_dir = make_fresh_run_dir(runs, stem + "-" + o.spec.emulator + "-" + o.spec.boot, error);
     if (o.spec.work_dir.empty()) {
       std::cerr << "configgen run: " << error << "\n";
       return 2;

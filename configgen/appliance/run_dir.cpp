@@ -4,7 +4,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <vector>
 
 namespace configgen::appliance {
@@ -24,6 +26,23 @@ std::string make_fresh_run_dir(const std::string& parent, const std::string& pre
     return {};
   }
   return path.data();
+}
+
+int prune_run_dirs(const std::string& parent, size_t keep) {
+  namespace fs = std::filesystem;
+  static const std::regex ours(R"(.+-(bochs|qemu)-(cdrom|net|kernel)-[A-Za-z0-9]{6})");
+  std::vector<std::pair<fs::file_time_type, fs::path>> runs;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    if (!entry.is_directory(ec) || !std::regex_match(entry.path().filename().string(), ours)) continue;
+    runs.emplace_back(fs::last_write_time(entry.path(), ec), entry.path());
+  }
+  if (runs.size() <= keep) return 0;
+  std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  int removed = 0;
+  for (size_t i = keep; i < runs.size(); ++i)
+    if (fs::remove_all(runs[i].second, ec) > 0 && !ec) ++removed;
+  return removed;
 }
 
 }  // namespace configgen::appliance

@@ -9,4 +9,9 @@ namespace configgen::appliance {
 // Creates PARENT/PREFIX-XXXXXX (mkdtemp); returns its path, or "" with `error` set.
 std::string make_fresh_run_dir(const std::string& parent, const std::string& prefix, std::string& error);
 
+// Removes all but the `keep` newest run directories (names as made above:
+// STEM-EMULATOR-BOOT-XXXXXX) under `parent`, so that repeated `make demo`
+// runs do not fill the disk with ISOs. Returns how many were removed.
+int prune_run_dirs(const std::string& parent, size_t keep);
+
 }  // namespace configgen::appliance
