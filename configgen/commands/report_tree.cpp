@@ -56,10 +56,5 @@ std::string to_json(const Item& root) {
   o << '\n';
   return o.str();
 }
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 }  // namespace configgen::commands

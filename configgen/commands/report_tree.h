@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "model/diagnostics.h"  // hex()
+
 namespace configgen::commands {
 
 struct Item {
@@ -24,6 +26,5 @@ struct Item {
 
 std::string to_text(const Item& root);
 std::string to_json(const Item& root);
-std::string hex(uint64_t v);
 
 }  // namespace configgen::commands

@@ -1,5 +1,6 @@
 #include "model/diagnostics.h"
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -15,6 +16,12 @@ void Diagnostics::add(Diagnostic d) {
       return;
   items_.push_back(std::move(d));
 }
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 void Diagnostics::error(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint) {
   add({Severity::Error, loc, std::move(rule), std::move(message), std::move(hint)});
 }

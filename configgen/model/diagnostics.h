@@ -2,6 +2,7 @@
 // source location, a rule name and a severity; they are collected and
 // printed together, clang-style, with the source line and a caret.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct Diagnostic {
   std::string message;
   std::string hint;     // optional "did you mean" or fix
 };
+
+// "0x1f": how numbers appear in diagnostics, inspect and diff.
+std::string hex(uint64_t v);
 
 class Diagnostics {
  public:

@@ -35,12 +35,6 @@ model::SourceLoc locate(const model::Guest& g, const std::vector<const char*>& k
   return g.entry.loc.line ? g.entry.loc : g.loc;
 }
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 // The mode decides paging and IA-32e mode; an explicit cr0, cr4 or efer that
 // says otherwise would be silently overridden by the target's fixed bits or
 // by lowering, so the guest would run in a mode its profile contradicts

@@ -9,12 +9,6 @@ namespace configgen::validate {
 
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 // The first instruction must be fetched from guest memory the guest may
 // execute: otherwise the guest's first fetch is an EPT violation (SDM
 // 28.3.3.2). The derived modes identity-map (and real mode's CS base is
