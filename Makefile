@@ -7,13 +7,22 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
   libyaml-cpp-dev libcli11-dev libbearssl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev \
   bochs bochsbios vgabios bochs-term qemu-system-x86 ipxe ipxe-qemu \
-  grub-pc-bin grub-common xorriso mtools dnsmasq-base iproute2
+  grub-pc-bin grub-common xorriso mtools dnsmasq-base iproute2 \
+  libncurses-dev xz-utils debian-archive-keyring
 
-.PHONY: all deps build demo test test-fast clean
+FUZZ ?= OFF
+
+.PHONY: all deps packages build demo test test-fast clean
 
 all: build
 
-deps:
+# Debian's packages, then Bochs 3.0 built from Debian 13's source into the
+# build tree, once (appliance/bochs/build-bochs3.sh says why); Debian's 2.7
+# stays as the second emulator (the bochs27 test label).
+deps: packages
+	appliance/bochs/build-bochs3.sh $(BUILD)/bochs3
+
+packages:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing Debian packages:$$missing"; \
@@ -22,19 +31,22 @@ deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVTX_FUZZ=$(FUZZ)
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Compiles profiles/demo.yaml, builds the appliance ISO, boots it in Bochs
 # (tigerlake, 2 CPUs) with the serial log on the terminal; exits 0 when the
 # guests ended as the profile expects.
+demo: FUZZ := OFF
 demo: build
 	$(BUILD)/bin/configgen run profiles/demo.yaml --emulator bochs --cpus 2 --cpu-model tigerlake
 
+test: FUZZ := ON
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Host tests only (no emulator).
+test-fast: FUZZ := ON
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE emulator
 

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "appliance/bochs_finder.h"
 #include "appliance/emulator.h"
 #include "appliance/image.h"
 #include "appliance/lab.h"
@@ -172,6 +173,17 @@ int run_command(RunOptions& o) {
     expectations.push_back(e);
   }
   o.spec.stream = !o.quiet;
+  std::string emulator_label = o.spec.emulator;
+  if (o.spec.emulator == "bochs") {
+    const BochsBinary bochs = find_bochs(o.spec.bochs);
+    if (!bochs.error.empty()) {
+      std::cerr << "configgen run: " << bochs.error << "\n";
+      return 2;
+    }
+    o.spec.bochs = bochs.path;
+    o.spec.bochs_version = bochs.version_number();
+    emulator_label = "bochs " + bochs.version;
+  }
   const RunResult r = run_emulator(o.spec);
   if (!r.error.empty()) {
     std::cerr << "configgen run: " << r.error << "\n";
@@ -179,7 +191,7 @@ int run_command(RunOptions& o) {
   }
   const SerialLog log = parse_serial_log(r.serial);
   if (r.timed_out && !log.end_pass) {
-    std::cout << "configgen run: TIMEOUT after " << o.spec.timeout_seconds << "s in " << o.spec.emulator << "; last lines:\n";
+    std::cout << "configgen run: TIMEOUT after " << o.spec.timeout_seconds << "s in " << emulator_label << "; last lines:\n";
     const size_t from = log.lines.size() > 20 ? log.lines.size() - 20 : 0;
     for (size_t i = from; i < log.lines.size(); ++i) std::cout << "  " << log.lines[i] << "\n";
     if (log.lines.empty()) std::cout << "  (the serial log is empty: the machine never reached the hypervisor's console)\n";
@@ -197,7 +209,7 @@ int run_command(RunOptions& o) {
   if (!log.end_pass)
     if (const std::string why = emulator_complaint(r.messages); !why.empty())
       std::cout << "configgen run: " << o.spec.emulator << " stopped: " << why << "\n";
-  std::cout << "configgen run: " << v.summary() << " (" << o.spec.emulator << ", " << o.spec.boot << ", " << o.spec.cpus
+  std::cout << "configgen run: " << v.summary() << " (" << emulator_label << ", " << o.spec.boot << ", " << o.spec.cpus
             << " CPUs; log " << o.spec.work_dir << "/serial.log)\n";
   if (o.expect_mismatch) {
     // A negative check passes only when the machine ended and the profile's
@@ -217,6 +229,7 @@ void register_commands(CLI::App& app) {
   r->add_option("--emulator", run.spec.emulator, "bochs or qemu")->check(CLI::IsMember({"bochs", "qemu"}));
   r->add_option("--boot", run.spec.boot, "cdrom, net, or kernel (qemu)")->check(CLI::IsMember({"cdrom", "net", "kernel"}));
   r->add_option("--cpus", run.spec.cpus, "CPU count")->check(CLI::Range(1, 8));
+  r->add_option("--bochs", run.spec.bochs, "Bochs binary (default: $VTX_BOCHS, else the build tree's Bochs 3.0, else bochs on PATH)");
   r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)");
   r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)");
   r->add_option("--vmm", run.spec.vmm, "Hypervisor ELF (default: the build's vmm.elf)");

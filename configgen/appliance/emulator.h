@@ -16,6 +16,8 @@ struct RunSpec {
   std::string netboot_dir;  // net
   std::string vmm, blob, cmdline;  // kernel
   bool stream = true;       // print serial lines as they arrive
+  std::string bochs;        // the Bochs binary (find_bochs); "" = `bochs` on PATH
+  int bochs_version = 0;    // BochsBinary::version_number(): the rc file differs by version
 };
 
 struct RunResult {

@@ -1,6 +1,11 @@
 # libFuzzer targets, built with clang (the rest of the build uses gcc) and
 # run for a bounded time by CTest (label "fuzz"). The seeds are the project's
 # own profiles and a compiled blob.
+# Off by default (a demo does not need them: one serial clang build over all
+# sources); `make test` turns VTX_FUZZ on.
+if(NOT VTX_FUZZ)
+  return()
+endif()
 find_program(CLANGXX NAMES clang++-14 clang++)
 if(NOT CLANGXX)
   message(STATUS "clang++ not found: fuzz targets skipped")
