@@ -87,7 +87,7 @@ inline uint16_t str() {
 
 // Architectural register bits the hypervisor names (SDM Vol. 3 2.5, 4.1).
 namespace cr0 {
-inline constexpr uint64_t PE = 1ull << 0, NE = 1ull << 5, PG = 1ull << 31;
+inline constexpr uint64_t PE = 1ull << 0, ET = 1ull << 4, NE = 1ull << 5, PG = 1ull << 31;
 }
 namespace cr4 {
 inline constexpr uint64_t PAE = 1ull << 5, OSFXSR = 1ull << 9, VMXE = 1ull << 13;

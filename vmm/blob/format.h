@@ -126,6 +126,9 @@ enum GuestFlags : uint32_t {
   kGuestIoDefaultTrap = 1u << 2,     // I/O ports not listed trap (else pass)
   kGuestMsrDefaultTrap = 1u << 3,    // MSRs not listed trap (else pass)
   kGuestExitFloorStub = 1u << 4,     // benchmark: CPUID exits take the minimal assembly stub (docs/benchmarks.md)
+  // Run even when a control it uses was advertised but found not delivered
+  // by the capability probe (vmx/probe.h); without it such a guest is refused.
+  kGuestRunUndeliveredControls = 1u << 10,
 };
 
 struct Guest {

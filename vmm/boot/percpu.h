@@ -41,6 +41,9 @@ struct alignas(64) PerCpu {
   bool vmx_on;       // VMXON succeeded
   bool done;         // finished its guests
   guests::Vcpu* current;  // VMCS currently loaded on this CPU
+  // Controls the capability probe found advertised but not delivered
+  // (vmx/probe.h), per control word: guests that use them are refused.
+  uint32_t undelivered[arch::kControlWordCount];
 };
 
 PerCpu& cpu(uint32_t index);

@@ -6,6 +6,7 @@
 #include "guests/scheduler.h"
 #include "guests/setup.h"
 #include "lib/string.h"
+#include "vmx/probe.h"
 #include "vmx/vmxon.h"
 
 extern "C" char ap_trampoline_start[], ap_trampoline_end[];
@@ -205,6 +206,7 @@ void cpu_main(PerCpu& c) {
     report_stage(c, 2, "VMX operation (VMXON done)");
     if (boot_options().print_caps || (verified_blob().appliance().flags & blob::kPrintCapabilities))
       vmx::print_capabilities(c);
+    vmx::probe_controls(c);
     guests::prepare_cpu_guests(verified_blob(), c);
     report_stage(c, 3, "guests prepared");
     guests::run_cpu_guests(c);

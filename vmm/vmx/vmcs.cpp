@@ -78,7 +78,10 @@ void write_controls(guests::Vcpu& v) {
   write(F::VM_ENTRY_INTERRUPTION_INFORMATION, 0);
 }
 
-void write_host_state(const guests::Vcpu& v, const boot::PerCpu& c) {
+}  // namespace
+
+void write_host_state(const uint32_t controls[arch::kControlWordCount], const boot::PerCpu& c, uint64_t host_rip) {
+  auto has = [controls](arch::ControlBit b) { return controls[uint32_t(b.word)] & b.mask(); };
   write(F::HOST_CR0, arch::read_cr0());
   write(F::HOST_CR3, arch::read_cr3());
   write(F::HOST_CR4, arch::read_cr4());
@@ -97,13 +100,14 @@ void write_host_state(const guests::Vcpu& v, const boot::PerCpu& c) {
   write(F::HOST_IA32_SYSENTER_CS, 0);
   write(F::HOST_IA32_SYSENTER_ESP, 0);
   write(F::HOST_IA32_SYSENTER_EIP, 0);
-  if (has(v, arch::ctl::LOAD_IA32_EFER)) write(F::HOST_IA32_EFER, arch::rdmsr(arch::Msr::IA32_EFER));
-  if (has(v, arch::ctl::LOAD_IA32_PAT)) write(F::HOST_IA32_PAT, arch::rdmsr(arch::Msr::IA32_PAT));
-  if (has(v, arch::ctl::LOAD_IA32_PERF_GLOBAL_CTRL)) write(F::HOST_IA32_PERF_GLOBAL_CTRL, 0);
-  const bool floor = v.config->flags & blob::kGuestExitFloorStub;
-  write(F::HOST_RIP, reinterpret_cast<uint64_t>(floor ? vmx_exit_floor_stub : vmx_exit_stub));
+  if (has(arch::ctl::LOAD_IA32_EFER)) write(F::HOST_IA32_EFER, arch::rdmsr(arch::Msr::IA32_EFER));
+  if (has(arch::ctl::LOAD_IA32_PAT)) write(F::HOST_IA32_PAT, arch::rdmsr(arch::Msr::IA32_PAT));
+  if (has(arch::ctl::LOAD_IA32_PERF_GLOBAL_CTRL)) write(F::HOST_IA32_PERF_GLOBAL_CTRL, 0);
+  write(F::HOST_RIP, host_rip);
   write(F::HOST_RSP, c.stack_top);  // rewritten by vmx_enter before every entry
 }
+
+namespace {
 
 void write_guest_state(guests::Vcpu& v, const boot::PerCpu& c) {
   const blob::EntryState& e = v.config->entry;
@@ -176,7 +180,8 @@ bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader&, const cha
   c.current = &v;
   v.launched = false;
   write_controls(v);
-  write_host_state(v, c);
+  const bool floor = v.config->flags & blob::kGuestExitFloorStub;
+  write_host_state(v.controls, c, reinterpret_cast<uint64_t>(floor ? vmx_exit_floor_stub : vmx_exit_stub));
   write_guest_state(v, c);
   return true;
 }

@@ -8,6 +8,9 @@ namespace vmx {
 // Allocates, clears and loads the VMCS, then writes the control, host and
 // guest areas. Returns false with `why` naming the step that failed.
 bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader& reader, const char** why);
+// The host-state area (SDM 24.5): this CPU's tables, stack and control
+// registers; VM exits land at host_rip.
+void write_host_state(const uint32_t controls[arch::kControlWordCount], const boot::PerCpu& c, uint64_t host_rip);
 // Writes one field; a failure is a hypervisor bug and is logged with the field's SDM name.
 void write(arch::VmcsField f, uint64_t value);
 inline uint64_t read(arch::VmcsField f);
