@@ -19,12 +19,23 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
     if (d.rule == "io") p.readable = false;
   const std::string target_name = options.target_override.empty() ? p.profile.target : options.target_override;
   std::string error;
-  p.target = model::load_target(target_name, error);
+  p.target = model::load_target(target_name, error, options.bochs_version);
   if (!p.target) {
     p.diags.error(p.profile.target_loc.line ? p.profile.target_loc : model::SourceLoc{path, 1, 1}, "unknown-target", error,
                   "targets are in " + model::targets_directory());
     return p;
   }
+  // Expectations that quote the target (${target.msr.NAME}) follow the
+  // capability set this compile uses.
+  auto expand = [&](std::vector<model::Expectation>& list) {
+    for (auto& e : list) {
+      std::string why;
+      e.pattern = model::expand_target_references(e.pattern, *p.target, why);
+      if (!why.empty()) p.diags.error(e.loc, "unknown-target-reference", why);
+    }
+  };
+  for (auto& g : p.profile.guests) expand(g.expect);
+  expand(p.profile.expect);
   validate::check_structure(p.profile, *p.target, p.diags);
   p.lowered = lower::lower_profile(p.profile, *p.target, p.diags);
   for (size_t i = 0; i < p.profile.guests.size() && i < p.lowered.guests.size(); ++i) {

@@ -18,6 +18,9 @@ struct CompileOptions {
   std::string target_override;  // empty = the profile's appliance.target
   bool werror = false;
   std::string build_dir = VTX_BINARY_DIR;  // expands ${build} in image paths
+  // Which emulator's captures a family target name (bochs-tigerlake) means:
+  // `run` sets the version of the Bochs it boots (model::load_target).
+  std::string bochs_version = model::kDefaultBochsVersion;
 };
 
 struct CompiledProfile {

@@ -64,6 +64,21 @@ int run_command(RunOptions& o) {
     e.pattern = l;
     expectations.push_back(e);
   }
+  // The Bochs decides which captured target a family name means (its
+  // capabilities differ by version), so it is found before compiling.
+  std::string emulator_label = o.spec.emulator;
+  CompileOptions copts;
+  if (o.spec.emulator == "bochs") {
+    const BochsBinary bochs = find_bochs(o.spec.bochs);
+    if (!bochs.error.empty()) {
+      std::cerr << "configgen run: " << bochs.error << "\n";
+      return 2;
+    }
+    o.spec.bochs = bochs.path;
+    o.spec.bochs_version = bochs.version_number();
+    emulator_label = "bochs " + bochs.version;
+    copts.bochs_version = bochs.version;
+  }
   const std::string stem = fs::path(o.input).stem().string();
   if (o.keep.empty()) {
     std::string error;
@@ -90,7 +105,6 @@ int run_command(RunOptions& o) {
   } else {
     std::vector<uint8_t> blob;
     if (has_ext(o.input, ".yaml") || has_ext(o.input, ".yml")) {
-      CompileOptions copts;
       auto compiled = compile_profile_file(o.input, copts);
       if (!compiled) {
         std::cerr << "configgen run: " << o.input << " does not compile\n";
@@ -173,17 +187,6 @@ int run_command(RunOptions& o) {
     expectations.push_back(e);
   }
   o.spec.stream = !o.quiet;
-  std::string emulator_label = o.spec.emulator;
-  if (o.spec.emulator == "bochs") {
-    const BochsBinary bochs = find_bochs(o.spec.bochs);
-    if (!bochs.error.empty()) {
-      std::cerr << "configgen run: " << bochs.error << "\n";
-      return 2;
-    }
-    o.spec.bochs = bochs.path;
-    o.spec.bochs_version = bochs.version_number();
-    emulator_label = "bochs " + bochs.version;
-  }
   const RunResult r = run_emulator(o.spec);
   if (!r.error.empty()) {
     std::cerr << "configgen run: " << r.error << "\n";
@@ -209,6 +212,12 @@ int run_command(RunOptions& o) {
   if (!log.end_pass)
     if (const std::string why = emulator_complaint(r.messages); !why.empty())
       std::cout << "configgen run: " << o.spec.emulator << " stopped: " << why << "\n";
+  // A failed run says how each guest that did not finish ended, so a refusal
+  // (a control the CPU lacks or does not deliver) is visible without the log.
+  if (!v.pass)
+    for (const auto& [name, g] : log.guests)
+      if (g.outcome != "halted" && g.outcome != "exited")
+        std::cout << "configgen run: guest " << name << " ended " << g.outcome << (g.detail.empty() ? "" : ": " + g.detail) << "\n";
   std::cout << "configgen run: " << v.summary() << " (" << emulator_label << ", " << o.spec.boot << ", " << o.spec.cpus
             << " CPUs; log " << o.spec.work_dir << "/serial.log)\n";
   if (o.expect_mismatch) {

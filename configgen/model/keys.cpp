@@ -127,6 +127,7 @@ const std::vector<KeyInfo> kKeys = {
     {"guests[].bench.exit_floor_stub", K::Boolean, "CPUID exits take the minimal assembly stub (the floor of docs/benchmarks.md).", "", ""},
     {"guests[].vpid", K::Integer, "VPID (default: guest index + 1).", "24.6.12", "3.5.18"},
     {"guests[].tsc_offset", K::Integer, "TSC offset.", "24.6.5", "3.5.6"},
+    {"guests[].undelivered_controls", K::String, "What the hypervisor does when a control the guest uses is advertised by the CPU but its boot-time probe finds it not delivered (an emulator's gap, e.g. MTF in Bochs 2.7): refuse the guest (default) or run it anyway.", "A.3", "2.5.5", "refuse|run"},
 };
 }  // namespace
 

@@ -127,6 +127,7 @@ struct Guest {
   std::vector<Behaviour> on_exit;
   std::vector<Expectation> expect;
   bool exit_floor_stub = false;
+  bool run_undelivered_controls = false;  // undelivered_controls: run
   uint16_t vpid = 0;
   uint64_t tsc_offset = 0;
 };

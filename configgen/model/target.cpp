@@ -34,10 +34,16 @@ void derive_capabilities(Target& t) {
   c.vmfunc = get("IA32_VMX_VMFUNC");
 }
 
-std::optional<Target> load_target(const std::string& name_or_path, std::string& error) {
-  std::string path = name_or_path;
-  if (path.find('/') == std::string::npos && path.find(".yaml") == std::string::npos)
-    path = targets_directory() + "/" + name_or_path + ".yaml";
+std::string resolve_target_path(const std::string& name_or_path, const std::string& bochs_version) {
+  if (name_or_path.find('/') != std::string::npos || name_or_path.find(".yaml") != std::string::npos) return name_or_path;
+  const std::string direct = targets_directory() + "/" + name_or_path + ".yaml";
+  const std::string family = "bochs-";
+  if (std::filesystem::exists(direct) || name_or_path.rfind(family, 0) != 0) return direct;
+  return targets_directory() + "/" + family + bochs_version + "-" + name_or_path.substr(family.size()) + ".yaml";
+}
+
+std::optional<Target> load_target(const std::string& name_or_path, std::string& error, const std::string& bochs_version) {
+  const std::string path = resolve_target_path(name_or_path, bochs_version);
   YAML::Node y;
   try {
     y = YAML::LoadFile(path);
@@ -59,6 +65,7 @@ std::optional<Target> load_target(const std::string& name_or_path, std::string& 
       }
       t.msrs[kv.first.as<std::string>()] = *v;
     }
+    for (const auto& kv : y["probes"]) t.probes[kv.first.as<std::string>()] = kv.second.as<std::string>();
   } catch (const std::exception& e) {
     error = path + ": " + e.what();
     return std::nullopt;
@@ -74,16 +81,24 @@ std::optional<Target> load_target(const std::string& name_or_path, std::string& 
 std::optional<Target> import_capabilities_log(const std::string& text, const std::string& name, std::string& error) {
   static const std::regex line(R"(vmm: caps: msr 0x([0-9a-fA-F]+) (IA32_VMX_[A-Z0-9_]+) = 0x([0-9a-fA-F]+))");
   static const std::regex end(R"(vmm: caps: end)");
+  static const std::regex probe(R"(vmm: probe: control ([a-z0-9-]+) \([^)]*\): (delivered|advertised but not delivered|not advertised|probe failed))");
   Target t;
   t.name = name;
   t.description = "measured on the machine itself: `configgen caps import` of a run with `caps` on the kernel command line";
   std::istringstream in(text);
+  bool first_block_done = false;
   for (std::string l; std::getline(in, l);) {
     std::smatch m;
-    if (std::regex_search(l, m, line)) {
+    if (std::regex_search(l, m, probe)) {
+      // Every CPU probes; one that saw a control fail makes it not delivered.
+      auto& result = t.probes[m[1]];
+      if (result.empty() || result == "delivered") result = m[2];
+    } else if (first_block_done) {
+      continue;
+    } else if (std::regex_search(l, m, line)) {
       if (!t.msrs.count(m[2])) t.msrs[m[2]] = std::stoull(m[3], nullptr, 16);
     } else if (std::regex_search(l, end) && !t.msrs.empty()) {
-      break;  // the first CPU's block is enough: all CPUs of a machine agree
+      first_block_done = true;  // the first CPU's MSRs are enough: all CPUs of a machine agree
     }
   }
   if (!t.msrs.count("IA32_VMX_BASIC")) {
@@ -109,7 +124,45 @@ std::string target_to_yaml(const Target& t) {
     std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(it->second));
     o << "  " << m.ident << ": " << buf << "\n";
   }
+  if (!t.probes.empty()) {
+    o << "# Capability probes at boot (vmm/vmx/probe.h): does each advertised control act?\n";
+    o << "probes:\n";
+    for (const auto& [control, result] : t.probes) o << "  " << control << ": " << result << "\n";
+  }
   return o.str();
+}
+
+std::string expand_target_references(const std::string& text, const Target& t, std::string& error) {
+  static const std::regex ref(R"(\$\{target\.(msr|allowed)\.([A-Za-z0-9_-]+)\})");
+  std::string out;
+  auto from = text.cbegin();
+  for (std::sregex_iterator it(text.begin(), text.end(), ref), e; it != e; ++it) {
+    const std::smatch& m = *it;
+    out.append(from, m[0].first);
+    from = m[0].second;
+    const std::string kind = m[1], name = m[2];
+    if (kind == "msr") {
+      auto v = t.msrs.find(name);
+      if (v == t.msrs.end()) {
+        error = "target " + t.name + " has no MSR " + name + " (${target.msr.NAME} takes an IA32_VMX_* name)";
+        return text;
+      }
+      char buf[24];
+      std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v->second));
+      out += buf;
+      continue;
+    }
+    const arch::ControlBitInfo* control = nullptr;
+    for (const auto& info : arch::kControlBits)
+      if (name == info.profile_name) control = &info;
+    if (!control) {
+      error = "no control named " + name + " (${target.allowed.CONTROL} takes a control's profile name)";
+      return text;
+    }
+    out += vmx::control_setting_text(vmx::control_setting(t.caps.control_msr(control->control.word), control->control.bit));
+  }
+  out.append(from, text.cend());
+  return out;
 }
 
 }  // namespace configgen::model

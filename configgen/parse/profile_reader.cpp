@@ -207,6 +207,10 @@ void Reader::read_guest(const Node* raw, model::Guest& g, size_t index) {
       }
     } else if (k == "vpid") { if (auto x = sc_.integer(v, "vpid", 0xFFFF)) g.vpid = uint16_t(*x); }
     else if (k == "tsc_offset") { if (auto x = sc_.integer(v, "tsc_offset")) g.tsc_offset = *x; }
+    else if (k == "undelivered_controls") {
+      if (auto i = sc_.choice(v, {"refuse", "run"}, "undelivered_controls", "unknown-undelivered-controls"))
+        g.run_undelivered_controls = *i == 1;
+    }
   }
   if (const Node* ex = n->get("expect")) read_expect(ex, g.name, g.expect);
 }

@@ -50,6 +50,16 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
       {ctl::SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, ctl::ENABLE_EPT, "sub-page-permissions-need-ept", "26.2.1.1"},
       {ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE, ctl::ACTIVATE_VMX_PREEMPTION_TIMER, "save-timer-needs-active-timer", "26.2.2"},
   };
+  // The target's boot-time probe (configgen caps import) found the control
+  // advertised but not acting: the hypervisor will refuse this guest there.
+  for (const auto& c : arch::kControlBits)
+    if (w.has(c.control) && t.not_delivered(c.profile_name))
+      d.warning(where(g, c.control), "control-not-delivered, SDM A.3",
+                std::string("target ") + t.name + " advertises control " + c.profile_name +
+                    " but its capability probe found it not delivered" +
+                    (g.run_undelivered_controls ? ": guest " + g.name + " runs anyway (undelivered_controls: run)"
+                                                : ": the hypervisor refuses guest " + g.name + " there"),
+                "boot on a CPU or emulator that delivers it (Bochs 3.0 for the monitor trap flag), or set undelivered_controls: run");
   for (const auto& r : kRequires)
     if (w.has(r.control) && !w.has(r.needs))
       d.error(where(g, r.control), std::string(r.rule) + ", SDM " + r.section,

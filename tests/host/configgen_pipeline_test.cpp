@@ -211,12 +211,12 @@ TEST(Pipeline, PagingModesGetBootStructuresAndTheRightControls) {
 }
 
 TEST(Pipeline, TargetsRefusePostedInterruptsAndMtfOnSkylakeNamingMsrAndBit) {
-  auto p = compile_text("mtf.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-skylake-x");
+  auto p = compile_text("mtf.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-2.7-skylake-x");
   const std::string text = test_support::rendered(p);
-  EXPECT_NE(text.find("control monitor-trap-flag cannot be 1 on target bochs-skylake-x: IA32_VMX_TRUE_PROCBASED_CTLS allowed-1 bit 27"),
+  EXPECT_NE(text.find("control monitor-trap-flag cannot be 1 on target bochs-2.7-skylake-x: IA32_VMX_TRUE_PROCBASED_CTLS allowed-1 bit 27"),
             std::string::npos)
       << text;
-  p = compile_text("pi.yaml", base_profile("    controls: {pin: [process-posted-interrupts]}\n"), "bochs-skylake-x");
+  p = compile_text("pi.yaml", base_profile("    controls: {pin: [process-posted-interrupts]}\n"), "bochs-2.7-skylake-x");
   EXPECT_NE(test_support::rendered(p).find("IA32_VMX_TRUE_PINBASED_CTLS allowed-1 bit 7"), std::string::npos);
   p = compile_text("mtf-tl.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-tigerlake");
   EXPECT_TRUE(p.ok(false)) << test_support::rendered(p);

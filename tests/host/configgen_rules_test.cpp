@@ -109,11 +109,11 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"save-timer-needs-active-timer", "    controls: {exit: [save-vmx-preemption-timer-value]}\n",
                  "    preemption_timer: {value: 1000}\n    controls: {exit: [save-vmx-preemption-timer-value]}\n"},
         RuleCase{"entry-to-smm", "    controls: {entry: [entry-to-smm]}\n", ""},
-        // book 2.5.5.2: the target's allowed-1 settings (MTF is missing on skylake-x, posted interrupts everywhere)
-        RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "    controls: {proc: [hlt-exiting]}\n", "bochs-skylake-x"},
-        RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "", "bochs-skylake-x"},
+        // book 2.5.5.2: the target's allowed-1 settings (Bochs 2.7: MTF is missing on skylake-x, posted interrupts everywhere)
+        RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "    controls: {proc: [hlt-exiting]}\n", "bochs-2.7-skylake-x"},
+        RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "", "bochs-2.7-skylake-x"},
         RuleCase{"control-not-allowed", "    controls: {" + kPostedControls + "pin: [external-interrupt-exiting, process-posted-interrupts]}\n",
-                 "    controls: {" + kPostedControls + "pin: [external-interrupt-exiting]}\n", "bochs-tigerlake"},
+                 "    controls: {" + kPostedControls + "pin: [external-interrupt-exiting]}\n", "bochs-2.7-tigerlake"},
         // SDM 26.3.1 guest state of the profile's entry
         RuleCase{"cr0-pg-requires-pe", entry("cr0: 0x80000010"), entry("cr0: 0x11")},
         RuleCase{"rflags-reserved", entry("rflags: 0x8"), entry("rflags: 0x2")},
@@ -166,15 +166,43 @@ namespace {
 TEST(TargetRefusal, NamesTheMsrAndBit) {
   const auto posted = compile_text("posted.yaml", base_profile("    controls: {" + kPostedControls +
                                                                "pin: [external-interrupt-exiting, process-posted-interrupts]}\n"),
-                                   "bochs-icelake-u");
+                                   "bochs-2.7-icelake-u");
   const std::string p = test_support::rendered(posted);
-  EXPECT_NE(p.find("process-posted-interrupts cannot be 1 on target bochs-icelake-u: IA32_VMX_TRUE_PINBASED_CTLS allowed-1 bit 7"),
+  EXPECT_NE(p.find("process-posted-interrupts cannot be 1 on target bochs-2.7-icelake-u: IA32_VMX_TRUE_PINBASED_CTLS allowed-1 bit 7"),
             std::string::npos) << p;
-  const auto mtf = compile_text("mtf.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-skylake-x");
+  const auto mtf = compile_text("mtf.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-2.7-skylake-x");
   const std::string m = test_support::rendered(mtf);
-  EXPECT_NE(m.find("monitor-trap-flag cannot be 1 on target bochs-skylake-x: IA32_VMX_TRUE_PROCBASED_CTLS allowed-1 bit 27"),
+  EXPECT_NE(m.find("monitor-trap-flag cannot be 1 on target bochs-2.7-skylake-x: IA32_VMX_TRUE_PROCBASED_CTLS allowed-1 bit 27"),
             std::string::npos) << m;
   EXPECT_TRUE(compile_text("mtf-ok.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), "bochs-tigerlake").ok(false));
+}
+
+// Bochs 3.0's models allow what 2.7's forbid: posted interrupts everywhere, MTF on skylake-x.
+TEST(TargetRefusal, Bochs30AllowsPostedInterruptsAndMtf) {
+  for (const char* t : {"bochs-3.0-tigerlake", "bochs-3.0-skylake-x", "bochs-3.0-icelake-u"}) {
+    const auto posted = compile_text("posted.yaml", base_profile("    controls: {" + kPostedControls +
+                                                                 "pin: [external-interrupt-exiting, process-posted-interrupts]}\n"), t);
+    EXPECT_TRUE(posted.ok(false)) << t << test_support::rendered(posted);
+    EXPECT_TRUE(compile_text("mtf.yaml", base_profile("    controls: {proc: [monitor-trap-flag]}\n"), t).ok(false)) << t;
+  }
+}
+
+// A control the target's boot-time probe found not delivered (Bochs 2.7's
+// MTF) is a warning naming it; the same profile on Bochs 3.0 is clean.
+TEST(TargetProbes, ControlNotDeliveredWarns) {
+  const std::string mtf = "    controls: {proc: [monitor-trap-flag]}\n";
+  const auto on27 = compile_text("mtf.yaml", base_profile(mtf), "bochs-2.7-tigerlake");
+  const std::string text = test_support::rendered(on27);
+  EXPECT_TRUE(on27.ok(false)) << text;
+  EXPECT_FALSE(on27.ok(true)) << "a warning: --werror refuses it";
+  EXPECT_NE(text.find("warning: target bochs-2.7-tigerlake advertises control monitor-trap-flag but its capability probe found it "
+                      "not delivered: the hypervisor refuses guest"), std::string::npos) << text;
+  EXPECT_NE(text.find("[control-not-delivered"), std::string::npos) << text;
+  const auto run_anyway = compile_text("mtf-run.yaml", base_profile(mtf + "    undelivered_controls: run\n"), "bochs-2.7-tigerlake");
+  EXPECT_NE(test_support::rendered(run_anyway).find("runs anyway (undelivered_controls: run)"), std::string::npos);
+  EXPECT_EQ(run_anyway.lowered.guests.at(0).record.flags & blob::kGuestRunUndeliveredControls, blob::kGuestRunUndeliveredControls);
+  const auto on30 = compile_text("mtf.yaml", base_profile(mtf), "bochs-3.0-tigerlake");
+  EXPECT_TRUE(on30.ok(true)) << test_support::rendered(on30);
 }
 
 }  // namespace
@@ -192,6 +220,48 @@ TEST(TimerRange, ClampedWithAWarningAtTheTimeValue) {
   const auto ok = compile_text("timer-ok.yaml", base_profile("    preemption_timer: {time: 50us}\n"));
   EXPECT_TRUE(ok.ok(true)) << test_support::rendered(ok);
   EXPECT_EQ(ok.lowered.guests.at(0).record.preemption_timer_value, 50000u);  // 1 GHz TSC, rate 0
+}
+
+}  // namespace
+
+namespace {
+using test_support::base_profile;
+using test_support::compile_text;
+
+// A family name (bochs-tigerlake) means the capture of the Bochs a run uses;
+// Bochs 3.0 when nobody says.
+TEST(TargetFamilies, ResolveToTheEmulatorVersion) {
+  std::string error;
+  const auto by_default = configgen::model::load_target("bochs-tigerlake", error);
+  ASSERT_TRUE(by_default) << error;
+  EXPECT_EQ(by_default->name, "bochs-3.0-tigerlake");
+  const auto on27 = configgen::model::load_target("bochs-tigerlake", error, "2.7");
+  ASSERT_TRUE(on27) << error;
+  EXPECT_EQ(on27->name, "bochs-2.7-tigerlake");
+  EXPECT_TRUE(on27->not_delivered("monitor-trap-flag"));
+  EXPECT_FALSE(by_default->not_delivered("monitor-trap-flag"));
+  EXPECT_FALSE(configgen::model::load_target("bochs-tigerlake", error, "9.9"));
+  EXPECT_NE(error.find("bochs-9.9-tigerlake.yaml"), std::string::npos) << error;
+}
+
+// Expectations quote the target: ${target.msr.NAME} and ${target.allowed.CONTROL}.
+TEST(TargetFamilies, ExpectationsFollowTheTarget) {
+  std::string error;
+  const auto t27 = configgen::model::load_target("bochs-2.7-tigerlake", error);
+  const auto t30 = configgen::model::load_target("bochs-3.0-tigerlake", error);
+  ASSERT_TRUE(t27 && t30) << error;
+  const std::string line = "IA32_VMX_BASIC = ${target.msr.IA32_VMX_BASIC}; posted: ${target.allowed.process-posted-interrupts}";
+  std::string why;
+  EXPECT_EQ(configgen::model::expand_target_references(line, *t27, why), "IA32_VMX_BASIC = 0x01d8100000000004; posted: must be 0");
+  EXPECT_EQ(configgen::model::expand_target_references(line, *t30, why), "IA32_VMX_BASIC = 0x00d8100000000004; posted: 0 or 1");
+  EXPECT_TRUE(why.empty()) << why;
+  configgen::model::expand_target_references("${target.msr.IA32_NOPE}", *t30, why);
+  EXPECT_NE(why.find("has no MSR IA32_NOPE"), std::string::npos) << why;
+  why.clear();
+  configgen::model::expand_target_references("${target.allowed.hlt-exitng}", *t30, why);
+  EXPECT_NE(why.find("no control named hlt-exitng"), std::string::npos) << why;
+  const auto bad = compile_text("bad-ref.yaml", base_profile("    expect:\n      - serial: \"${target.msr.IA32_NOPE}\"\n"));
+  EXPECT_NE(test_support::rendered(bad).find("[unknown-target-reference"), std::string::npos) << test_support::rendered(bad);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "guests/scheduler.h"
 #include "guests/setup.h"
 #include "lib/string.h"
+#include "platform/local_apic.h"
 #include "vmx/probe.h"
 #include "vmx/vmxon.h"
 
@@ -19,8 +20,7 @@ namespace boot {
 namespace {
 constexpr uint64_t kTrampoline = 0x8000;
 constexpr uint64_t kDefaultLapic = 0xFEE00000;
-constexpr uint32_t kIcrLow = 0x300, kIcrHigh = 0x310;
-constexpr uint32_t kIcrInitAssert = 0x00004500, kIcrStartup = 0x00004600, kIcrDeliveryPending = 1u << 12;
+constexpr uint32_t kIcrInitAssert = 0x00004500, kIcrStartup = 0x00004600;
 
 volatile bool g_released = false;
 uint64_t g_lapic = kDefaultLapic;
@@ -76,6 +76,7 @@ uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
   const auto* table = reinterpret_cast<const uint8_t*>(uint64_t(table_address));
   if (memcmp(table, "PCMP", 4) != 0) return 0;
   g_lapic = *reinterpret_cast<const uint32_t*>(table + 36);
+  platform::set_local_apic_base(g_lapic);
   const uint16_t entries = *reinterpret_cast<const uint16_t*>(table + 34);
   uint32_t count = 1;
   const uint8_t* e = table + 44;
@@ -107,6 +108,7 @@ uint32_t enumerate_cpus() {
   }
   const auto* base = reinterpret_cast<const uint8_t*>(madt);
   g_lapic = *reinterpret_cast<const uint32_t*>(base + 36);
+  platform::set_local_apic_base(g_lapic);
   uint32_t count = 1;
   for (uint32_t off = 44; off + 2 <= madt->length;) {
     const uint8_t type = base[off], length = base[off + 1];
@@ -121,8 +123,6 @@ uint32_t enumerate_cpus() {
   return count;
 }
 
-void lapic_write(uint32_t reg, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(g_lapic + reg) = v; }
-uint32_t lapic_read(uint32_t reg) { return *reinterpret_cast<volatile uint32_t*>(g_lapic + reg); }
 
 // Busy wait on PIT channel 2 (1.193182 MHz), gated through port 61H.
 void pit_delay_us(uint32_t us) {
@@ -137,11 +137,7 @@ void pit_delay_us(uint32_t us) {
   arch::outb(0x61, gate);
 }
 
-void send_ipi(uint32_t apic_id, uint32_t low) {
-  lapic_write(kIcrHigh, apic_id << 24);
-  lapic_write(kIcrLow, low);
-  while (lapic_read(kIcrLow) & kIcrDeliveryPending) arch::cpu_pause();
-}
+void send_ipi(uint32_t apic_id, uint32_t low) { platform::send_ipi(apic_id, low); }
 
 bool start_ap(uint32_t index) {
   PerCpu& c = cpu(index);

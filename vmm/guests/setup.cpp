@@ -98,6 +98,10 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps)
     if (!v.apic_access || !v.ept.map(kApicBaseDefault & ~0xFFFull, v.apic_access, 4096, 3, 0, 4096))
       return refuse(v, "cannot map its APIC-access page");
   }
+  if (v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::PROCESS_POSTED_INTERRUPTS.mask()) {
+    v.posted_descriptor = memory::phys_allocate_page();  // 64-byte aligned, zeroed: no request outstanding
+    if (!v.posted_descriptor) return refuse(v, "out of memory for its posted-interrupt descriptor");
+  }
   if (g.flags & blob::kGuestMapOnDemand) {
     v.pool = memory::phys_allocate(4096ull * g.map_on_demand_pages, 4096);
     if (!v.pool && g.map_on_demand_pages) return refuse(v, "out of host memory for its map-on-demand pool");

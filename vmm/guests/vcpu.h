@@ -41,6 +41,11 @@ struct VirtualPic {
 // IA32_APIC_BASE at reset: base FEE00000H, APIC enabled (bit 11); bit 8 marks the BSP.
 inline constexpr uint64_t kApicBaseDefault = 0xFEE00800, kApicBaseBsp = 1ull << 8;
 
+// The physical vector that notifies a CPU of posted interrupts (SDM 29.6):
+// the hypervisor's choice, outside the exception range and never used by
+// the host for anything else.
+inline constexpr uint8_t kPostedInterruptNotificationVector = 0xF2;
+
 inline constexpr uint32_t kConsoleLine = 160;
 inline constexpr uint32_t kDetail = 240;
 inline constexpr uint16_t kNoBehaviour = 0xFFFF;
@@ -84,6 +89,7 @@ struct Vcpu {
   uint64_t virtual_apic;       // virtual-APIC page (host-physical): TPR shadow and the LocalApic hook
   uint64_t apic_access;        // APIC-access page mapped at the guest's APIC base, with "virtualize APIC accesses"
   uint64_t apic_base_msr;      // the guest's IA32_APIC_BASE when the profile traps it
+  uint64_t posted_descriptor;  // posted-interrupt descriptor (SDM 29.6), with "process posted interrupts"
   uint64_t real_idt_base;      // IntDelivery hook: the IDT the guest loaded
   uint32_t real_idt_limit;
   bool idt_shrunk;

@@ -58,6 +58,10 @@ void write_controls(guests::Vcpu& v) {
     const F eoi_exit[] = {F::EOI_EXIT_BITMAP_0, F::EOI_EXIT_BITMAP_1, F::EOI_EXIT_BITMAP_2, F::EOI_EXIT_BITMAP_3};
     for (F bitmap : eoi_exit) write(bitmap, 0);  // EOIs are virtualized without exits
   }
+  if (has(v, arch::ctl::PROCESS_POSTED_INTERRUPTS)) {
+    write(F::POSTED_INTERRUPT_NOTIFICATION_VECTOR, guests::kPostedInterruptNotificationVector);
+    write(F::POSTED_INTERRUPT_DESCRIPTOR_ADDRESS, v.posted_descriptor);
+  }
   if (has(v, arch::ctl::ENABLE_VM_FUNCTIONS)) {
     write(F::VM_FUNCTION_CONTROLS, v.eptp_list ? 1 : 0);  // bit 0: EPTP switching
     if (v.eptp_list) write(F::EPTP_LIST_ADDRESS, v.eptp_list);
