@@ -8,7 +8,7 @@ DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
   libyaml-cpp-dev libcli11-dev libbearssl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev \
   bochs bochsbios vgabios bochs-term qemu-system-x86 ipxe ipxe-qemu \
   grub-pc-bin grub-common xorriso mtools dnsmasq-base iproute2 \
-  libncurses-dev xz-utils debian-archive-keyring
+  libncurses-dev xz-utils debian-archive-keyring seabios
 
 FUZZ ?= OFF
 

@@ -21,11 +21,20 @@ namespace configgen::appliance {
 namespace fs = std::filesystem;
 namespace {
 
+// Bochs 3.0 with Debian 12's Bochs BIOS (2.7's rombios) never boots the
+// e1000's PCI option ROM ("No bootable device", measured 2026-12-02), while
+// SeaBIOS (Debian's seabios package) does. SeaBIOS on Bochs lists only the
+// boot CPU in its MADT, though, so it is used for network boots on 3.0 only
+// (docs/emulators.md).
+std::string bios(const RunSpec& s) {
+  return s.bochs_version >= 300 && s.boot == "net" ? "/usr/share/seabios/bios.bin" : "/usr/share/bochs/BIOS-bochs-latest";
+}
+
 std::string bochsrc(const RunSpec& s, const std::string& serial, const std::string& log) {
   std::string rc =
       "megs: 256\n"
       "cpu: model=" + s.cpu_model + ", count=" + std::to_string(s.cpus) + ", reset_on_triple_fault=0\n"
-      "romimage: file=/usr/share/bochs/BIOS-bochs-latest\n"
+      "romimage: file=" + bios(s) + "\n"
       "vgaromimage: file=/usr/share/vgabios/vgabios.bin\n"
       "display_library: term\n"  // never rfb: it listens on every address
       "com1: enabled=1, mode=file, dev=" + serial + "\n"

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/vmx_table.h"
 #include "blob/crc32c.h"
 #include "blob/reader.h"
 
@@ -36,6 +37,7 @@ const Field kFields[] = {
     GUEST_FIELD("entry.ldtr.access_rights", entry.ldtr.access_rights),
     GUEST_FIELD("exception_bitmap", exception_bitmap),
     {"controls.pin", offsetof(blob::Guest, controls), sizeof(uint32_t)},
+    {"controls.proc2", offsetof(blob::Guest, controls) + sizeof(uint32_t) * uint32_t(arch::ControlWord::PROC2), sizeof(uint32_t)},
     GUEST_FIELD("cr3_target_count", cr3_target_count),
 };
 #undef GUEST_FIELD
