@@ -1,5 +1,7 @@
 #include "model/keys.h"
 
+#include <map>
+
 namespace configgen::model {
 namespace {
 using K = KeyKind;
@@ -133,16 +135,20 @@ const std::vector<KeyInfo> kKeys = {
 
 const std::vector<KeyInfo>& profile_keys() { return kKeys; }
 
-std::vector<const KeyInfo*> children_of(const std::string& path) {
-  std::vector<const KeyInfo*> out;
+// Every map node of a profile asks for its allowed keys: the answer for
+// each path is computed once (a profile with 64 K regions asked 64 K times).
+const std::vector<const KeyInfo*>& children_of(const std::string& path) {
+  static std::map<std::string, std::vector<const KeyInfo*>> cache;
+  auto [it, fresh] = cache.try_emplace(path);
+  if (!fresh) return it->second;
   const std::string prefix = path.empty() ? "" : path + ".";
   for (const auto& k : kKeys) {
     const std::string p = k.path;
     if (p.rfind(prefix, 0) != 0) continue;
     const std::string rest = p.substr(prefix.size());
-    if (!rest.empty() && rest.find('.') == std::string::npos) out.push_back(&k);
+    if (!rest.empty() && rest.find('.') == std::string::npos) it->second.push_back(&k);
   }
-  return out;
+  return it->second;
 }
 
 const KeyInfo* find_key(const std::string& path) {

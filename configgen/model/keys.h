@@ -21,7 +21,7 @@ struct KeyInfo {
 
 const std::vector<KeyInfo>& profile_keys();
 // Keys directly under `path` (e.g. "guests[].entry").
-std::vector<const KeyInfo*> children_of(const std::string& path);
+const std::vector<const KeyInfo*>& children_of(const std::string& path);
 const KeyInfo* find_key(const std::string& path);
 const char* kind_name(KeyKind k);
 

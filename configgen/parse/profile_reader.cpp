@@ -57,7 +57,7 @@ class Reader {
 
 void Reader::check_keys(const Node* n, const std::string& path) {
   if (!n || !n->is_map()) return;
-  const auto kids = model::children_of(path);
+  const auto& kids = model::children_of(path);
   std::vector<std::string> names;
   for (const auto* k : kids) {
     std::string p = k->path;
