@@ -80,6 +80,7 @@ struct Vcpu {
   uint32_t timer_value;         // preemption timer reload
   VirtualPic pic;
   uint64_t mtf_rip;     // RIP at the last VM entry, while the monitor trap flag is on
+  uint64_t mtf_rcx;     // RCX then: tells a REP string iteration from an exit before any instruction
   uint32_t mtf_steps;
   uint64_t virtual_apic;       // virtual-APIC page (host-physical): TPR shadow and the LocalApic hook
   uint64_t apic_access;        // APIC-access page mapped at the guest's APIC base, with "virtualize APIC accesses"
