@@ -4,6 +4,7 @@
 #include "arch/instruction_decoder.h"
 #include "console/log.h"
 #include "exits/handlers.h"
+#include "exits/mtf_step.h"
 #include "guests/guest_memory.h"
 #include "vmx/vmcs.h"
 
@@ -16,20 +17,6 @@ bool decode_at(guests::Vcpu& v, uint64_t rip, arch::Instruction& in, uint32_t& n
   uint8_t bytes[15];
   n = guests::read_guest_linear(v, vmx::read(F::GUEST_CS_BASE) + rip, bytes, sizeof bytes);
   return arch::decode_instruction(bytes, n, guests::guest_code_mode(), in);
-}
-
-// RIP did not move but the count register did: the exit follows one (or,
-// with an emulator's repeat speed-ups, several) iterations of the REP string
-// instruction at RIP, which has not finished yet.
-bool log_repeat_iteration(guests::Vcpu& v, uint64_t rip) {
-  arch::Instruction in;
-  uint32_t n;
-  if (!decode_at(v, rip, in, n) || !arch::is_repeated_string(in)) return false;
-  const uint64_t mask = arch::address_mask(in.address_size);
-  if (((v.regs.rcx ^ v.mtf_rcx) & mask) == 0) return false;
-  LOG("vmm: guest %s mtf step %u: rip 0x%lx: %s iteration, %s 0x%lx", v.name, v.mtf_steps, rip, in.text,
-      arch::count_register_name(in), v.regs.rcx & mask);
-  return true;
 }
 }  // namespace
 
@@ -45,15 +32,23 @@ void log_executed_instruction(guests::Vcpu& v, uint64_t rip, const char* why) {
 
 Flow on_monitor_trap_flag(guests::Vcpu& v, const ExitInfo& e) {
   ++v.mtf_steps;
-  if (v.mtf_rip != e.guest_rip) {
-    log_executed_instruction(v, v.mtf_rip, "mtf step");
-    return Flow::Resume;
+  arch::Instruction in;
+  auto decode_at_rip = [&](arch::Instruction& out) {
+    uint32_t n;
+    return decode_at(v, e.guest_rip, out, n);
+  };
+  switch (classify_mtf_exit({v.mtf_rip, v.mtf_rcx}, {e.guest_rip, v.regs.rcx}, decode_at_rip, in)) {
+    case MtfStep::Completed:
+      log_executed_instruction(v, v.mtf_rip, "mtf step");
+      break;
+    case MtfStep::RepeatIteration:
+      LOG("vmm: guest %s mtf step %u: rip 0x%lx: %s iteration, %s 0x%lx", v.name, v.mtf_steps, e.guest_rip, in.text,
+          arch::count_register_name(in), v.regs.rcx & arch::address_mask(in.address_size));
+      break;
+    case MtfStep::BeforeAnyInstruction:
+      LOG("vmm: guest %s mtf step %u: exit before any instruction (rip 0x%lx)", v.name, v.mtf_steps, e.guest_rip);
+      break;
   }
-  // RIP unchanged: a REP iteration (RCX moved; only then is the code read),
-  // or an MTF exit pending before any instruction (SDM 25.5.2: VM entry
-  // injected an event or a pending MTF exit).
-  if (v.regs.rcx == v.mtf_rcx || !log_repeat_iteration(v, e.guest_rip))
-    LOG("vmm: guest %s mtf step %u: exit before any instruction (rip 0x%lx)", v.name, v.mtf_steps, e.guest_rip);
   return Flow::Resume;
 }
 }  // namespace exits
