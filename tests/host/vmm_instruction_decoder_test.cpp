@@ -316,6 +316,11 @@ const Case kCases[] = {
     {CpuMode::Bits16, {0x66, 0xA9, 0x00, 0x04, 0x00, 0x00}, 6, "test eax, 0x400"},
     {CpuMode::Bits16, {0xE2, 0xE9}, 2, "loop -0x17"},
     {CpuMode::Bits32, {0x0E}, 1, "push cs"},
+    // REX: only the last one, and only right before the opcode, counts (40-4F are not INC/DEC in 64-bit mode)
+    {CpuMode::Bits64, {0x41, 0x2E, 0x8B, 0x00}, 4, "mov eax, dword [cs:rax]"},
+    {CpuMode::Bits64, {0x44, 0x48, 0x89, 0xC8}, 4, "mov rax, rcx"},
+    {CpuMode::Bits64, {0x48, 0xF3, 0xA5}, 3, "rep movsd"},
+    {CpuMode::Bits32, {0x48}, 1, "dec eax"},
 };
 
 TEST(InstructionDecoder, TableOfEncodings) {

@@ -561,10 +561,17 @@ bool decode_instruction(const uint8_t* b, size_t avail, CpuMode mode, Instructio
     return false;
   };
   auto truncated = [&] { return fail(too_long ? DecodeStatus::Invalid : DecodeStatus::Truncated); };
-  // Legacy prefixes (SDM Vol. 2 2.1.1), then REX in 64-bit mode.
+  // Legacy prefixes (SDM Vol. 2 2.1.1), then REX in 64-bit mode. A REX that
+  // a legacy prefix follows is ignored, and of several the last counts
+  // (SDM Vol. 2 2.2.1): 40-4F are never INC/DEC there.
   for (;;) {
     if (!need(1)) return truncated();
     const uint8_t p = b[i];
+    if (long_mode && (p & 0xF0) == 0x40) {
+      in.rex = p;
+      ++i;
+      continue;
+    }
     if (p == 0x66) os = default_size == 2 ? 4 : 2;
     else if (p == 0x67) as = long_mode ? 4 : (default_size == 2 ? 4 : 2);
     else if (p == 0xF0) in.lock = true;
@@ -573,13 +580,10 @@ bool decode_instruction(const uint8_t* b, size_t avail, CpuMode mode, Instructio
     else if (p == 0x26 || p == 0x2E || p == 0x36 || p == 0x3E) in.mem.segment = int8_t((p >> 3) & 3);
     else if (p == 0x64 || p == 0x65) in.mem.segment = int8_t(p - 0x60);
     else break;
+    in.rex = 0;
     ++i;
   }
-  if (long_mode && (b[i] & 0xF0) == 0x40) {
-    in.rex = b[i++];
-    if (in.rex & 8) os = 8;
-    if (!need(1)) return truncated();
-  }
+  if (in.rex & 8) os = 8;
   uint8_t op = b[i++];
   uint8_t props;
   if (op == 0x0F) {
