@@ -40,6 +40,13 @@ TEST(MtfStep, RipAndRcxUnchangedIsAnExitBeforeAnyInstructionWithoutReadingCode) 
   EXPECT_EQ(c.decodes, 0);
 }
 
+TEST(MtfStep, AnEntryThatInjectsAnEventIsFollowedByAnExitBeforeAnyInstruction) {
+  // RIP moved to the handler, but the instruction at the entry's RIP did not run
+  const Classified c = classify({0x1000, 5, true}, {0x2000, 5}, kRepMovsb);
+  EXPECT_EQ(c.step, MtfStep::BeforeAnyInstruction);
+  EXPECT_EQ(c.decodes, 0);
+}
+
 TEST(MtfStep, CountRegisterMovedUnderRepIsAnIteration) {
   Classified c = classify({0x10004e, 0x30}, {0x10004e, 0x2f}, kRepMovsb);
   EXPECT_EQ(c.step, MtfStep::RepeatIteration);
