@@ -321,6 +321,8 @@ const Case kCases[] = {
     {CpuMode::Bits64, {0x44, 0x48, 0x89, 0xC8}, 4, "mov rax, rcx"},
     {CpuMode::Bits64, {0x48, 0xF3, 0xA5}, 3, "rep movsd"},
     {CpuMode::Bits32, {0x48}, 1, "dec eax"},
+    {CpuMode::Bits32, {0xC6, 0xF8, 0x01}, 3, "xabort 0x1"},
+    {CpuMode::Bits32, {0xC7, 0xF8, 0x10, 0x00, 0x00, 0x00}, 6, "xbegin +0x10"},
 };
 
 TEST(InstructionDecoder, TableOfEncodings) {
@@ -372,6 +374,8 @@ TEST(InstructionDecoder, InvalidEncodingsAreReportedAsSuch) {
       {CpuMode::Bits32, {0x0F, 0x01, 0x28}, 0, "0F 01 /5 memory"},
       {CpuMode::Bits32, {0x8F, 0xC8}, 0, "8F /1"},
       {CpuMode::Bits32, {0xFE, 0x10}, 0, "FE /2"},
+      {CpuMode::Bits32, {0xC7, 0x08, 0, 0, 0, 0}, 0, "C7 /1"},
+      {CpuMode::Bits32, {0xC6, 0x38, 0}, 0, "C6 /7 with memory"},
       {CpuMode::Bits32, {0x0F, 0x0F}, 0, "3DNow!"},
       {CpuMode::Bits64, {0x06}, 0, "push es"},
       {CpuMode::Bits64, {0x1F}, 0, "pop ds"},

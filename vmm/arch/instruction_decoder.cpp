@@ -400,7 +400,13 @@ void format_one_byte(Text& t, const Instruction& in) {
     case 0xC4: case 0xC5:
       t.s(op == 0xC4 ? "les " : "lds ").s(reg_name(in, in.reg, os)).s(", "); memory_text(t, in, far_pointer_keyword(os));
       return;
-    case 0xC6: case 0xC7: t.s("mov "); rm_text(t, in, size); t.s(", ").hex(in.immediate & size_mask(size)); return;
+    case 0xC6: case 0xC7:
+      if ((in.reg & 7) == 7) {
+        if (op == 0xC6) t.s("xabort ").hex(in.immediate);
+        else t.s("xbegin ").sdisp(relative(in));
+        return;
+      }
+      t.s("mov "); rm_text(t, in, size); t.s(", ").hex(in.immediate & size_mask(size)); return;
     case 0xC8: t.s("enter ").hex(in.immediate & 0xFFFF).s(", ").hex(in.immediate >> 16); return;
     case 0xCD: t.s("int ").hex(in.immediate); return;
     case 0xD4: t.s("aam ").hex(in.immediate); return;
@@ -512,7 +518,7 @@ bool valid_form(const Instruction& in) {
       case 0x8C: return r <= GS;
       case 0x8E: return r <= GS && r != CS;                     // MOV CS, r/m is #UD
       case 0x8F: return r == 0;
-      case 0xC6: case 0xC7: return r == 0 || r == 7;            // MOV, or XABORT/XBEGIN
+      case 0xC6: case 0xC7: return r == 0 || (r == 7 && !in.memory && in.rm == 0);  // MOV, or XABORT/XBEGIN (ModRM F8)
       case 0xFE: return r <= 1;
       case 0xFF: return r != 7 && (in.memory || (r != 3 && r != 5));  // far CALL/JMP take memory
       default: return true;
