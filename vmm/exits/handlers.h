@@ -28,6 +28,9 @@ Flow on_descriptor_table(guests::Vcpu&, const ExitInfo&);         // descriptor_
 Flow on_task_switch(guests::Vcpu&, const ExitInfo&);              // task_switch.cpp
 // mtf.cpp: one decoded line for the instruction at `rip` (CS-relative).
 void log_executed_instruction(guests::Vcpu& v, uint64_t rip, const char* why);
+// mtf.cpp: before each VM entry with the monitor trap flag on, what the
+// next MTF exit is compared with.
+void record_mtf_entry(guests::Vcpu& v);
 Flow on_interrupt_window(guests::Vcpu&, const ExitInfo&);    // interrupts.cpp
 Flow on_nmi_window(guests::Vcpu&, const ExitInfo&);          // interrupts.cpp
 // Turns interrupt-window or NMI-window exiting on or off (SDM 25.2).

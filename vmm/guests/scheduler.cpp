@@ -81,7 +81,7 @@ void run_cpu_guests(boot::PerCpu& c) {
       inject_next_event(*v);
       if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
       if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
-        v->mtf_rip = vmx::read(F::GUEST_RIP);
+        exits::record_mtf_entry(*v);
       if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
       const int rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
       v->regs.cr2 = arch::read_cr2();

@@ -4,6 +4,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "arch/instruction_decoder.h"
 #include "arch/vmx_table.h"
 #include "blob/format.h"
 #include "memory/ept.h"
@@ -84,7 +85,14 @@ struct Vcpu {
   uint32_t slices_without_exit; // watchdog
   uint32_t timer_value;         // preemption timer reload
   VirtualPic pic;
-  uint64_t mtf_rip;     // RIP at the last VM entry, while the monitor trap flag is on
+  // At the last VM entry, while the monitor trap flag is on (exits/mtf.cpp):
+  // where the next instruction is and the code size it runs at (a far JMP
+  // or IRET changes both before the exit); RCX, which tells a REP string
+  // iteration from an exit before any instruction; whether the entry
+  // injects an event (then the exit comes before any instruction).
+  uint64_t mtf_rip, mtf_cs_base, mtf_rcx;
+  arch::CpuMode mtf_code_mode;
+  bool mtf_injecting;
   uint32_t mtf_steps;
   uint64_t virtual_apic;       // virtual-APIC page (host-physical): TPR shadow and the LocalApic hook
   uint64_t apic_access;        // APIC-access page mapped at the guest's APIC base, with "virtualize APIC accesses"
