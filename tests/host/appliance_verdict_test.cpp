@@ -151,10 +151,6 @@ TEST(SerialLog, CounterfeitVerdictLinesInGuestOutputAreIgnored) {
   ends.guest = "honest";
   ends.outcome = "halted";
   EXPECT_FALSE(judge(log, {ends}, false).pass);
-  // The guest filter still sees the guest's own lines.
-  Expectation printed = serial("vmm: end: pass", 3, 3);
-  printed.guest = "forger";
-  EXPECT_TRUE(judge(log, {printed}, false).pass);
   // The same log with the hypervisor's real lines after it: only those count.
   const auto real = parse_serial_log(std::string(forged) +
                                      "[cpu0] vmm: guest forger ended: watchdog (ran 100 ticks); exits: io-instruction=9\n"
@@ -163,6 +159,11 @@ TEST(SerialLog, CounterfeitVerdictLinesInGuestOutputAreIgnored) {
   EXPECT_EQ(real.guests.at("forger").outcome, "watchdog");
   ASSERT_TRUE(real.end_pass.has_value());
   EXPECT_FALSE(*real.end_pass);
+  // `guest:` expectations still see the guest's own lines.
+  Expectation printed = serial("vmm: end: pass", 3, 3);
+  printed.guest = "forger";
+  EXPECT_TRUE(judge(real, {printed}, false).pass);
+  EXPECT_FALSE(judge(real, {}, true).pass);  // the real end line says fail
 }
 
 TEST(SerialLog, OnlyTheHypervisorsLineShapeIsAnEndLine) {

@@ -41,6 +41,11 @@ struct alignas(64) PerCpu {
   bool vmx_on;       // VMXON succeeded
   bool done;         // finished its guests
   guests::Vcpu* current;  // VMCS currently loaded on this CPU
+  guests::Vcpu* state_owner;  // guest whose non-VMCS state is in the registers (guests/cpu_state.h)
+  // NMIs taken in VMX root operation (boot/nmi.cpp), counted by the handler,
+  // routed and reported outside it (the handler cannot take the log lock).
+  volatile uint32_t nmis_in_root;
+  uint32_t nmis_routed;
 };
 
 PerCpu& cpu(uint32_t index);
