@@ -48,6 +48,9 @@ void route_host_nmis(PerCpu& c, guests::Vcpu* current) {
 }
 
 [[noreturn]] void idle_forever(PerCpu& c) {
+  // The last guest may have left NMIs blocked: without virtual NMIs, a VM
+  // exit keeps the guest's NMI blocking; an IRET ends it (SDM 31.7.1.2).
+  arch::iret_to_self();
   for (;;) {
     route_host_nmis(c, nullptr);
     // An NMI wakes HLT even with interrupts off; its handler returns here.

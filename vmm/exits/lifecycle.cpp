@@ -66,7 +66,7 @@ Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
   if (guests::slice_was_storm(t.charged_ticks, t.slice_ticks)) {
     ++t.storm_slices;
     t.storm_ticks += t.slice_ticks;
-    if (t.storm_ticks >= guests::kStormTicks) {
+    if (t.storm_slices >= 2 && t.storm_ticks >= guests::kStormTicks) {
       console_flush(v);
       return finish(v, guests::Outcome::Watchdog,
                     "exit storm: %u slices in a row (%lu timer ticks) more than half spent handling its exits, %lu exits, "

@@ -27,8 +27,8 @@ struct SliceCharge {
 SliceCharge charge_exit(uint32_t remaining, uint64_t host_tsc_ticks, uint32_t rate);
 
 // An exit storm: a slice more than half of which went to handling the
-// guest's own exits. Storm slices in a row adding up to kStormTicks timer
-// ticks stop the guest (a guest printing a few lines has short storms; one
+// guest's own exits. Storm slices in a row, at least two, adding up to
+// kStormTicks timer ticks stop the guest (a guest printing a few lines has short storms; one
 // that only exits has nothing else).
 inline constexpr uint64_t kStormTicks = 40000000;
 bool slice_was_storm(uint64_t charged_ticks, uint64_t slice_ticks);
@@ -36,7 +36,7 @@ bool slice_was_storm(uint64_t charged_ticks, uint64_t slice_ticks);
 // The default watchdog (docs/isolation.md, "Time"): a guest whose profile
 // asks for no VMX-preemption timer still runs with one, kDefaultWatchdogTicks
 // timer ticks per period; a period without an exit of its own stops it.
-inline constexpr uint32_t kDefaultWatchdogTicks = 20000000;
+inline constexpr uint32_t kDefaultWatchdogTicks = 50000000;
 
 // Who an NMI belongs to (SDM 27.2 / 25.3, book 7.3.2). The hypervisor
 // always has "NMI exiting" on, so every NMI reaches it: in non-root operation
