@@ -28,7 +28,8 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
     arch::iret_to_self();
     if (v.takes_nmis) {
       v.nmi_pending = true;
-      LOG("vmm: guest %s: NMI exit at rip 0x%lx: pending for the guest", v.name, e.guest_rip);
+      LOG("vmm: guest %s: NMI exit at rip 0x%lx: pending for the guest (interruptibility 0x%lx)", v.name, e.guest_rip,
+          vmx::read(F::GUEST_INTERRUPTIBILITY_STATE));
     } else {
       ++v.nmis_to_host;
       LOG("vmm: guest %s: NMI exit at rip 0x%lx: handled by the host (the guest does not take NMIs)", v.name, e.guest_rip);

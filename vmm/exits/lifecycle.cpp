@@ -59,10 +59,18 @@ Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
                   "ran %u timer ticks (the default watchdog period) without an exit of its own, rip 0x%lx", v.timer_value, rip);
   }
   // A guest that only ever gets preempted never exits on its own: after
-  // watchdog_slices such slices in a row, it is stopped.
+  // watchdog_slices such slices in a row, it is stopped; without that key,
+  // after slices in a row worth the default watchdog period.
   if (!t.default_watchdog && v.config->watchdog_slices && ++v.slices_without_exit >= v.config->watchdog_slices)
     return finish(v, guests::Outcome::Watchdog, "%u time slices without an exit of its own, rip 0x%lx", v.slices_without_exit,
                   rip);
+  t.quiet_ticks = exited ? 0 : t.quiet_ticks + t.slice_ticks;
+  if (!t.default_watchdog && !v.config->watchdog_slices && t.quiet_ticks >= guests::kDefaultWatchdogTicks) {
+    console_flush(v);
+    return finish(v, guests::Outcome::Watchdog,
+                  "%lu timer ticks of time slices without an exit of its own (the default watchdog period), rip 0x%lx",
+                  t.quiet_ticks, rip);
+  }
   if (guests::slice_was_storm(t.charged_ticks, t.slice_ticks)) {
     ++t.storm_slices;
     t.storm_ticks += t.slice_ticks;

@@ -204,6 +204,10 @@ void force_isolation_controls(Vcpu& v, const vmx::Capabilities& caps) {
   const uint16_t nmi = v.behaviour_for_vector[uint32_t(arch::Vector::NMI)];
   v.takes_nmis = nmi != kNoBehaviour && (v.behaviours[nmi].action == uint32_t(blob::Action::Reflect) ||
                                          v.behaviours[nmi].action == uint32_t(blob::Action::Reinject));
+  // A guest that takes NMIs gets virtual NMIs: its NMI blocking is then its
+  // own (set by an injected NMI, ended by its IRET) and the NMI-window exit
+  // says when the next can be injected (SDM 24.6.1, 25.3; book 7.3.2.2).
+  if (v.takes_nmis) force(v, caps, arch::ctl::VIRTUAL_NMIS);
   if (v.config->timer_action != uint32_t(blob::TimerAction::None) && v.timer_value) return;
   if (allowed(caps, arch::ctl::ACTIVATE_VMX_PREEMPTION_TIMER) && allowed(caps, arch::ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE)) {
     force(v, caps, arch::ctl::ACTIVATE_VMX_PREEMPTION_TIMER);

@@ -59,6 +59,7 @@ struct TimeAccount {
   uint64_t exit_tsc;         // TSC at its last VM exit; 0 = nothing to charge
   uint32_t storm_slices;     // slices in a row more than half spent on its exits
   uint64_t storm_ticks;      // their length, in timer ticks
+  uint64_t quiet_ticks;      // slices in a row without an exit of its own, in timer ticks
   uint64_t total_charged;    // over its life, timer ticks
 };
 
