@@ -108,7 +108,7 @@ namespace cr0 {
 inline constexpr uint64_t PE = 1ull << 0, NE = 1ull << 5, PG = 1ull << 31;
 }
 namespace cr4 {
-inline constexpr uint64_t PAE = 1ull << 5, OSFXSR = 1ull << 9, VMXE = 1ull << 13;
+inline constexpr uint64_t PAE = 1ull << 5, OSFXSR = 1ull << 9, VMXE = 1ull << 13, OSXSAVE = 1ull << 18;
 }
 namespace rflags {
 inline constexpr uint64_t TF = 1ull << 8, IF = 1ull << 9, RESERVED_1 = 1ull << 1;

@@ -116,10 +116,11 @@ Flow dispatch(guests::Vcpu& v) {
   ++v.total_exits;
   if (e.reason >= arch::kMaxExitReason) return finish(v, guests::Outcome::Stopped, "exit reason %u is beyond the SDM's list", e.reason);
   ++v.exit_counts[e.reason];
-  if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED)) {
-    v.slices_without_exit = 0;
+  if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED)) v.slices_without_exit = 0;
+  // For the watchdog (docs/isolation.md, "Time"), an interrupt that arrived
+  // from outside is not an exit of the guest's own.
+  if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED) && e.reason != uint32_t(R::EXTERNAL_INTERRUPT))
     v.time.exited_this_period = true;
-  }
   if (e.entry_failure) return on_entry_failure(v, e);
   Flow flow = Flow::Resume;
   if (!apply_generic_behaviour(v, e, flow)) flow = kTable.handlers[e.reason](v, e);

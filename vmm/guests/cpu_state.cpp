@@ -22,7 +22,6 @@ Features g_features;
 bool g_reported;
 
 constexpr uint64_t kPatPowerUp = 0x0007040600070406ull, kDr6Reset = 0xFFFF0FF0ull, kXcr0Reset = 1;
-constexpr uint64_t kCr4Osxsave = 1ull << 18;
 constexpr uint32_t kFxsaveFcw = 0, kFxsaveMxcsr = 24;
 
 // The MSRs switched in software, in the order of SwitchedState::msr. PAT
@@ -42,6 +41,7 @@ constexpr SwitchedMsr kSwitched[kSwitchedMsrCount] = {
     {Msr::IA32_FMASK, 0, always},         {Msr::IA32_KERNEL_GS_BASE, 0, always}, {Msr::IA32_TSC_AUX, 0, with_tsc_aux},
     {Msr::IA32_SPEC_CTRL, 0, with_spec_ctrl}, {Msr::IA32_XSS, 0, with_xss},    {Msr::IA32_PAT, kPatPowerUp, pat_in_software},
 };
+static_assert(uint32_t(kSwitched[kSwitchedMsrCount - 1].msr) != 0, "kSwitchedMsrCount (vcpu.h) and kSwitched disagree");
 
 void xsetbv0(uint64_t value) { asm volatile("xsetbv" ::"c"(0), "a"(uint32_t(value)), "d"(uint32_t(value >> 32))); }
 
@@ -128,7 +128,7 @@ void init_cpu_state_support() {
     f.xss = d1.eax & (1u << 3);
   }
   if (f.xsave) {
-    arch::write_cr4(arch::read_cr4() | kCr4Osxsave);
+    arch::write_cr4(arch::read_cr4() | arch::cr4::OSXSAVE);
     xsetbv0(kXcr0Reset | 2);  // x87 and SSE: all the host needs
   }
   g_features = f;
