@@ -14,6 +14,12 @@ foreach(case registers watchdog watchdog-sliced storm-vmcall storm-io forge)
     --keep ${HOSTILE_STATE_DIR}/state-${case})
 endforeach()
 
+# The same forger with the expectations its counterfeit lines claim: they
+# must not hold (the negative check passes only when the machine ended and
+# the expectations failed).
+hostile_test(state_forge_claims 300 ${HOSTILE_STATE_RUN} ${HOSTILE_STATE_PROFILES}/state-forge-claims.yaml
+  --expect-mismatch --keep ${HOSTILE_STATE_DIR}/state-forge-claims)
+
 # NMIs from the BSP (the nmi_test command-line hook) while CPU 1 runs a guest
 # and once it is idle; one guest takes NMIs, the other does not.
 foreach(case nmi nmi-host)

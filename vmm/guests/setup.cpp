@@ -183,13 +183,18 @@ bool force(Vcpu& v, const vmx::Capabilities& caps, arch::ControlBit b) {
 
 // Controls the hypervisor sets for every guest, whatever the blob asks,
 // because guests sharing a CPU would otherwise share state or time
-// (docs/isolation.md): DR7/IA32_DEBUGCTL and IA32_PAT switched by the VMCS
+// (docs/isolation.md): IA32_EFER, DR7/IA32_DEBUGCTL and IA32_PAT switched by the VMCS
 // (SDM 24.7.1, 24.8.1; PAT falls back to software), NMI exiting so no NMI
 // reaches a guest the profile did not give NMIs (SDM 25.3), and the
 // VMX-preemption timer with its value saved on exit as the watchdog of a
 // guest whose profile has no timer (SDM 25.5.1; 26.2.1.2: saving needs the
 // active timer).
 void force_isolation_controls(Vcpu& v, const vmx::Capabilities& caps) {
+  // IA32_EFER (SCE, NXE, LME): configgen always asks for these; a blob made
+  // otherwise still does not share the host's or a neighbour's EFER.
+  force(v, caps, arch::ctl::LOAD_IA32_EFER_ON_ENTRY);
+  force(v, caps, arch::ctl::SAVE_IA32_EFER);
+  force(v, caps, arch::ctl::LOAD_IA32_EFER);
   force(v, caps, arch::ctl::SAVE_DEBUG_CONTROLS);
   force(v, caps, arch::ctl::LOAD_DEBUG_CONTROLS);
   const bool pat = allowed(caps, arch::ctl::SAVE_IA32_PAT) && allowed(caps, arch::ctl::LOAD_IA32_PAT) &&
