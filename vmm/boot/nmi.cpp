@@ -22,8 +22,6 @@ extern "C" void host_nmi() {
 
 namespace boot {
 
-uint32_t nmis_taken(const PerCpu& c) { return __atomic_load_n(&c.nmis_in_root, __ATOMIC_ACQUIRE); }
-
 void route_host_nmis(PerCpu& c, guests::Vcpu* current) {
   if (c.index == 0 && g_early_nmis) {
     const uint32_t early = __atomic_exchange_n(&g_early_nmis, 0, __ATOMIC_ACQ_REL);

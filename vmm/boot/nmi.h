@@ -22,6 +22,8 @@ void route_host_nmis(PerCpu& c, guests::Vcpu* current);
 // Test hook `nmi_test` on the kernel command line (boot/cmdline.h): NMI IPIs
 // sent by the BSP while the other CPUs run guests and while they are idle.
 void send_nmi(uint32_t apic_id);
-uint32_t nmis_taken(const PerCpu& c);
+inline uint32_t nmis_taken(const PerCpu& c) { return __atomic_load_n(&c.nmis_in_root, __ATOMIC_ACQUIRE); }
+// The scheduler's check before every entry: cheap, inline.
+inline bool nmis_waiting(const PerCpu& c) { return nmis_taken(c) != c.nmis_routed; }
 
 }  // namespace boot

@@ -14,18 +14,8 @@ bool xcr0_valid(uint64_t value, uint64_t supported) {
   return all_or_none(value, kMpx) && all_or_none(value, kAmx);
 }
 
-SliceCharge charge_exit(uint32_t remaining, uint64_t host_tsc_ticks, uint32_t rate) {
-  const uint64_t ticks = rate >= 64 ? 0 : host_tsc_ticks >> rate;
-  if (ticks >= remaining) return {0, remaining, true};
-  return {uint32_t(remaining - ticks), uint32_t(ticks), false};
-}
-
 bool slice_was_storm(uint64_t charged_ticks, uint64_t slice_ticks) {
   return slice_ticks && charged_ticks * 2 > slice_ticks;
-}
-
-NmiParty nmi_party(bool guest_current, bool guest_takes_nmis) {
-  return guest_current && guest_takes_nmis ? NmiParty::Guest : NmiParty::Host;
 }
 
 }  // namespace guests

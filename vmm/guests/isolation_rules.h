@@ -24,7 +24,12 @@ struct SliceCharge {
   uint32_t charged;       // timer ticks charged for this exit
   bool ended;
 };
-SliceCharge charge_exit(uint32_t remaining, uint64_t host_tsc_ticks, uint32_t rate);
+// Inline: it runs on every exit.
+inline SliceCharge charge_exit(uint32_t remaining, uint64_t host_tsc_ticks, uint32_t rate) {
+  const uint64_t ticks = rate >= 64 ? 0 : host_tsc_ticks >> rate;
+  if (ticks >= remaining) return {0, remaining, true};
+  return {uint32_t(remaining - ticks), uint32_t(ticks), false};
+}
 
 // An exit storm: a slice more than half of which went to handling the
 // guest's own exits. Storm slices in a row, at least two, adding up to
@@ -45,6 +50,8 @@ inline constexpr uint32_t kDefaultWatchdogTicks = 50000000;
 // or was current and being served, is made pending for that guest; every
 // other one is the host's (counted and reported).
 enum class NmiParty : uint8_t { Guest, Host };
-NmiParty nmi_party(bool guest_current, bool guest_takes_nmis);
+inline NmiParty nmi_party(bool guest_current, bool guest_takes_nmis) {
+  return guest_current && guest_takes_nmis ? NmiParty::Guest : NmiParty::Host;
+}
 
 }  // namespace guests

@@ -44,7 +44,7 @@ void switch_to(boot::PerCpu& c, Vcpu& v) {
     }
     c.current = &v;
   }
-  switch_cpu_state(c, v);
+  if (c.state_owner != &v) switch_cpu_state(c, v);
 }
 
 // The host time of the exit just handled, charged to the guest's slice
@@ -119,7 +119,7 @@ void run_cpu_guests(boot::PerCpu& c) {
     new_slice = false;
     exits::Flow flow = exits::Flow::End;
     if (v->state == State::Ready) {
-      boot::route_host_nmis(c, v);
+      if (boot::nmis_waiting(c)) boot::route_host_nmis(c, v);
       flow = charge_exit_time(c, *v);
     }
     if (v->state == State::Ready && flow == exits::Flow::Resume) {
