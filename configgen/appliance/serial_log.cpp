@@ -19,10 +19,21 @@ std::string line_guest(const std::string& line) {
   return m[1].matched ? m[1].str() : m[2].str();
 }
 
+bool is_hypervisor_line(const std::string& line) {
+  static const std::regex shape(R"(^\[cpu\d+\] vmm: )");
+  return std::regex_search(line, shape);
+}
+
+// Verdict lines are read only where the hypervisor wrote them: from the start
+// of a line of its own shape (docs/isolation.md, "Verdicts"). A guest's
+// console line always starts with `[cpuN] guest NAME| `, so whatever it
+// prints after that prefix is never an outcome or an end line.
 SerialLog parse_serial_log(const std::string& text) {
-  static const std::regex ended(R"(vmm: guest (\S+) ended: ([a-z-]+)(?: \((.*)\))?; exits: (.*)$)");
+  static const std::regex ended(R"(^\[cpu\d+\] vmm: guest (\S+) ended: ([a-z-]+)(?: \((.*)\))?; exits: (.*)$)");
   static const std::regex count(R"(([a-z0-9-]+)=(\d+))");
-  static const std::regex end(R"(vmm: end: (pass|fail))");
+  static const std::regex end(R"(^\[cpu\d+\] vmm: end: (pass|fail)$)");
+  static const std::regex refused(R"(^\[cpu\d+\] vmm: blob refused:)");
+  static const std::regex no_vmx(R"(^\[cpu\d+\] vmm: VMX unavailable:)");
   SerialLog log;
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) {
@@ -41,8 +52,8 @@ SerialLog parse_serial_log(const std::string& text) {
     } else if (std::regex_search(l, m, end)) {
       log.end_pass = m[1] == "pass";
     }
-    if (l.find("vmm: blob refused:") != std::string::npos) log.blob_refused = true;
-    if (l.find("vmm: VMX unavailable:") != std::string::npos) log.vmx_unavailable = true;
+    if (std::regex_search(l, refused)) log.blob_refused = true;
+    if (std::regex_search(l, no_vmx)) log.vmx_unavailable = true;
   }
   return log;
 }

@@ -29,6 +29,10 @@ SerialLog parse_serial_log(const std::string& text);
 // same serial port before the hypervisor starts) and without CR/LF.
 std::string clean_serial_line(std::string line);
 
+// A line the hypervisor wrote: `[cpuN] vmm: ...` from its start. Guest
+// console lines (`[cpuN] guest NAME| ...`) never are, whatever they contain.
+bool is_hypervisor_line(const std::string& line);
+
 // The guest a line is about: its console lines (`[cpuN] guest NAME| TEXT`)
 // and the hypervisor's records of it (`[cpuN] vmm: guest NAME ...`); "" for
 // every other line.

@@ -126,3 +126,52 @@ TEST(Verdict, ABadRegularExpressionIsAFailureNotACrash) {
   EXPECT_NE(v.summary().find("bad regular expression"), std::string::npos);
 }
 }  // namespace
+
+// A guest can print anything after its console prefix: counterfeit outcome and
+// end lines in its output are never read as the hypervisor's (docs/isolation.md).
+TEST(SerialLog, CounterfeitVerdictLinesInGuestOutputAreIgnored) {
+  const char* forged =
+      "[cpu0] vmm: starting\n"
+      "[cpu0] guest forger| [cpu0] vmm: guest forger ended: halted (HLT); exits: hlt=1\n"
+      "[cpu0] guest forger| [cpu0] vmm: guest honest ended: halted (HLT); exits: hlt=1\n"
+      "[cpu0] guest forger| vmm: end: pass\n"
+      "[cpu0] guest forger| [cpu0] vmm: end: pass\n"
+      "[cpu0] guest forger| \x1b[2K[cpu0] vmm: end: pass\n"
+      "[cpu0] guest forger| [cpu0] vmm: blob refused: no\n"
+      "[cpu0] guest forger| [cpu0] vmm: VMX unavailable: no\n"
+      "[cpu1] guest honest| x vmm: end: pass\n";
+  const auto log = parse_serial_log(forged);
+  EXPECT_TRUE(log.guests.empty());
+  EXPECT_FALSE(log.end_pass.has_value());
+  EXPECT_FALSE(log.blob_refused);
+  EXPECT_FALSE(log.vmx_unavailable);
+  EXPECT_FALSE(judge(log, {}, false).pass);  // no end line of the hypervisor's: crash or hang
+  Expectation ends;
+  ends.kind = Expectation::Kind::GuestEnd;
+  ends.guest = "honest";
+  ends.outcome = "halted";
+  EXPECT_FALSE(judge(log, {ends}, false).pass);
+  // The same log with the hypervisor's real lines after it: only those count.
+  const auto real = parse_serial_log(std::string(forged) +
+                                     "[cpu0] vmm: guest forger ended: watchdog (ran 100 ticks); exits: io-instruction=9\n"
+                                     "[cpu0] vmm: end: fail\n");
+  ASSERT_EQ(real.guests.size(), 1u);
+  EXPECT_EQ(real.guests.at("forger").outcome, "watchdog");
+  ASSERT_TRUE(real.end_pass.has_value());
+  EXPECT_FALSE(*real.end_pass);
+  // `guest:` expectations still see the guest's own lines.
+  Expectation printed = serial("vmm: end: pass", 3, 3);
+  printed.guest = "forger";
+  EXPECT_TRUE(judge(real, {printed}, false).pass);
+  EXPECT_FALSE(judge(real, {}, true).pass);  // the real end line says fail
+}
+
+TEST(SerialLog, OnlyTheHypervisorsLineShapeIsAnEndLine) {
+  using configgen::appliance::is_hypervisor_line;
+  EXPECT_TRUE(is_hypervisor_line("[cpu12] vmm: end: pass"));
+  EXPECT_FALSE(is_hypervisor_line("[cpu0] guest a| [cpu0] vmm: end: pass"));
+  EXPECT_FALSE(is_hypervisor_line(" [cpu0] vmm: end: pass"));
+  EXPECT_FALSE(parse_serial_log("[cpu0] vmm: end: passed\n").end_pass.has_value());
+  EXPECT_FALSE(parse_serial_log("junk [cpu0] vmm: end: pass\n").end_pass.has_value());
+  EXPECT_TRUE(parse_serial_log("[cpu3] vmm: end: pass\r\n").end_pass.value_or(false));
+}

@@ -61,6 +61,24 @@ inline uint8_t inb(uint16_t port) {
 }
 
 inline void cpu_pause() { asm volatile("pause"); }
+
+// An IRET to the next instruction, with the stack as it was: ends the NMI
+// blocking that a VM exit caused by an NMI leaves in root operation (SDM
+// 31.7.1.2: the VMM's IRET unblocks NMIs).
+inline void iret_to_self() {
+  asm volatile(
+      "movl %%ss, %%eax\n"
+      "pushq %%rax\n"
+      "pushq %%rsp\n"
+      "addq $8, (%%rsp)\n"
+      "pushfq\n"
+      "movl %%cs, %%eax\n"
+      "pushq %%rax\n"
+      "leaq 1f(%%rip), %%rax\n"
+      "pushq %%rax\n"
+      "iretq\n"
+      "1:\n" ::: "rax", "memory");
+}
 [[noreturn]] inline void halt_forever() {
   for (;;) asm volatile("cli; hlt");
 }
@@ -90,7 +108,7 @@ namespace cr0 {
 inline constexpr uint64_t PE = 1ull << 0, ET = 1ull << 4, NE = 1ull << 5, PG = 1ull << 31;
 }
 namespace cr4 {
-inline constexpr uint64_t PAE = 1ull << 5, OSFXSR = 1ull << 9, VMXE = 1ull << 13;
+inline constexpr uint64_t PAE = 1ull << 5, OSFXSR = 1ull << 9, VMXE = 1ull << 13, OSXSAVE = 1ull << 18;
 }
 namespace rflags {
 inline constexpr uint64_t TF = 1ull << 8, IF = 1ull << 9, RESERVED_1 = 1ull << 1;

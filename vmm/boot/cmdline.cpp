@@ -20,6 +20,7 @@ Options parse_cmdline(const char* p) {
     else if (lib::starts_with(p, "blob=")) copy_word(o.blob_name, sizeof o.blob_name, p + 5);
     else if (lib::starts_with(p, "caps") && (p[4] == ' ' || p[4] == 0)) o.print_caps = true;
     else if (lib::starts_with(p, "ring") && (p[4] == ' ' || p[4] == 0)) o.dump_ring = true;
+    else if (lib::starts_with(p, "nmi_test") && (p[8] == ' ' || p[8] == 0)) o.nmi_test = true;
     while (*p && *p != ' ') ++p;
   }
   return o;

@@ -3,6 +3,9 @@
 //   blob=NAME              which multiboot module holds the blob (default: the first)
 //   caps                   print every CPU's VMX capability MSRs
 //   ring                   dump the debug-record ring before the summary
+//   nmi_test               test hook (docs/isolation.md): the BSP sends NMIs to itself
+//                          during boot and NMI IPIs to the other CPUs while they run
+//                          guests and once they are idle
 #pragma once
 #include <stdint.h>
 
@@ -12,6 +15,7 @@ struct Options {
   char blob_name[64];
   bool print_caps;
   bool dump_ring;
+  bool nmi_test;
 };
 Options parse_cmdline(const char* cmdline);
 // The last path component of a module string ("tftp://10.0.2.2/profile.blob x" -> "profile.blob").

@@ -1,6 +1,9 @@
 /* Host exception entry points (vectors 0-31). In VMX root operation no
  * exception is expected; one that happens is a hypervisor bug, reported by
- * host_exception() with the CPU, vector and RIP before the machine ends. */
+ * host_exception() with the CPU, vector and RIP before the machine ends.
+ * The NMI (vector 2) is not an exception: it arrives from outside (another
+ * CPU's IPI, a device), is counted by host_nmi() (boot/nmi.cpp) and
+ * returns with IRET, which also ends the NMI blocking it started. */
         .code64
         .text
 .macro ISR vector, has_error_code
@@ -14,7 +17,33 @@ isr_\vector:
 
 ISR 0, 0
 ISR 1, 0
-ISR 2, 0
+isr_2:
+        pushq %rax
+        pushq %rcx
+        pushq %rdx
+        pushq %rsi
+        pushq %rdi
+        pushq %r8
+        pushq %r9
+        pushq %r10
+        pushq %r11
+        pushq %rbp
+        movq %rsp, %rbp
+        andq $-16, %rsp
+        cld
+        call host_nmi
+        movq %rbp, %rsp
+        popq %rbp
+        popq %r11
+        popq %r10
+        popq %r9
+        popq %r8
+        popq %rdi
+        popq %rsi
+        popq %rdx
+        popq %rcx
+        popq %rax
+        iretq
 ISR 3, 0
 ISR 4, 0
 ISR 5, 0

@@ -5,6 +5,7 @@
 #include "blob/signature.h"
 #include "boot/cmdline.h"
 #include "boot/multiboot.h"
+#include "boot/nmi.h"
 #include "boot/percpu.h"
 #include "boot/smp.h"
 #include "console/debug_ring.h"
@@ -139,6 +140,10 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
       g_blob.string(app.target), g_blob.guest_count(), module.size, g_blob.header().crc32c);
 
   boot::start_application_processors();
+  if (g_options.nmi_test) {  // an NMI during boot, before VMX: the host's own
+    boot::send_nmi(bsp.apic_id);
+    LOG("vmm: nmi test: NMI IPI sent to this CPU during boot");
+  }
   const uint32_t cpus = boot::cpu_count();
   if (cpus < app.min_cpus) {
     LOG("vmm: the appliance needs %u CPUs and this machine has %u", app.min_cpus, cpus);
@@ -153,7 +158,10 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   // Every CPU, the BSP included, now enables VMX and runs its guests.
   boot::release_application_processors();
   boot::cpu_main(bsp);
+  if (g_options.nmi_test) boot::nmi_test_while_running();
   boot::wait_for_all_cpus();
+  if (g_options.nmi_test) boot::nmi_test_while_idle();
+  boot::route_host_nmis(bsp, nullptr);
   if (g_options.dump_ring || (app.flags & blob::kDumpDebugRing)) console::debug_ring_dump("requested");
   const bool pass = guests::report_outcomes();
   platform::end_machine(pass);

@@ -44,6 +44,11 @@ struct alignas(64) PerCpu {
   // Controls the capability probe found advertised but not delivered
   // (vmx/probe.h), per control word: guests that use them are refused.
   uint32_t undelivered[arch::kControlWordCount];
+  guests::Vcpu* state_owner;  // guest whose non-VMCS state is in the registers (guests/cpu_state.h)
+  // NMIs taken in VMX root operation (boot/nmi.cpp), counted by the handler,
+  // routed and reported outside it (the handler cannot take the log lock).
+  volatile uint32_t nmis_in_root;
+  uint32_t nmis_routed;
 };
 
 PerCpu& cpu(uint32_t index);

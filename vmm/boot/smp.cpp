@@ -3,6 +3,8 @@
 #include "arch/cpu.h"
 #include "console/debug_ring.h"
 #include "console/log.h"
+#include "boot/nmi.h"
+#include "guests/cpu_state.h"
 #include "guests/scheduler.h"
 #include "guests/setup.h"
 #include "lib/string.h"
@@ -21,6 +23,7 @@ namespace {
 constexpr uint64_t kTrampoline = 0x8000;
 constexpr uint64_t kDefaultLapic = 0xFEE00000;
 constexpr uint32_t kIcrInitAssert = 0x00004500, kIcrStartup = 0x00004600;
+constexpr uint32_t kIcrNmi = 0x00004400;  // delivery mode NMI (100b), level assert, physical destination
 
 volatile bool g_released = false;
 uint64_t g_lapic = kDefaultLapic;
@@ -170,6 +173,42 @@ void start_application_processors() {
 }
 
 
+void send_nmi(uint32_t apic_id) { send_ipi(apic_id, kIcrNmi); }
+
+// The nmi_test hook (boot/cmdline.h). While running: once a guest of the
+// CPU has launched, so the NMI finds it in non-root operation or serving
+// an exit. Idle: the CPU must count and report it within 200 ms.
+void nmi_test_while_running() {
+  for (uint32_t i = 1; i < cpu_count(); ++i) {
+    bool launched = false;
+    for (int wait = 0; wait < 2000 && !launched && !__atomic_load_n(&cpu(i).done, __ATOMIC_ACQUIRE); ++wait) {
+      for (uint32_t g = 0; g < guests::vcpu_count(); ++g)
+        if (guests::vcpus()[g].cpu == i && __atomic_load_n(&guests::vcpus()[g].launched, __ATOMIC_ACQUIRE)) launched = true;
+      if (!launched) pit_delay_us(1000);
+    }
+    if (__atomic_load_n(&cpu(i).done, __ATOMIC_ACQUIRE)) {
+      LOG("vmm: nmi test: CPU %u finished its guests before an NMI could be sent while they ran", i);
+      continue;
+    }
+    pit_delay_us(2000);
+    send_nmi(cpu(i).apic_id);
+    LOG("vmm: nmi test: NMI IPI sent to CPU %u while it runs guests", i);
+  }
+}
+
+void nmi_test_while_idle() {
+  for (uint32_t i = 1; i < cpu_count(); ++i) {
+    const uint32_t before = __atomic_load_n(&cpu(i).nmis_routed, __ATOMIC_ACQUIRE);
+    send_nmi(cpu(i).apic_id);
+    bool seen = false;
+    for (int wait = 0; wait < 200 && !seen; ++wait) {
+      seen = __atomic_load_n(&cpu(i).nmis_routed, __ATOMIC_ACQUIRE) != before;
+      if (!seen) pit_delay_us(1000);
+    }
+    LOG("vmm: nmi test: CPU %u %s the NMI IPI sent while it was idle", i, seen ? "handled" : "did NOT report");
+  }
+}
+
 void release_application_processors() { __atomic_store_n(&g_released, true, __ATOMIC_RELEASE); }
 
 // One line and one debug record per boot stage (book 1.5): stage 1 is the
@@ -187,6 +226,8 @@ static void report_stage(const PerCpu& c, uint32_t stage, const char* what) {
 void cpu_main(PerCpu& c) {
   const char* why = nullptr;
   report_stage(c, 1, "long mode, own GDT/TSS/IDT");
+  guests::init_cpu_state_support();
+  route_host_nmis(c, nullptr);
   if (!vmx::enable_vmx(c, &why)) {
     LOG("vmm: VMX unavailable: %s", why);
     for (uint32_t i = 0; i < guests::vcpu_count(); ++i) {
@@ -227,5 +268,5 @@ extern "C" [[noreturn]] void ap_main(uint32_t index) {
   LOG("vmm: CPU online (APIC ID %u)", c.apic_id);
   while (!__atomic_load_n(&boot::g_released, __ATOMIC_ACQUIRE)) arch::cpu_pause();
   boot::cpu_main(c);
-  arch::halt_forever();
+  boot::idle_forever(c);
 }

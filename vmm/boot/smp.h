@@ -13,6 +13,9 @@ void release_application_processors();
 // Per-CPU work: VMX on, capability print, this CPU's guests.
 void cpu_main(PerCpu& c);
 void wait_for_all_cpus();
+// The nmi_test command-line hook (boot/cmdline.h, docs/isolation.md).
+void nmi_test_while_running();
+void nmi_test_while_idle();
 }  // namespace boot
 
 const blob::Reader& verified_blob();

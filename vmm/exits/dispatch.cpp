@@ -54,6 +54,7 @@ constexpr Table make_table() {
   set(R::EPT_VIOLATION, on_ept_violation);
   set(R::EPT_MISCONFIGURATION, on_ept_misconfiguration);
   set(R::VMX_PREEMPTION_TIMER_EXPIRED, on_preemption_timer);
+  set(R::XSETBV, on_xsetbv);
   return t;
 }
 constexpr Table kTable = make_table();
@@ -116,6 +117,10 @@ Flow dispatch(guests::Vcpu& v) {
   if (e.reason >= arch::kMaxExitReason) return finish(v, guests::Outcome::Stopped, "exit reason %u is beyond the SDM's list", e.reason);
   ++v.exit_counts[e.reason];
   if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED)) v.slices_without_exit = 0;
+  // For the watchdog (docs/isolation.md, "Time"), an interrupt that arrived
+  // from outside is not an exit of the guest's own.
+  if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED) && e.reason != uint32_t(R::EXTERNAL_INTERRUPT))
+    v.time.exited_this_period = true;
   if (e.entry_failure) return on_entry_failure(v, e);
   Flow flow = Flow::Resume;
   if (!apply_generic_behaviour(v, e, flow)) flow = kTable.handlers[e.reason](v, e);

@@ -10,6 +10,10 @@ Flow on_init_signal(guests::Vcpu&, const ExitInfo&);       // lifecycle.cpp
 Flow on_hlt(guests::Vcpu&, const ExitInfo&);               // lifecycle.cpp
 Flow on_preemption_timer(guests::Vcpu&, const ExitInfo&);  // lifecycle.cpp
 Flow on_entry_failure(guests::Vcpu&, const ExitInfo&);     // lifecycle.cpp
+Flow on_xsetbv(guests::Vcpu&, const ExitInfo&);            // xsetbv.cpp
+// lifecycle.cpp: a guest's time slice (docs/isolation.md, "Time").
+void start_slice(guests::Vcpu& v);
+Flow end_of_slice(guests::Vcpu& v, uint64_t rip);
 Flow on_cpuid(guests::Vcpu&, const ExitInfo&);             // cpuid.cpp
 Flow on_io_instruction(guests::Vcpu&, const ExitInfo&);    // io.cpp
 Flow on_vmcall(guests::Vcpu&, const ExitInfo&);            // vmcall.cpp

@@ -1,6 +1,7 @@
 // Exits that end, pause or time-slice a guest.
 #include "arch/cpu.h"
 #include "console/log.h"
+#include "guests/isolation_rules.h"
 #include "exits/handlers.h"
 #include "vmx/diagnose.h"
 #include "vmx/vmcs.h"
@@ -34,18 +35,64 @@ Flow on_init_signal(guests::Vcpu& v, const ExitInfo& e) {
   return finish(v, guests::Outcome::Stopped, "INIT signal at rip 0x%lx", e.guest_rip);
 }
 
-// Time slicing (book 6.4.5): the timer value is saved on exit; the slice
-// ends here and the scheduler reloads the full value for the next guest.
-Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) {
+// A new slice (book 6.4.5): the full timer value, nothing charged yet.
+void start_slice(guests::Vcpu& v) {
+  vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_value);
+  v.time.slice_ticks = v.timer_value;
+  v.time.charged_ticks = 0;
+  v.time.exit_tsc = 0;
+}
+
+// The end of a slice, by the timer's expiry or by the host time charged for
+// its exits (docs/isolation.md, "Time"). The watchdog rules, in order: the
+// profile's watchdog action; a period of the default watchdog, or
+// watchdog_slices slices, without an exit of its own; an exit storm.
+Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
+  guests::TimeAccount& t = v.time;
+  const bool exited = t.exited_this_period;
+  t.exited_this_period = false;
   if (v.config->timer_action == uint32_t(blob::TimerAction::Watchdog))
-    return finish(v, guests::Outcome::Watchdog, "ran a whole watchdog period without exiting, rip 0x%lx", e.guest_rip);
+    return finish(v, guests::Outcome::Watchdog, "ran a whole watchdog period without exiting, rip 0x%lx", rip);
+  if (t.default_watchdog && !exited) {
+    console_flush(v);
+    return finish(v, guests::Outcome::Watchdog,
+                  "ran %u timer ticks (the default watchdog period) without an exit of its own, rip 0x%lx", v.timer_value, rip);
+  }
   // A guest that only ever gets preempted never exits on its own: after
-  // watchdog_slices such slices in a row, it is stopped.
-  if (v.config->watchdog_slices && ++v.slices_without_exit >= v.config->watchdog_slices)
+  // watchdog_slices such slices in a row, it is stopped; without that key,
+  // after slices in a row worth the default watchdog period.
+  if (!t.default_watchdog && v.config->watchdog_slices && ++v.slices_without_exit >= v.config->watchdog_slices)
     return finish(v, guests::Outcome::Watchdog, "%u time slices without an exit of its own, rip 0x%lx", v.slices_without_exit,
-                  e.guest_rip);
+                  rip);
+  t.quiet_ticks = exited ? 0 : t.quiet_ticks + t.slice_ticks;
+  if (!t.default_watchdog && !v.config->watchdog_slices && t.quiet_ticks >= guests::kDefaultWatchdogTicks) {
+    console_flush(v);
+    return finish(v, guests::Outcome::Watchdog,
+                  "%lu timer ticks of time slices without an exit of its own (the default watchdog period), rip 0x%lx",
+                  t.quiet_ticks, rip);
+  }
+  if (guests::slice_was_storm(t.charged_ticks, t.slice_ticks)) {
+    ++t.storm_slices;
+    t.storm_ticks += t.slice_ticks;
+    if (t.storm_slices >= 2 && t.storm_ticks >= guests::kStormTicks) {
+      console_flush(v);
+      return finish(v, guests::Outcome::Watchdog,
+                    "exit storm: %u slices in a row (%lu timer ticks) more than half spent handling its exits, %lu exits, "
+                    "rip 0x%lx",
+                    t.storm_slices, t.storm_ticks, v.total_exits, rip);
+    }
+  } else {
+    t.storm_slices = 0;
+    t.storm_ticks = 0;
+  }
+  if (t.default_watchdog) {  // no time slicing asked for: the same guest goes on, with a new period
+    start_slice(v);
+    return Flow::Resume;
+  }
   return Flow::Yield;
 }
+
+Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) { return end_of_slice(v, e.guest_rip); }
 
 Flow on_entry_failure(guests::Vcpu& v, const ExitInfo& e) {
   char check[200];

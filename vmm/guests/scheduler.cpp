@@ -6,6 +6,9 @@
 #include "console/log.h"
 #include "exits/exit.h"
 #include "exits/handlers.h"
+#include "boot/nmi.h"
+#include "guests/cpu_state.h"
+#include "guests/isolation_rules.h"
 #include "guests/setup.h"
 #include "vmx/diagnose.h"
 #include "vmx/vmcs.h"
@@ -31,19 +34,54 @@ bool has_timer(const Vcpu& v) {
   return v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::ACTIVATE_VMX_PREEMPTION_TIMER.mask();
 }
 
-// Makes v's VMCS current on this CPU and swaps the x87/SSE state, which the
-// VMCS does not hold (SDM 26.3, 27.5: neither entry nor exit touches it).
+// Makes v's VMCS current on this CPU and its non-VMCS state the CPU's
+// (guests/cpu_state.h): both only when another guest had them.
 void switch_to(boot::PerCpu& c, Vcpu& v) {
-  if (c.current == &v) return;
-  if (c.current) asm volatile("fxsave64 %0" : "=m"(c.current->fx_state));
-  if (arch::vmptrld(v.vmcs) != arch::VmxResult::Succeed) {
-    exits::finish(v, Outcome::Stopped, "VMPTRLD of its VMCS failed");
+  if (c.current != &v) {
+    if (arch::vmptrld(v.vmcs) != arch::VmxResult::Succeed) {
+      exits::finish(v, Outcome::Stopped, "VMPTRLD of its VMCS failed");
+      return;
+    }
+    c.current = &v;
+  }
+  if (c.state_owner != &v) switch_cpu_state(c, v);
+}
+
+// The host time of the exit just handled, charged to the guest's slice
+// (docs/isolation.md, "Time"): the timer's saved remainder less that time.
+// Resume when some of the slice is left.
+exits::Flow charge_exit_time(boot::PerCpu& c, Vcpu& v) {
+  if (!has_timer(v) || !v.time.exit_tsc) return exits::Flow::Resume;
+  const uint64_t host = arch::rdtsc() - v.time.exit_tsc;
+  v.time.exit_tsc = 0;
+  const SliceCharge charge =
+      charge_exit(uint32_t(vmx::read(F::VMX_PREEMPTION_TIMER_VALUE)), host, c.caps.preemption_timer_rate());
+  v.time.charged_ticks += charge.charged;
+  v.time.total_charged += charge.charged;
+  if (!charge.ended) {
+    vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, charge.remaining);
+    return exits::Flow::Resume;
+  }
+  return exits::end_of_slice(v, vmx::read(F::GUEST_RIP));
+}
+
+// An NMI the guest owes (boot/nmi.cpp, exceptions.cpp), injected once it
+// can take one: no NMI blocking, no blocking by STI or MOV SS, no other
+// event queued (SDM 26.3.1.5). With virtual NMIs the NMI-window exit says
+// when; without, a later exit brings the next chance.
+void deliver_pending_nmi(Vcpu& v) {
+  if (!v.nmi_pending) return;
+  const bool queued = vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & (1u << 31);
+  if (queued || (vmx::read(F::GUEST_INTERRUPTIBILITY_STATE) & (8 | 2 | 1))) {
+    if (v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::VIRTUAL_NMIS.mask())
+      exits::request_window(v, arch::ctl::NMI_WINDOW_EXITING, true);
     return;
   }
-  if (v.launched) asm volatile("fxrstor64 %0" ::"m"(v.fx_state));
-  c.current = &v;
-  // A guest switched in starts a full time slice.
-  if (has_timer(v)) vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_value);
+  v.nmi_pending = false;
+  ++v.nmis_delivered;
+  exits::inject((1u << 31) | (2u << 8) | uint32_t(arch::Vector::NMI), 0, 0);
+  vmx::write(F::GUEST_ACTIVITY_STATE, 0);  // an NMI wakes a halted guest
+  LOG("vmm: guest %s: NMI injected (%u so far)", v.name, v.nmis_delivered);
 }
 
 // Event injection queued in the profile (`inject:`), one per entry (SDM
@@ -74,16 +112,25 @@ void inject_next_event(Vcpu& v) {
 
 void run_cpu_guests(boot::PerCpu& c) {
   Vcpu* v = next_ready(c, nullptr);
+  bool new_slice = true;
   while (v) {
     switch_to(c, *v);
+    if (new_slice && v->state == State::Ready && has_timer(*v)) exits::start_slice(*v);
+    new_slice = false;
     exits::Flow flow = exits::Flow::End;
     if (v->state == State::Ready) {
+      if (boot::nmis_waiting(c)) boot::route_host_nmis(c, v);
+      flow = charge_exit_time(c, *v);
+    }
+    if (v->state == State::Ready && flow == exits::Flow::Resume) {
       inject_next_event(*v);
       if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
+      deliver_pending_nmi(*v);
       if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
         exits::record_mtf_entry(*v);
       if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
       const int rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
+      v->time.exit_tsc = arch::rdtsc();
       v->regs.cr2 = arch::read_cr2();
       if (rc != 0) {
         char why[120];
@@ -91,6 +138,7 @@ void run_cpu_guests(boot::PerCpu& c) {
         LOG("vmm: guest %s: %s failed: %s", v->name, v->launched ? "VMRESUME" : "VMLAUNCH", why);
         vmx::dump_vmcs(*v);
         exits::finish(*v, Outcome::EntryFailed, "%s", why);
+        flow = exits::Flow::End;
       } else {
         if (!v->launched) console::debug_record("launched", v->guest_index, vmx::read(F::GUEST_RIP));
         v->launched = true;
@@ -100,6 +148,7 @@ void run_cpu_guests(boot::PerCpu& c) {
     if (v->state == State::Finished) {
       LOG("vmm: guest %s finished on this CPU", v->name);
       v = next_ready(c, v);
+      new_slice = true;
       continue;
     }
     if (flow == exits::Flow::Yield) {
@@ -108,9 +157,8 @@ void run_cpu_guests(boot::PerCpu& c) {
         LOG("vmm: time slice: %s -> %s", v->name, next->name);
         console::debug_record("time slice", v->guest_index, next->guest_index, v->total_exits);
       }
-      // Alone on this CPU: a new slice for the same guest.
-      if (next == v) vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v->timer_value);
       v = next;
+      new_slice = true;  // alone on this CPU or not: a new slice
     }
   }
 }

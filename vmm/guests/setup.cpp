@@ -4,6 +4,8 @@
 #include "arch/vmx_insn.h"
 #include "console/log.h"
 #include "exits/exit.h"
+#include "guests/cpu_state.h"
+#include "guests/isolation_rules.h"
 #include "lib/string.h"
 #include "memory/phys.h"
 #include "vmx/vmcs.h"
@@ -192,6 +194,58 @@ bool refuse_undelivered(Vcpu& v, const boot::PerCpu& c) {
   return false;
 }
 
+bool allowed(const vmx::Capabilities& caps, arch::ControlBit b) {
+  return (caps.control_msr(b.word) >> (32 + b.bit)) & 1;
+}
+bool force(Vcpu& v, const vmx::Capabilities& caps, arch::ControlBit b) {
+  if (!allowed(caps, b)) return false;
+  v.controls[uint32_t(b.word)] |= b.mask();
+  return true;
+}
+
+// Controls the hypervisor sets for every guest, whatever the blob asks,
+// because guests sharing a CPU would otherwise share state or time
+// (docs/isolation.md): IA32_EFER, DR7/IA32_DEBUGCTL and IA32_PAT switched by the VMCS
+// (SDM 24.7.1, 24.8.1; PAT falls back to software), NMI exiting so no NMI
+// reaches a guest the profile did not give NMIs (SDM 25.3), and the
+// VMX-preemption timer with its value saved on exit as the watchdog of a
+// guest whose profile has no timer (SDM 25.5.1; 26.2.1.2: saving needs the
+// active timer).
+void force_isolation_controls(Vcpu& v, const vmx::Capabilities& caps) {
+  // IA32_EFER (SCE, NXE, LME): configgen always asks for these; a blob made
+  // otherwise still does not share the host's or a neighbour's EFER.
+  force(v, caps, arch::ctl::LOAD_IA32_EFER_ON_ENTRY);
+  force(v, caps, arch::ctl::SAVE_IA32_EFER);
+  force(v, caps, arch::ctl::LOAD_IA32_EFER);
+  force(v, caps, arch::ctl::SAVE_DEBUG_CONTROLS);
+  force(v, caps, arch::ctl::LOAD_DEBUG_CONTROLS);
+  const bool pat = allowed(caps, arch::ctl::SAVE_IA32_PAT) && allowed(caps, arch::ctl::LOAD_IA32_PAT) &&
+                   allowed(caps, arch::ctl::LOAD_IA32_PAT_ON_ENTRY);
+  if (pat) {
+    force(v, caps, arch::ctl::SAVE_IA32_PAT);
+    force(v, caps, arch::ctl::LOAD_IA32_PAT);
+    force(v, caps, arch::ctl::LOAD_IA32_PAT_ON_ENTRY);
+  }
+  v.cpu_state.pat_in_software = !pat;
+  force(v, caps, arch::ctl::NMI_EXITING);
+  const uint16_t nmi = v.behaviour_for_vector[uint32_t(arch::Vector::NMI)];
+  v.takes_nmis = nmi != kNoBehaviour && (v.behaviours[nmi].action == uint32_t(blob::Action::Reflect) ||
+                                         v.behaviours[nmi].action == uint32_t(blob::Action::Reinject));
+  // A guest that takes NMIs gets virtual NMIs: its NMI blocking is then its
+  // own (set by an injected NMI, ended by its IRET) and the NMI-window exit
+  // says when the next can be injected (SDM 24.6.1, 25.3; book 7.3.2.2).
+  if (v.takes_nmis) force(v, caps, arch::ctl::VIRTUAL_NMIS);
+  if (v.config->timer_action != uint32_t(blob::TimerAction::None) && v.timer_value) return;
+  if (allowed(caps, arch::ctl::ACTIVATE_VMX_PREEMPTION_TIMER) && allowed(caps, arch::ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE)) {
+    force(v, caps, arch::ctl::ACTIVATE_VMX_PREEMPTION_TIMER);
+    force(v, caps, arch::ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE);
+    v.timer_value = kDefaultWatchdogTicks;
+    v.time.default_watchdog = true;
+  } else {
+    LOG("vmm: guest %s: this CPU has no VMX-preemption timer: it runs without a watchdog", v.name);
+  }
+}
+
 bool reconcile(Vcpu& v, const boot::PerCpu& c) {
   const vmx::Capabilities& caps = c.caps;
   const vmx::ReconcileResult rr = vmx::reconcile_controls(v.config->controls, caps);
@@ -209,6 +263,7 @@ bool reconcile(Vcpu& v, const boot::PerCpu& c) {
   if (!ept) return refuse(v, "the blob does not enable EPT, which isolates guests");
   if (!(v.controls[uint32_t(arch::ControlWord::EXIT)] & arch::ctl::HOST_ADDRESS_SPACE_SIZE.mask()))
     return refuse(v, "the blob does not set host address-space size (the host is 64-bit)");
+  force_isolation_controls(v, caps);
   return true;
 }
 
@@ -286,6 +341,10 @@ void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
     index_behaviours(v, r);
     v.timer_value = v.config->preemption_timer_value;
     if (!reconcile(v, c) || !build_memory(v, r, c.caps) || !build_bitmaps(v, r)) continue;
+    if (!init_guest_cpu_state(v)) {
+      refuse(v, "out of memory for its x87/SSE/AVX state");
+      continue;
+    }
     const char* why = nullptr;
     if (!vmx::build_vmcs(v, c, r, &why)) {
       refuse(v, why);

@@ -39,6 +39,31 @@ struct VirtualPic {
   bool scancode_placed;
 };
 
+// What the VMCS does not switch between guests sharing a CPU, kept while
+// the guest is switched out (guests/cpu_state.cpp, docs/isolation.md).
+inline constexpr uint32_t kSwitchedMsrCount = 9;  // STAR LSTAR CSTAR FMASK KERNEL_GS_BASE TSC_AUX SPEC_CTRL XSS PAT
+struct SwitchedState {
+  uint64_t msr[kSwitchedMsrCount];
+  uint64_t dr[4], dr6;    // DR7 and IA32_DEBUGCTL go through the VMCS (load/save debug controls)
+  uint64_t cr8;           // TPR, when the guest writes CR8 without a TPR shadow
+  uint64_t xcr0;          // as the guest set it with XSETBV
+  uint64_t extended_area; // host-physical page: the XSAVE (or FXSAVE) image
+  bool pat_in_software;   // the CPU lacks the VMCS PAT controls
+};
+
+// The guest's share of its CPU's time (docs/isolation.md, "Time").
+struct TimeAccount {
+  bool default_watchdog;     // the profile asked for no timer: the hypervisor's watchdog runs
+  bool exited_this_period;   // an exit of its own since the last timer expiry
+  uint32_t slice_ticks;      // timer ticks loaded at the start of the current slice
+  uint64_t charged_ticks;    // host time of its exits in this slice, in timer ticks
+  uint64_t exit_tsc;         // TSC at its last VM exit; 0 = nothing to charge
+  uint32_t storm_slices;     // slices in a row more than half spent on its exits
+  uint64_t storm_ticks;      // their length, in timer ticks
+  uint64_t quiet_ticks;      // slices in a row without an exit of its own, in timer ticks
+  uint64_t total_charged;    // over its life, timer ticks
+};
+
 // IA32_APIC_BASE at reset: base FEE00000H, APIC enabled (bit 11); bit 8 marks the BSP.
 inline constexpr uint64_t kApicBaseDefault = 0xFEE00800, kApicBaseBsp = 1ull << 8;
 
@@ -53,7 +78,7 @@ inline constexpr uint16_t kNoBehaviour = 0xFFFF;
 
 struct Vcpu {
   GuestRegisters regs;  // first: entry.S addresses it through the Vcpu pointer
-  alignas(16) uint8_t fx_state[512];  // x87/SSE state, swapped when guests share a CPU
+  SwitchedState cpu_state;
   uint32_t guest_index;  // in the blob
   uint32_t cpu;          // physical CPU (boot order)
   const blob::Guest* config;
@@ -84,6 +109,10 @@ struct Vcpu {
   uint32_t next_event;          // next blob event to inject
   uint32_t slices_without_exit; // watchdog
   uint32_t timer_value;         // preemption timer reload
+  TimeAccount time;
+  bool takes_nmis;              // on_exit nmi: reflect/reinject: NMIs are delivered to it
+  bool nmi_pending;             // an NMI it owes, waiting for injection
+  uint32_t nmis_delivered, nmis_to_host;
   VirtualPic pic;
   // At the last VM entry, while the monitor trap flag is on (exits/mtf.cpp):
   // where the next instruction is and the code size it runs at (a far JMP
