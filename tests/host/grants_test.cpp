@@ -190,6 +190,49 @@ TEST(BlobReader, RefusesUnknownFlagsDescendingPortsAndPassPlusEmulate) {
   }
 }
 
+TEST(BlobReader, RefusesEveryOtherOutOfRangeFieldNamingTheRule) {
+  struct Case {
+    const char* reason;
+    std::function<void(Blob&)> poke;
+  };
+  auto region = [](Blob& b, uint32_t n) { return b.mut(b.reader.region(b.reader.guest(0).first_region + n)); };
+  const Case cases[] = {
+      {"unknown region permission bits", [&](Blob& b) { region(b, 0)->permissions = 8; }},
+      {"region memory type not UC, WC, WT, WP or WB", [&](Blob& b) { region(b, 0)->memory_type = 2; }},
+      {"region page size not 4K, 2M or 1G", [&](Blob& b) { region(b, 0)->page_size = 8192; }},
+      {"unknown region kind", [&](Blob& b) { region(b, 0)->kind = 9; }},
+      {"image set on a region that is not an image region", [&](Blob& b) { region(b, 0)->image = 0; }},
+      {"image does not fit its region", [&](Blob& b) { region(b, 1)->image_offset = 0xFFFFFFF0u; }},
+      {"region not 4K-aligned or empty", [&](Blob& b) { region(b, 0)->size = 0; }},
+      {"region gpa + size wraps or ends beyond the 48-bit guest-physical space", [&](Blob& b) { region(b, 0)->gpa = 1ull << 48; }},
+      {"unknown image format", [](Blob& b) { b.mut(b.reader.image(0))->format = 7; }},
+      {"image data outside the image-data section", [](Blob& b) { b.mut(b.reader.image(0))->size = 0xFFFFFFFFu; }},
+      {"unknown appliance flags", [](Blob& b) { b.mut(b.reader.appliance())->flags = 1u << 9; }},
+      {"TPR threshold above 15", [](Blob& b) { b.mut(b.reader.guest(0))->tpr_threshold = 16; }},
+      {"map-on-demand pool above 4096 pages", [](Blob& b) {
+         b.mut(b.reader.guest(0))->flags |= blob::kGuestMapOnDemand;
+         b.mut(b.reader.guest(0))->map_on_demand_pages = 4097;
+       }},
+      {"map-on-demand limit beyond the 48-bit guest-physical space", [](Blob& b) {
+         b.mut(b.reader.guest(0))->flags |= blob::kGuestMapOnDemand;
+         b.mut(b.reader.guest(0))->map_on_demand_limit = ~0ull;
+       }},
+  };
+  for (const Case& c : cases) {
+    Blob b(base_profile());
+    c.poke(b);
+    const blob::Status s = b.reverify();
+    EXPECT_FALSE(s.ok) << c.reason;
+    EXPECT_STREQ(s.reason, c.reason);
+  }
+  Blob hooked(base_profile("    ept: {hooks: [{gpa: 0xFEE00000, hook: local-apic}]}\n"));
+  hooked.mut(hooked.reader.ept_hook(hooked.reader.guest(0).first_ept_hook))->hook = 9;
+  EXPECT_STREQ(hooked.reverify().reason, "unknown EPT hook");
+  hooked.mut(hooked.reader.ept_hook(hooked.reader.guest(0).first_ept_hook))->hook = uint32_t(blob::HookId::LocalApic);
+  hooked.mut(hooked.reader.ept_hook(hooked.reader.guest(0).first_ept_hook))->gpa = 0xFEE00010;
+  EXPECT_STREQ(hooked.reverify().reason, "EPT hook gpa not a 4K page of the 48-bit guest-physical space");
+}
+
 // ---- the hypervisor's per-guest grant check (platform::check_guest_grants) ----
 
 TEST(OwnedResources, HypervisorRefusesOwnedGrantsForcedPastConfiggen) {
