@@ -14,6 +14,7 @@
 #include "commands/docs.h"
 #include "configgen_test_support.h"
 #include "lib/ranges.h"
+#include "memory/phys_ranges.h"
 #include "platform/owned_resources.h"
 
 namespace {
@@ -409,4 +410,27 @@ TEST(Docs, IsolationTablesAreFresh) {
          "`build/bin/configgen docs --resources`";
 }
 
+}  // namespace
+
+namespace {
+// The allocator (vmm/memory/phys_ranges.cpp): a request too big for the
+// machine leaves it as it was, so the guests after it still get memory.
+TEST(PhysRanges, FailedRequestDoesNotExhaustTheAllocator) {
+  memory::PhysRanges r;
+  r.add(0x200000, 0x1000000);   // 14 MiB
+  r.add(0x2000000, 0x4000000);  // 32 MiB
+  EXPECT_EQ(r.take(1ull << 30, 4096), 0u);            // a 1 GiB guest: refused
+  EXPECT_EQ(r.take(~0ull, 4096), 0u);                 // a size that would wrap when rounded
+  EXPECT_EQ(r.take(0xFFFFFFFFFFFFF000ull, 4096), 0u);  // a size that would wrap start + size
+  EXPECT_EQ(r.take(4096, 3), 0u);                     // not a power of two
+  EXPECT_EQ(r.range(0).next, 0x200000u);
+  EXPECT_EQ(r.range(1).next, 0x2000000u);
+  EXPECT_EQ(r.take(20ull << 20, 2ull << 20), 0x2000000u);  // too big for the first range: first fit is the second
+  EXPECT_EQ(r.take(4096, 4096), 0x200000u);                // the first range is still whole
+  EXPECT_EQ(r.take(1, 2ull << 20), 0x400000u);             // aligned up, rounded to 4K
+  EXPECT_EQ(r.range(0).next, 0x401000u);
+  EXPECT_TRUE(r.overlaps(0x3FFF000, 0x2000));
+  EXPECT_FALSE(r.overlaps(0x1000000, 0x1000000));
+  EXPECT_FALSE(r.overlaps(0xFFFFFFFFFFFFF000ull, 0x1000));
+}
 }  // namespace
