@@ -27,6 +27,8 @@ void serial_init(uint16_t port) {
   arch::outb(port + kModemControl, 0x03);
 }
 
+uint16_t serial_port() { return g_port; }
+
 bool serial_probe(uint16_t port) {
   static constexpr uint8_t kPatterns[] = {0x5A, 0xA5};
   for (uint8_t pattern : kPatterns) {

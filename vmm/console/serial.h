@@ -5,6 +5,8 @@
 
 namespace console {
 void serial_init(uint16_t port);
+// The UART the log goes to (the hypervisor owns its ports).
+uint16_t serial_port();
 // Does a 16550 answer at `port`? Its scratch register (offset 7) must hold
 // two patterns written to it. Touches only that register.
 bool serial_probe(uint16_t port);

@@ -6,8 +6,8 @@
 // naming the port, or (io.on_denied: ignore) reads all ones and its writes
 // are dropped, as absent hardware does.
 #include "arch/cpu.h"
-#include "boot/smp.h"
 #include "console/log.h"
+#include "console/serial.h"
 #include "exits/handlers.h"
 #include "platform/owned_resources.h"
 
@@ -33,7 +33,7 @@ Flow deny(guests::Vcpu& v, const ExitInfo& e, const IoAccess& a, uint64_t size_m
     return Flow::Resume;
   }
   const platform::OwnedPorts row =
-      platform::owned_ports(a.port, uint32_t(a.port) + a.size - 1, ::verified_blob().appliance().console_port);
+      platform::owned_ports(a.port, uint32_t(a.port) + a.size - 1, console::serial_port());
   return finish(v, guests::Outcome::Stopped, "denied I/O: %s port 0x%x (%s), %u byte%s, rip 0x%lx%s%s",
                 a.in ? "in from" : "out to", a.port, row.name ? row.name : "not granted by the profile", a.size,
                 a.size == 1 ? "" : "s", e.guest_rip, row.name ? "; the hypervisor's: " : "", row.name ? row.why : "");
