@@ -6,6 +6,10 @@
 namespace configgen::commands {
 std::string profile_reference_markdown();
 std::string json_schema();
+// The owned-resources tables of docs/isolation.md ("Resources and grants"),
+// from vmm/platform/owned_resources.def; the doc holds them between
+// <!-- owned-resources:begin --> and <!-- owned-resources:end -->.
+std::string owned_resources_markdown();
 // What NAME means: a profile key path, a control, an exit reason, an
 // exception mnemonic, an MSR or a VMCS field. Empty when unknown.
 std::string explain(const std::string& name);

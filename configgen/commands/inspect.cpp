@@ -73,15 +73,16 @@ void describe_guest(const blob::Reader& r, const blob::Guest& g, const std::opti
     if (g.exception_bitmap & (1u << x.vector)) exc += (exc.empty() ? "#" : " #") + std::string(x.mnemonic);
   gi.add("exception_bitmap", hex(g.exception_bitmap) + (exc.empty() ? "" : " (" + exc + ")"));
   Item& io = gi.list("io");
-  io.add("", std::string("default ") + (g.flags & blob::kGuestIoDefaultTrap ? "trap" : "pass"));
+  io.add("", std::string("default trap; denied accesses ") + (g.flags & blob::kGuestIoDeniedIgnore ? "ignored" : "stop the guest"));
   for (uint32_t i = 0; i < g.io_range_count; ++i) {
     const blob::IoRange& x = r.io_range(g.first_io_range + i);
-    io.add("", hex(x.first_port) + "-" + hex(x.last_port) + (x.trap ? " trap" : " pass"));
+    io.add("", hex(x.first_port) + "-" + hex(x.last_port) + (x.flags & blob::kIoPass ? " pass" : " trap"));
   }
   Item& msr = gi.list("msr");
-  for (uint32_t i = 0; i < g.msr_trap_count; ++i) {
-    const blob::MsrTrap& t = r.msr_trap(g.first_msr_trap + i);
-    msr.add("", msr_name(t.msr) + (t.flags & blob::kTrapRead ? " read" : "") + (t.flags & blob::kTrapWrite ? " write" : ""));
+  for (uint32_t i = 0; i < g.msr_grant_count; ++i) {
+    const blob::MsrGrant& t = r.msr_grant(g.first_msr_grant + i);
+    msr.add("", msr_name(t.msr) + (t.flags & blob::kPassRead ? " pass-read" : "") + (t.flags & blob::kPassWrite ? " pass-write" : "") +
+                    (t.flags & blob::kEmulateRead ? " emulate-read" : "") + (t.flags & blob::kEmulateWrite ? " emulate-write" : ""));
   }
   auto list = [&](const char* name, uint32_t first, uint32_t count) {
     Item& l = gi.list(name);

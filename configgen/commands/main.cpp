@@ -191,7 +191,9 @@ int main(int argc, char** argv) {
   schema->callback([&] { std::cout << commands::json_schema(); });
 
   auto* docs = app.add_subcommand("docs", "Print docs/profile-reference.md, generated from the tables");
-  docs->callback([&] { std::cout << commands::profile_reference_markdown(); });
+  bool resources = false;
+  docs->add_flag("--resources", resources, "Print the owned-resources tables of docs/isolation.md instead");
+  docs->callback([&] { std::cout << (resources ? commands::owned_resources_markdown() : commands::profile_reference_markdown()); });
 
   auto* caps = app.add_subcommand("caps", "Capability sets (targets)");
   caps->require_subcommand(1);

@@ -107,7 +107,7 @@ std::vector<uint8_t> write_blob(const lower::LoweredProfile& p) {
   std::vector<blob::Guest> guests;
   std::vector<blob::Region> regions;
   std::vector<blob::IoRange> io;
-  std::vector<blob::MsrTrap> traps;
+  std::vector<blob::MsrGrant> grants;
   std::vector<blob::MsrEntry> msr_entries;
   std::vector<blob::Behaviour> behaviours;
   std::vector<blob::Event> events;
@@ -121,8 +121,8 @@ std::vector<uint8_t> write_blob(const lower::LoweredProfile& p) {
     r.alternate_region_count = uint32_t(g.alternate_regions.size());
     r.first_io_range = append(io, g.io_ranges);
     r.io_range_count = uint32_t(g.io_ranges.size());
-    r.first_msr_trap = append(traps, g.msr_traps);
-    r.msr_trap_count = uint32_t(g.msr_traps.size());
+    r.first_msr_grant = append(grants, g.msr_grants);
+    r.msr_grant_count = uint32_t(g.msr_grants.size());
     r.entry_msr_load_first = append(msr_entries, g.entry_msr_load);
     r.entry_msr_load_count = uint32_t(g.entry_msr_load.size());
     r.exit_msr_store_first = append(msr_entries, g.exit_msr_store);
@@ -155,7 +155,7 @@ std::vector<uint8_t> write_blob(const lower::LoweredProfile& p) {
   }
   w.section(blob::SectionKind::Images, images);
   w.section(blob::SectionKind::IoRanges, io);
-  w.section(blob::SectionKind::MsrTraps, traps);
+  w.section(blob::SectionKind::MsrGrants, grants);
   w.section(blob::SectionKind::MsrEntries, msr_entries);
   w.section(blob::SectionKind::Behaviours, behaviours);
   w.section(blob::SectionKind::Events, events);

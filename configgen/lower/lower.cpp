@@ -190,24 +190,28 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     r.pfec_mask = g.pfec_mask;
     r.pfec_match = g.pfec_match;
 
-    // I/O: COM1 is the guest console, always trapped; then the profile's ranges.
-    if (g.io_default_trap) r.flags |= blob::kGuestIoDefaultTrap;
-    lg.io_ranges.push_back({0x3F8, 0x3FF, 1});
-    for (const auto& [a, b] : g.io_trap) lg.io_ranges.push_back({uint16_t(a.value), uint16_t(b.value), 1});
-    for (const auto& [a, b] : g.io_pass) lg.io_ranges.push_back({uint16_t(a.value), uint16_t(b.value), 0});
-    if (!g.forward_irqs.empty()) {  // snoop the guest's 8259 programming (book 7.3.3.3)
-      lg.io_ranges.push_back({0x20, 0x21, 1});
-      lg.io_ranges.push_back({0xA0, 0xA1, 1});
-    }
+    // Deny by default (docs/isolation.md): only grants are written. Passed
+    // ranges first, then the traps carved out of them; the hypervisor traps
+    // its own ports (COM1, the console, the platform) whatever the blob says.
+    if (g.io_denied_ignore) r.flags |= blob::kGuestIoDeniedIgnore;
+    for (const auto& [a, b] : g.io_pass) lg.io_ranges.push_back({uint16_t(a.value), uint16_t(b.value), blob::kIoPass});
+    for (const auto& [a, b] : g.io_trap) lg.io_ranges.push_back({uint16_t(a.value), uint16_t(b.value), 0});
 
-    if (g.msr_default_trap) r.flags |= blob::kGuestMsrDefaultTrap;
-    auto trap = [&](uint32_t msr, uint32_t flag) {
-      for (auto& t : lg.msr_traps)
-        if (t.msr == msr) return void(t.flags |= flag);
-      lg.msr_traps.push_back({msr, flag});
+    if (g.msr_denied_stop) r.flags |= blob::kGuestMsrDeniedStop;
+    auto grant = [&](uint32_t msr) -> blob::MsrGrant& {
+      for (auto& t : lg.msr_grants)
+        if (t.msr == msr) return t;
+      return lg.msr_grants.emplace_back(blob::MsrGrant{msr, 0});
     };
-    for (const auto& m : g.msr_read) trap(m.msr, blob::kTrapRead);
-    for (const auto& m : g.msr_write) trap(m.msr, blob::kTrapWrite);
+    for (const auto& m : g.msr_pass) grant(m.msr).flags |= blob::kPassRead | blob::kPassWrite;
+    for (const auto& m : g.msr_read) {
+      blob::MsrGrant& t = grant(m.msr);
+      t.flags = (t.flags & ~uint32_t(blob::kPassRead)) | blob::kEmulateRead;
+    }
+    for (const auto& m : g.msr_write) {
+      blob::MsrGrant& t = grant(m.msr);
+      t.flags = (t.flags & ~uint32_t(blob::kPassWrite)) | blob::kEmulateWrite;
+    }
     for (const auto& m : g.entry_msr_load) lg.entry_msr_load.push_back({m.msr, 0, m.value});
     for (const auto& m : g.exit_msr_store) lg.exit_msr_store.push_back({m.msr, 0, 0});
     for (const auto& m : g.exit_msr_load) lg.exit_msr_load.push_back({m.msr, 0, m.value});

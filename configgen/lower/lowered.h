@@ -22,7 +22,7 @@ struct LoweredGuest {
   std::vector<blob::Region> regions;
   std::vector<blob::Region> alternate_regions;  // EPT view 1
   std::vector<blob::IoRange> io_ranges;
-  std::vector<blob::MsrTrap> msr_traps;
+  std::vector<blob::MsrGrant> msr_grants;
   std::vector<blob::MsrEntry> entry_msr_load, exit_msr_store, exit_msr_load;
   std::vector<blob::Behaviour> behaviours;
   std::vector<blob::Event> events;

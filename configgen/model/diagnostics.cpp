@@ -28,6 +28,9 @@ void Diagnostics::error(const model::SourceLoc& loc, std::string rule, std::stri
 void Diagnostics::warning(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint) {
   add({Severity::Warning, loc, std::move(rule), std::move(message), std::move(hint)});
 }
+void Diagnostics::note(const model::SourceLoc& loc, std::string message) {
+  items_.push_back({Severity::Note, loc, "", std::move(message), ""});
+}
 size_t Diagnostics::error_count() const {
   size_t n = 0;
   for (const auto& d : items_) n += d.severity == Severity::Error;

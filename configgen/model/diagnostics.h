@@ -27,6 +27,8 @@ class Diagnostics {
  public:
   void error(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint = {});
   void warning(const model::SourceLoc& loc, std::string rule, std::string message, std::string hint = {});
+  // A related location for the diagnostic just added (clang's "note:").
+  void note(const model::SourceLoc& loc, std::string message);
   bool has_errors(bool werror) const;
   size_t error_count() const;
   const std::vector<Diagnostic>& all() const { return items_; }

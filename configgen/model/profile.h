@@ -102,10 +102,12 @@ struct Guest {
   std::vector<NamedFlag> controls[5];  // by arch::ControlWord
   std::vector<NamedFlag> exceptions;
   uint32_t pfec_mask = 0, pfec_match = 0;
-  bool io_default_trap = false;
+  // Deny by default (docs/isolation.md): ports and MSRs not passed exit.
   std::vector<std::pair<Located<uint32_t>, Located<uint32_t>>> io_trap, io_pass;  // inclusive ranges
-  bool msr_default_trap = false;
-  std::vector<MsrValue> msr_read, msr_write;  // value unused
+  bool io_denied_ignore = false;  // io.on_denied: ignore (else stop)
+  std::vector<MsrValue> msr_pass;             // value unused
+  std::vector<MsrValue> msr_read, msr_write;  // trapped to the hypervisor's emulation; value unused
+  bool msr_denied_stop = false;   // msr.on_denied: stop (else #GP(0))
   std::vector<MsrValue> entry_msr_load, exit_msr_store, exit_msr_load;
   std::optional<uint64_t> cr0_mask, cr0_shadow, cr4_mask, cr4_shadow;
   std::vector<Located<uint64_t>> cr3_targets;
@@ -139,6 +141,7 @@ struct Profile {
   SourceLoc target_loc;
   uint32_t min_cpus = 1;
   uint16_t console_port = 0x3F8;
+  SourceLoc console_port_loc;
   uint32_t log_level = 2;
   bool print_capabilities = false;
   bool dump_debug_ring = false;

@@ -57,6 +57,7 @@ std::optional<Target> load_target(const std::string& name_or_path, std::string& 
     if (y["description"]) t.description = y["description"].as<std::string>();
     if (y["max_cpus"]) t.max_cpus = y["max_cpus"].as<uint32_t>();
     if (y["tsc_hz"]) t.tsc_hz = y["tsc_hz"].as<uint64_t>();
+    if (y["physical_address_bits"]) t.physical_address_bits = y["physical_address_bits"].as<uint32_t>();
     for (const auto& kv : y["msrs"]) {
       const auto v = parse::parse_integer(kv.second.as<std::string>());
       if (!v) {
@@ -82,6 +83,7 @@ std::optional<Target> import_capabilities_log(const std::string& text, const std
   static const std::regex line(R"(vmm: caps: msr 0x([0-9a-fA-F]+) (IA32_VMX_[A-Z0-9_]+) = 0x([0-9a-fA-F]+))");
   static const std::regex end(R"(vmm: caps: end)");
   static const std::regex probe(R"(vmm: probe: control ([a-z0-9-]+) \([^)]*\): (delivered|advertised but not delivered|not advertised|probe failed))");
+  static const std::regex width(R"(vmm: caps: cpuid 0x80000008 eax = 0x([0-9a-fA-F]+))");
   Target t;
   t.name = name;
   t.description = "measured on the machine itself: `configgen caps import` of a run with `caps` on the kernel command line";
@@ -97,6 +99,8 @@ std::optional<Target> import_capabilities_log(const std::string& text, const std
       continue;
     } else if (std::regex_search(l, m, line)) {
       if (!t.msrs.count(m[2])) t.msrs[m[2]] = std::stoull(m[3], nullptr, 16);
+    } else if (std::regex_search(l, m, width)) {
+      t.physical_address_bits = uint32_t(std::stoul(m[1], nullptr, 16) & 0xFF);
     } else if (std::regex_search(l, end) && !t.msrs.empty()) {
       first_block_done = true;  // the first CPU's MSRs are enough: all CPUs of a machine agree
     }
@@ -116,6 +120,7 @@ std::string target_to_yaml(const Target& t) {
   o << "description: \"" << t.description << "\"\n";
   o << "max_cpus: " << t.max_cpus << "\n";
   o << "tsc_hz: " << t.tsc_hz << "\n";
+  o << "physical_address_bits: " << t.physical_address_bits << "\n";
   o << "msrs:\n";
   for (const auto& m : arch::kMsrs) {  // table order, not map order
     auto it = t.msrs.find(m.ident);

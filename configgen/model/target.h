@@ -17,6 +17,8 @@ struct Target {
   std::string description;
   uint32_t max_cpus = 8;
   uint64_t tsc_hz = 1000000000;  // for preemption_timer.time
+  // CPUID.80000008H:EAX[7:0]; 36 when the capture does not say (SDM Vol. 3 4.1.4).
+  uint32_t physical_address_bits = 36;
   std::map<std::string, uint64_t> msrs;  // by SDM name (arch/msrs.def ident)
   // Capability probes at boot (vmm/vmx/probe.h), by control profile name:
   // "delivered", "advertised but not delivered", "not advertised", "probe failed".

@@ -118,7 +118,9 @@ void Reader::read_appliance(const Node* n, model::Profile& p) {
     if (e.key == "name") { if (auto s = sc_.string(v, "appliance.name")) p.name = *s; }
     else if (e.key == "target") { if (auto s = sc_.string(v, "appliance.target")) p.target = *s, p.target_loc = v->loc; }
     else if (e.key == "min_cpus") { if (auto x = sc_.integer(v, "min_cpus", 64)) p.min_cpus = uint32_t(*x); }
-    else if (e.key == "console_port") { if (auto x = sc_.integer(v, "console_port", 0xFFFF)) p.console_port = uint16_t(*x); }
+    else if (e.key == "console_port") {
+      if (auto x = sc_.integer(v, "console_port", 0xFFFF)) p.console_port = uint16_t(*x), p.console_port_loc = v->loc;
+    }
     else if (e.key == "log_level") { if (auto x = sc_.integer(v, "log_level", 4)) p.log_level = uint32_t(*x); }
     else if (e.key == "print_capabilities") { if (auto b = sc_.boolean(v, "print_capabilities")) p.print_capabilities = *b; }
     else if (e.key == "dump_debug_ring") { if (auto b = sc_.boolean(v, "dump_debug_ring")) p.dump_debug_ring = *b; }
@@ -384,7 +386,13 @@ void Reader::read_io(const Node* n, model::Guest& g) {
   if (!expect_map(n, "io")) return;
   check_keys(n, "guests[].io");
   if (const Node* d = n->get("default"))
-    if (auto i = sc_.choice(d, {"pass", "trap"}, "I/O default", "unknown-default")) g.io_default_trap = *i == 1;
+    if (auto i = sc_.choice(d, {"trap", "pass"}, "I/O default", "unknown-default"); i && *i == 1)
+      diags_.error(d->loc, "default-pass-refused",
+                   "io.default: pass is refused: every port not listed would reach the hardware, and one `out` can reset or power off "
+                   "the machine (0xCF9, 0x64, 0x92, ACPI PM) or reprogram the host's 8259 and PIT",
+                   "list the ports the guest may use under io.pass (\"first-last\" ranges); the hypervisor's own ports cannot be passed");
+  if (const Node* d = n->get("on_denied"))
+    if (auto i = sc_.choice(d, {"stop", "ignore"}, "io.on_denied", "unknown-on-denied")) g.io_denied_ignore = *i == 1;
   for (const char* which : {"trap", "pass"}) {
     const Node* l = n->get(which);
     if (!l || !expect_list(l, which)) continue;
@@ -431,7 +439,15 @@ void Reader::read_msr(const Node* n, model::Guest& g) {
   if (!expect_map(n, "msr")) return;
   check_keys(n, "guests[].msr");
   if (const Node* d = n->get("default"))
-    if (auto i = sc_.choice(d, {"pass", "trap"}, "MSR default", "unknown-default")) g.msr_default_trap = *i == 1;
+    if (auto i = sc_.choice(d, {"trap", "pass"}, "MSR default", "unknown-default"); i && *i == 1)
+      diags_.error(d->loc, "default-pass-refused",
+                   "msr.default: pass is refused: every MSR not listed would reach the hardware, and a WRMSR can move or disable the "
+                   "real local APIC (IA32_APIC_BASE) or send INIT and NMI IPIs to other CPUs (x2APIC ICR, MSR 0x830)",
+                   "list the MSRs the guest may use under msr.pass (only MSRs the hypervisor switches per guest), or trap them to the "
+                   "hypervisor's emulation with msr.read / msr.write");
+  if (const Node* d = n->get("on_denied"))
+    if (auto i = sc_.choice(d, {"gp", "stop"}, "msr.on_denied", "unknown-on-denied")) g.msr_denied_stop = *i == 1;
+  if (const Node* x = n->get("pass")) g.msr_pass = read_msr_list(x, false);
   if (const Node* x = n->get("read")) g.msr_read = read_msr_list(x, false);
   if (const Node* x = n->get("write")) g.msr_write = read_msr_list(x, false);
   if (const Node* x = n->get("entry_load")) g.entry_msr_load = read_msr_list(x, true);

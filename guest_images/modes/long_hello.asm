@@ -9,7 +9,7 @@ start:
         mov rsi, hello
         call puts
         mov ecx, IA32_EFER
-        rdmsr                           ; not trapped: the VMCS guest EFER
+        rdmsr                           ; passed by the profile: the VMCS guest EFER
         mov rsi, efer_text
         call puts
         call print_hex32

@@ -1,4 +1,4 @@
-// Blob format v1: the one contract between configgen (which writes it) and
+// Blob format v2: the one contract between configgen (which writes it) and
 // the hypervisor (which reads it). Compiled by both halves; documented in
 // docs/blob-format.md. Rules:
 //   * little-endian, no pointers: every reference is an offset from the
@@ -7,14 +7,18 @@
 //     fields, which the writer zeroes, so equal profiles give equal bytes;
 //   * sections start on 16-byte boundaries (kSectionAlign);
 //   * Header::crc32c is CRC32C (Castagnoli) over all total_size bytes with
-//     the crc32c field itself read as zero.
+//     the crc32c field itself read as zero;
+//   * every field named reserved* is zero (the reader refuses a blob that
+//     sets one, naming the field);
+//   * v2 (issue 10): deny by default. An I/O port or MSR exits unless an
+//     IoRange or MsrGrant of its guest passes it (docs/isolation.md).
 #pragma once
 #include <stdint.h>
 
 namespace blob {
 
 inline constexpr uint32_t kMagic = 0x424D4D56;  // bytes "VMMB"
-inline constexpr uint16_t kFormatVersion = 1;
+inline constexpr uint16_t kFormatVersion = 2;
 inline constexpr uint32_t kSectionAlign = 16;
 inline constexpr uint32_t kMaxGuests = 256;
 inline constexpr uint32_t kMaxSections = 16;
@@ -28,7 +32,7 @@ enum class SectionKind : uint32_t {
   ImageData = 5,   // raw bytes of all images, each 16-byte aligned
   Strings = 6,     // NUL-terminated UTF-8 strings, referred to by StringRef
   IoRanges = 7,    // IoRange[]
-  MsrTraps = 8,    // MsrTrap[]
+  MsrGrants = 8,   // MsrGrant[]
   MsrEntries = 9,  // MsrEntry[] (VM-entry/VM-exit MSR-load and -store lists)
   Behaviours = 10, // Behaviour[] (named exit behaviours)
   Events = 11,     // Event[] (events injected at first entry)
@@ -43,7 +47,7 @@ struct Header {
   uint32_t crc32c;
   uint32_t section_count;
   uint32_t section_table_offset;
-  uint32_t flags;             // none defined in v1; must be 0
+  uint32_t flags;             // none defined; must be 0
   uint32_t reserved[9];
 };
 static_assert(sizeof(Header) == 64);
@@ -68,8 +72,8 @@ struct Appliance {
   StringRef name;
   StringRef target;        // capability set compiled against, e.g. "bochs-tigerlake"
   uint32_t min_cpus;
-  uint16_t console_port;   // host serial port, e.g. 0x3F8
-  uint16_t log_level;      // 0 error .. 4 trace; reserved in v1 (the hypervisor logs everything)
+  uint16_t console_port;   // host UART base: 0x3F8, 0x2F8, 0x3E8 or 0x2E8 (probed at boot)
+  uint16_t log_level;      // 0 error .. 4 trace (at most 4; the hypervisor logs everything)
   uint32_t flags;          // ApplianceFlags
   uint32_t guest_count;
   uint32_t reserved[8];
@@ -79,6 +83,7 @@ enum ApplianceFlags : uint32_t {
   kPrintCapabilities = 1u << 0,  // hypervisor prints its VMX capability MSRs
   kDumpDebugRing = 1u << 1,      // the BSP dumps the debug-record ring before the summary (book 1.6.3)
 };
+inline constexpr uint32_t kApplianceKnownFlags = kPrintCapabilities | kDumpDebugRing;
 
 enum class GuestMode : uint32_t { Real = 0, Protected = 1, ProtectedPaging = 2, Pae = 3, Long = 4 };
 
@@ -123,13 +128,22 @@ enum class TimerAction : uint32_t { None = 0, TimeSlice = 1, Watchdog = 2 };
 enum GuestFlags : uint32_t {
   kGuestEptAccessedDirty = 1u << 0,  // EPTP bit 6 (SDM 24.6.11)
   kGuestMapOnDemand = 1u << 1,       // unmapped GPAs below map_on_demand_limit get pool pages
-  kGuestIoDefaultTrap = 1u << 2,     // I/O ports not listed trap (else pass)
-  kGuestMsrDefaultTrap = 1u << 3,    // MSRs not listed trap (else pass)
+  // Bits 2 and 3 ask for "pass every port / MSR not listed" (v1's default).
+  // configgen never sets them; the hypervisor refuses a guest that does.
+  kGuestIoDefaultPass = 1u << 2,
+  kGuestMsrDefaultPass = 1u << 3,
   kGuestExitFloorStub = 1u << 4,     // benchmark: CPUID exits take the minimal assembly stub (docs/benchmarks.md)
   // Run even when a control it uses was advertised but found not delivered
   // by the capability probe (vmx/probe.h); without it such a guest is refused.
   kGuestRunUndeliveredControls = 1u << 10,
+  // A denied I/O access reads all ones and drops writes (io.on_denied:
+  // ignore); without it the guest is stopped with a report.
+  kGuestIoDeniedIgnore = 1u << 5,
+  // A denied RDMSR/WRMSR stops the guest (msr.on_denied: stop); without it
+  // the guest gets #GP(0).
+  kGuestMsrDeniedStop = 1u << 6,
 };
+inline constexpr uint32_t kGuestKnownFlags = 0x7F | kGuestRunUndeliveredControls;
 
 struct Guest {
   StringRef name;
@@ -154,7 +168,7 @@ struct Guest {
   uint16_t vpid;                    // 0 = hypervisor assigns
   uint16_t reserved1;
   uint32_t first_io_range, io_range_count;
-  uint32_t first_msr_trap, msr_trap_count;
+  uint32_t first_msr_grant, msr_grant_count;
   // MSR lists (SDM 24.7.2, 24.8.2): runs in the MsrEntries section.
   uint32_t entry_msr_load_first, entry_msr_load_count;
   uint32_t exit_msr_store_first, exit_msr_store_count;
@@ -211,18 +225,25 @@ struct Image {
 };
 static_assert(sizeof(Image) == 32);
 
+// A guest's I/O ranges are applied in order over a bitmap where every port
+// exits; ports the hypervisor owns exit whatever the ranges say.
+enum IoRangeFlags : uint32_t { kIoPass = 1 };
 struct IoRange {
-  uint16_t first_port, last_port;  // inclusive
-  uint32_t trap;                   // 1 = exit, 0 = pass
+  uint16_t first_port, last_port;  // inclusive, first <= last
+  uint32_t flags;                  // IoRangeFlags: kIoPass = no exit, 0 = exit
 };
 static_assert(sizeof(IoRange) == 8);
 
-enum MsrTrapFlags : uint32_t { kTrapRead = 1, kTrapWrite = 2 };
-struct MsrTrap {
+// An MSR not listed exits on both RDMSR and WRMSR and is denied. A listed
+// one passes (no exit) or exits to the hypervisor's per-guest emulation,
+// per direction; only MSRs of the grant table (vmm/platform/owned_resources.def) may be listed.
+enum MsrGrantFlags : uint32_t { kPassRead = 1, kPassWrite = 2, kEmulateRead = 4, kEmulateWrite = 8 };
+inline constexpr uint32_t kMsrGrantKnownFlags = 0xF;
+struct MsrGrant {
   uint32_t msr;
-  uint32_t flags;  // MsrTrapFlags; an MSR listed with no flag passes
+  uint32_t flags;  // MsrGrantFlags; pass and emulate exclude each other per direction
 };
-static_assert(sizeof(MsrTrap) == 8);
+static_assert(sizeof(MsrGrant) == 8);
 
 // SDM 24.7.2, Table 24-12: the in-memory MSR list entry format.
 struct MsrEntry {

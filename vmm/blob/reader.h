@@ -21,7 +21,9 @@ struct Status {
 class Reader {
  public:
   // Checks magic, version, size, CRC, the section table, each section's
-  // bounds and record size, and every cross-reference between records.
+  // bounds and record size, every cross-reference between records, every
+  // size, address and port (overflow-safe), that reserved fields are zero
+  // and that console_port is a known UART base.
   Status verify(const uint8_t* data, size_t size);
 
   const Header& header() const { return *reinterpret_cast<const Header*>(data_); }
@@ -31,7 +33,7 @@ class Reader {
   const Region& region(uint32_t i) const { return at<Region>(regions_, i); }
   const Image& image(uint32_t i) const { return at<Image>(images_, i); }
   const IoRange& io_range(uint32_t i) const { return at<IoRange>(io_ranges_, i); }
-  const MsrTrap& msr_trap(uint32_t i) const { return at<MsrTrap>(msr_traps_, i); }
+  const MsrGrant& msr_grant(uint32_t i) const { return at<MsrGrant>(msr_grants_, i); }
   const MsrEntry& msr_entry(uint32_t i) const { return at<MsrEntry>(msr_entries_, i); }
   const Behaviour& behaviour(uint32_t i) const { return at<Behaviour>(behaviours_, i); }
   const Event& event(uint32_t i) const { return at<Event>(events_, i); }
@@ -58,11 +60,13 @@ class Reader {
   Status check_string(StringRef s) const;
   Status check_run(uint32_t first, uint32_t count, const Span& s, const char* what) const;
   Status check_guest(uint32_t index) const;
+  Status check_region(uint32_t index) const;
+  Status check_reserved_fields() const;
 
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   const Appliance* appliance_ = nullptr;
-  Span guests_, regions_, images_, image_data_, strings_, io_ranges_, msr_traps_, msr_entries_,
+  Span guests_, regions_, images_, image_data_, strings_, io_ranges_, msr_grants_, msr_entries_,
       behaviours_, events_, ept_hooks_;
 };
 

@@ -132,7 +132,13 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   if (!check_signature(mbi, module)) platform::end_machine(false);
   const blob::Appliance& app = g_blob.appliance();
   // The profile may move the log to another UART; until here COM1 was used.
-  if (app.console_port && app.console_port != 0x3F8) {
+  // The reader allowed only the four UART bases; one must also answer.
+  if (app.console_port != 0x3F8) {
+    if (!console::serial_probe(app.console_port)) {
+      LOG("vmm: blob refused: console_port 0x%x: no UART answers there (scratch-register probe) (detail 0x%x)", app.console_port,
+          app.console_port);
+      platform::end_machine(false);
+    }
     LOG("vmm: console moves to port 0x%x as the profile asks", app.console_port);
     console::serial_init(app.console_port);
   }

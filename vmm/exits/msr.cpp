@@ -1,10 +1,14 @@
-// RDMSR/WRMSR exits for MSRs the profile traps (SDM 25.1.3), and RDTSC.
-// MSRs held in the VMCS are read and written there; IA32_TIME_STAMP_COUNTER
-// goes through the TSC offset; any other trapped MSR raises #GP in the
-// guest, as a missing MSR would.
+// RDMSR/WRMSR exits (SDM 25.1.3), and RDTSC. Every MSR a guest was not
+// passed exits. One the profile traps to the hypervisor (msr.read /
+// msr.write, an Emulate grant) is emulated per guest: MSRs held in the VMCS
+// are read and written there, IA32_TIME_STAMP_COUNTER goes through the TSC
+// offset, IA32_APIC_BASE is a virtual value. Any other access is denied:
+// #GP(0) in the guest, as a missing MSR would give, or (msr.on_denied:
+// stop) the guest is stopped; either way the report names the MSR.
 #include "arch/cpu.h"
 #include "console/log.h"
 #include "exits/handlers.h"
+#include "platform/owned_resources.h"
 #include "vmx/vmcs.h"
 
 namespace exits {
@@ -30,6 +34,24 @@ Flow raise_gp() {
   return Flow::Resume;
 }
 
+bool emulation_granted(const guests::Vcpu& v, uint32_t msr, uint32_t flag) {
+  for (uint32_t i = 0; i < v.msr_grant_count; ++i)
+    if (v.msr_grants[i].msr == msr) return v.msr_grants[i].flags & flag;
+  return false;
+}
+
+Flow deny(guests::Vcpu& v, const ExitInfo& e, const char* instruction, uint32_t msr) {
+  const char* name = arch::msr_ident(msr);
+  const platform::OwnedMsrs* owned = platform::owned_msr_reason(msr);
+  if (v.config->flags & blob::kGuestMsrDeniedStop)
+    return finish(v, guests::Outcome::Stopped, "denied MSR: %s msr 0x%x (%s) at rip 0x%lx%s%s", instruction, msr,
+                  owned ? owned->name : name ? name : "not granted by the profile", e.guest_rip,
+                  owned ? "; the hypervisor's: " : "", owned ? owned->why : "");
+  LOG("vmm: guest %s: denied MSR: %s msr 0x%x (%s) at rip 0x%lx: #GP(0)", v.name, instruction, msr,
+      owned ? owned->name : name ? name : "not granted by the profile", e.guest_rip);
+  return raise_gp();
+}
+
 void log_access(const guests::Vcpu& v, const char* what, uint32_t msr, uint64_t value) {
   if (v.behaviour_for_exit[uint32_t(arch::ExitReason::RDMSR)] == guests::kNoBehaviour &&
       v.behaviour_for_exit[uint32_t(arch::ExitReason::WRMSR)] == guests::kNoBehaviour)
@@ -52,6 +74,7 @@ Flow on_rdmsr(guests::Vcpu& v, const ExitInfo& e) {
   const uint32_t msr = uint32_t(v.regs.rcx);
   uint64_t value;
   F field;
+  if (!emulation_granted(v, msr, blob::kEmulateRead)) return deny(v, e, "RDMSR", msr);
   if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && v.sysenter_trapped)
     value = v.sysenter_eip_real;  // the guest reads back what it wrote
   else if (msr == uint32_t(Msr::IA32_APIC_BASE))
@@ -61,7 +84,7 @@ Flow on_rdmsr(guests::Vcpu& v, const ExitInfo& e) {
   else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER))
     value = arch::rdtsc() + vmx::read(F::TSC_OFFSET);
   else
-    return raise_gp();
+    return deny(v, e, "RDMSR", msr);
   log_access(v, "rdmsr", msr, value);
   v.regs.rax = uint32_t(value);
   v.regs.rdx = value >> 32;
@@ -73,6 +96,7 @@ Flow on_wrmsr(guests::Vcpu& v, const ExitInfo& e) {
   const uint32_t msr = uint32_t(v.regs.rcx);
   const uint64_t value = (v.regs.rdx << 32) | uint32_t(v.regs.rax);
   F field;
+  if (!emulation_granted(v, msr, blob::kEmulateWrite)) return deny(v, e, "WRMSR", msr);
   if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && sysenter_hooked(v)) {
     v.sysenter_eip_real = value;
     v.sysenter_trapped = true;
@@ -86,7 +110,7 @@ Flow on_wrmsr(guests::Vcpu& v, const ExitInfo& e) {
   } else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER)) {
     vmx::write(F::TSC_OFFSET, value - arch::rdtsc());
   } else {
-    return raise_gp();
+    return deny(v, e, "WRMSR", msr);
   }
   log_access(v, "wrmsr", msr, value);
   skip_instruction(e);

@@ -7,7 +7,9 @@
 #include "guests/cpu_state.h"
 #include "guests/isolation_rules.h"
 #include "lib/string.h"
+#include "lib/ranges.h"
 #include "memory/phys.h"
+#include "platform/owned_resources.h"
 #include "vmx/vmcs.h"
 
 namespace guests {
@@ -28,7 +30,8 @@ bool refuse(Vcpu& v, const char* why) {
 
 // Backs and maps a run of regions in `ept` (book 6.3.1): RAM and image
 // regions get their own host blocks, aligned for large EPT pages; images are
-// copied in; passthrough regions must not touch the hypervisor.
+// copied in. Passthrough windows were checked in assign_guests (physical-
+// address width, RAM, the hypervisor, other guests, owned MMIO).
 bool map_regions(Vcpu& v, memory::EptBuilder& ept, const blob::Reader& r, uint32_t first, uint32_t count) {
   for (uint32_t i = 0; i < count; ++i) {
     const blob::Region& reg = r.region(first + i);
@@ -36,15 +39,18 @@ bool map_regions(Vcpu& v, memory::EptBuilder& ept, const blob::Reader& r, uint32
     switch (blob::RegionKind(reg.kind)) {
       case blob::RegionKind::MmioTrap: continue;  // left unmapped: every access exits
       case blob::RegionKind::Passthrough:
-        if (memory::phys_overlaps_hypervisor(reg.hpa, reg.size))
-          return refuse(v, "passthrough region overlaps the hypervisor's memory");
         hpa = reg.hpa;
         break;
       case blob::RegionKind::Ram:
       case blob::RegionKind::Image: {
         const uint64_t align = reg.page_size >= memory::kPage2M && reg.size >= memory::kPage2M ? memory::kPage2M : 4096;
         hpa = memory::phys_allocate(reg.size, align);
-        if (!hpa) return refuse(v, "out of host memory for its regions");
+        if (!hpa) {
+          exits::finish(v, Outcome::Refused, "out of host memory: its region at guest-physical 0x%lx needs 0x%lx bytes", reg.gpa,
+                        reg.size);
+          LOG("vmm: guest %s refused: %s", v.name, v.detail);
+          return false;
+        }
         if (reg.kind == uint32_t(blob::RegionKind::Image)) {
           const blob::Image& img = r.image(reg.image);
           memcpy(memory::phys_to_virt<void>(hpa + reg.image_offset), r.image_data(img), img.size);
@@ -135,7 +141,10 @@ void set_bits(uint8_t* bitmap, uint32_t first, uint32_t last, bool on) {
 }
 
 // I/O bitmaps A (ports 0-7FFFH) and B (8000H-FFFFH), SDM 24.6.4; the MSR
-// bitmap's four 1-KiB quarters, SDM 24.6.9.
+// bitmap's four 1-KiB quarters, SDM 24.6.9. Deny by default: every bit set,
+// then the blob's grants clear theirs. Ports the hypervisor owns are set
+// again afterwards, whatever the blob says (assign_guests has already
+// refused a blob that passes one; this is the second line of defence).
 bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
   const blob::Guest& g = *v.config;
   const uint64_t io = memory::phys_allocate(8192, 4096), msr = memory::phys_allocate_page();
@@ -143,16 +152,19 @@ bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
   v.io_bitmap_a = io;
   v.io_bitmap_b = io + 4096;
   auto* io_bits = memory::phys_to_virt<uint8_t>(io);
-  if (g.flags & blob::kGuestIoDefaultTrap) memset(io_bits, 0xFF, 8192);
+  memset(io_bits, 0xFF, 8192);
   for (uint32_t i = 0; i < g.io_range_count; ++i) {
     const blob::IoRange& range = r.io_range(g.first_io_range + i);
-    set_bits(io_bits, range.first_port, range.last_port, range.trap);
+    set_bits(io_bits, range.first_port, range.last_port, !(range.flags & blob::kIoPass));
   }
+  for (const platform::OwnedPorts& row : platform::kOwnedPorts) set_bits(io_bits, row.first, row.last, true);
+  const uint16_t console = r.appliance().console_port;
+  set_bits(io_bits, console, console + platform::kUartPorts - 1u, true);
   v.msr_bitmap = msr;
   auto* msr_bits = memory::phys_to_virt<uint8_t>(msr);
-  if (g.flags & blob::kGuestMsrDefaultTrap) memset(msr_bits, 0xFF, 4096);
-  for (uint32_t i = 0; i < g.msr_trap_count; ++i) {
-    const blob::MsrTrap& t = r.msr_trap(g.first_msr_trap + i);
+  memset(msr_bits, 0xFF, 4096);
+  for (uint32_t i = 0; i < g.msr_grant_count; ++i) {
+    const blob::MsrGrant& t = v.msr_grants[i];
     uint32_t offset;
     if (t.msr <= 0x1FFF)
       offset = 0;
@@ -161,8 +173,8 @@ bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
     else
       continue;  // outside both ranges every access exits anyway
     const uint32_t bit = t.msr & 0x1FFF;
-    set_bits(msr_bits + offset, bit, bit, t.flags & blob::kTrapRead);
-    set_bits(msr_bits + offset + 0x800, bit, bit, t.flags & blob::kTrapWrite);
+    set_bits(msr_bits + offset, bit, bit, !(t.flags & blob::kPassRead));
+    set_bits(msr_bits + offset + 0x800, bit, bit, !(t.flags & blob::kPassWrite));
   }
   // MSR-load/store lists: one page, entry-load then exit-store then exit-load.
   const uint32_t entries = g.entry_msr_load_count + g.exit_msr_store_count + g.exit_msr_load_count;
@@ -264,6 +276,14 @@ bool reconcile(Vcpu& v, const boot::PerCpu& c) {
   if (!(v.controls[uint32_t(arch::ControlWord::EXIT)] & arch::ctl::HOST_ADDRESS_SPACE_SIZE.mask()))
     return refuse(v, "the blob does not set host address-space size (the host is 64-bit)");
   force_isolation_controls(v, caps);
+  // A passed IA32_EFER is the guest's only if VM entries and exits switch it.
+  const blob::Guest& g = *v.config;
+  const bool efer_switched = (v.controls[uint32_t(arch::ControlWord::ENTRY)] & arch::ctl::LOAD_IA32_EFER_ON_ENTRY.mask()) &&
+                             (v.controls[uint32_t(arch::ControlWord::EXIT)] & arch::ctl::SAVE_IA32_EFER.mask()) &&
+                             (v.controls[uint32_t(arch::ControlWord::EXIT)] & arch::ctl::LOAD_IA32_EFER.mask());
+  for (uint32_t i = 0; i < g.msr_grant_count && !efer_switched; ++i)
+    if (v.msr_grants[i].msr == uint32_t(arch::Msr::IA32_EFER) && (v.msr_grants[i].flags & (blob::kPassRead | blob::kPassWrite)))
+      return refuse(v, "the blob passes IA32_EFER without the controls that switch it (load IA32_EFER, save IA32_EFER)");
   return true;
 }
 
@@ -274,6 +294,8 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
   v.behaviours = g.behaviour_count ? &r.behaviour(g.first_behaviour) : nullptr;
   v.events = g.event_count ? &r.event(g.first_event) : nullptr;
   v.ept_hooks = g.ept_hook_count ? &r.ept_hook(g.first_ept_hook) : nullptr;
+  v.msr_grants = g.msr_grant_count ? &r.msr_grant(g.first_msr_grant) : nullptr;
+  v.msr_grant_count = g.msr_grant_count;
   for (uint32_t i = 0; i < g.behaviour_count; ++i) {
     const blob::Behaviour& b = v.behaviours[i];
     if (b.kind == uint32_t(blob::BehaviourKind::ExitReason) && b.selector < arch::kMaxExitReason &&
@@ -312,7 +334,70 @@ uint64_t guest_to_host(const Vcpu& v, uint64_t gpa, uint64_t length) {
   return t.host_physical;
 }
 
+namespace {
+// CPUID.80000008H:EAX[7:0] (SDM Vol. 2A, CPUID): 36 when the leaf is absent.
+uint32_t physical_address_width() {
+  if (arch::cpuid(0x80000000).eax < 0x80000008) return 36;
+  return arch::cpuid(0x80000008).eax & 0xFF;
+}
+
+const blob::Region& nth_passthrough_candidate(const blob::Reader& r, const blob::Guest& g, uint32_t i) {
+  return r.region(i < g.region_count ? g.first_region + i : g.first_alternate_region + (i - g.region_count));
+}
+
+// Every host-physical address a blob names, before any guest is built and
+// whatever the order in which CPUs allocate: within the CPU's physical-
+// address width, outside RAM of the loader's memory map and the hypervisor
+// (so never memory the allocator hands out), and not shared with an earlier
+// guest's passthrough window.
+bool check_passthrough(Vcpu& v, const blob::Reader& r, uint32_t width) {
+  const blob::Guest& g = *v.config;
+  for (uint32_t i = 0; i < g.region_count + g.alternate_region_count; ++i) {
+    const blob::Region& reg = nth_passthrough_candidate(r, g, i);
+    if (reg.kind != uint32_t(blob::RegionKind::Passthrough)) continue;
+    if (!lib::within_width(reg.hpa, reg.size, width)) {
+      exits::finish(v, Outcome::Refused, "passthrough hpa 0x%lx size 0x%lx ends beyond the %u-bit physical-address width (CPUID.80000008H:EAX[7:0])",
+                    reg.hpa, reg.size, width);
+      break;
+    }
+    if (memory::phys_overlaps_ram_or_hypervisor(reg.hpa, reg.size)) {
+      exits::finish(v, Outcome::Refused, "passthrough hpa 0x%lx size 0x%lx overlaps RAM of the memory map or the hypervisor's own memory",
+                    reg.hpa, reg.size);
+      break;
+    }
+    for (uint32_t other = 0; other < v.guest_index && v.state != State::Finished; ++other) {
+      const blob::Guest& o = r.guest(other);
+      for (uint32_t j = 0; j < o.region_count + o.alternate_region_count; ++j) {
+        const blob::Region& oreg = nth_passthrough_candidate(r, o, j);
+        if (oreg.kind != uint32_t(blob::RegionKind::Passthrough) || !lib::ranges_overlap(reg.hpa, reg.size, oreg.hpa, oreg.size))
+          continue;
+        exits::finish(v, Outcome::Refused, "passthrough hpa 0x%lx size 0x%lx overlaps guest %s's passthrough window at 0x%lx",
+                      reg.hpa, reg.size, r.string(o.name), oreg.hpa);
+        break;
+      }
+    }
+    if (v.state == State::Finished) break;
+  }
+  if (v.state != State::Finished) return true;
+  LOG("vmm: guest %s refused: %s", v.name, v.detail);
+  return false;
+}
+
+bool check_grants(Vcpu& v, const blob::Reader& r) {
+  const platform::GrantStatus s = platform::check_guest_grants(r, v.guest_index);
+  if (s.ok) return true;
+  if (s.resource[0])
+    exits::finish(v, Outcome::Refused, "%s: %s (0x%lx) is the hypervisor's: %s", s.reason, s.resource, s.detail, s.why);
+  else
+    exits::finish(v, Outcome::Refused, "%s", s.reason);
+  LOG("vmm: guest %s refused: %s", v.name, v.detail);
+  return false;
+}
+}  // namespace
+
 void assign_guests(const blob::Reader& r, uint32_t cpus) {
+  const uint32_t width = physical_address_width();
+  LOG("vmm: physical-address width %u bits (CPUID.80000008H:EAX[7:0])", width);
   g_vcpu_count = r.guest_count();
   for (uint32_t i = 0; i < g_vcpu_count; ++i) {
     Vcpu& v = g_vcpus[i];
@@ -330,7 +415,9 @@ void assign_guests(const blob::Reader& r, uint32_t cpus) {
     if (v.cpu == ~0u) {
       exits::finish(v, Outcome::Refused, "none of its CPUs (mask 0x%lx) exists; this machine has %u", v.config->cpu_mask, cpus);
       LOG("vmm: guest %s refused: %s", v.name, v.detail);
+      continue;
     }
+    if (check_grants(v, r)) check_passthrough(v, r, width);
   }
 }
 

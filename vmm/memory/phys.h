@@ -1,5 +1,6 @@
-// Host-physical memory: a bump allocator over the multiboot memory map, used
-// only while CPUs and guests are set up (no allocation on the exit path).
+// Host-physical memory: a first-fit bump allocator over the multiboot memory
+// map, used only while CPUs and guests are set up (no allocation on the exit
+// path). A request that does not fit leaves the allocator as it was.
 // The low 4 GiB are identity-mapped, so a host-physical address is also the
 // hypervisor's pointer to it.
 #pragma once
@@ -13,10 +14,10 @@ void phys_init(const boot::MultibootInfo& info, uint64_t reserved_end);
 // Zeroed, aligned, contiguous; 0 when memory is exhausted.
 uint64_t phys_allocate(uint64_t size, uint64_t align);
 uint64_t phys_allocate_page();
-// [start, end) of everything handed out so far: guests are never mapped onto it.
-uint64_t phys_hypervisor_start();
-uint64_t phys_used_end();
-bool phys_overlaps_hypervisor(uint64_t start, uint64_t size);
+// Does [start, start + size) touch RAM of the loader's memory map (which
+// holds the hypervisor and everything the allocator hands out, now or
+// later) or the hypervisor's image and modules? Overflow-safe.
+bool phys_overlaps_ram_or_hypervisor(uint64_t start, uint64_t size);
 
 template <typename T>
 T* phys_to_virt(uint64_t hpa) {

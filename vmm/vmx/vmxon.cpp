@@ -128,6 +128,10 @@ void print_capabilities(const boot::PerCpu& c) {
                          Msr::IA32_VMX_ENTRY_CTLS};
     for (Msr m : plain) LOG("vmm: caps: msr 0x%x %s = 0x%016lx", uint32_t(m), arch::msr_ident(uint32_t(m)), arch::rdmsr(m));
   }
+  // The physical-address width bounds every host-physical address a profile
+  // may name (passthrough hpa); configgen's targets carry it.
+  const uint32_t leaf = arch::cpuid(0x80000000).eax >= 0x80000008 ? arch::cpuid(0x80000008).eax : 0;
+  LOG("vmm: caps: cpuid 0x80000008 eax = 0x%08x (physical-address width %u bits)", leaf, leaf & 0xFF);
   print_decoded_capabilities(c.caps);
   LOG("vmm: caps: end cpu=%u", c.index);
 }
