@@ -4,6 +4,8 @@
 // nasm's listings give them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -495,7 +497,12 @@ TEST(InstructionDecoder, NamesEveryInstructionTheGuestProgramsContain) {
   const std::filesystem::path dir = VTX_BINARY_DIR "/guest_images";
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir << ": build the guest_images target first";
   // The SDM's synonyms for what nasm sources write.
-  const std::pair<std::string, std::string> synonyms[] = {{"jz", "je"}, {"jnz", "jne"}, {"iret", "iretd"}};
+  const std::pair<std::string, std::string> synonyms[] = {{"jz", "je"}, {"jnz", "jne"}, {"jnc", "jae"}, {"jc", "jb"},
+                                                          {"iret", "iretd"}};
+  // x87 and SSE instructions (the CPU-state probes of the hostile suite) are
+  // decoded for their length but not named (docs/book/ex4-2.md): for them
+  // only the length is checked.
+  const std::string unnamed[] = {"fldcw", "fnstcw", "ldmxcsr", "stmxcsr", "movq", "movdqu", "movdqa", "fxsave", "fxrstor"};
   int files = 0, instructions = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".lst") continue;
@@ -507,8 +514,9 @@ TEST(InstructionDecoder, NamesEveryInstructionTheGuestProgramsContain) {
       ASSERT_TRUE(arch::decode_instruction(li.bytes.data(), li.bytes.size(), li.mode, in))
           << where << ": " << arch::decode_status_name(in.status);
       EXPECT_EQ(in.length, li.bytes.size()) << where << ": " << in.text;
-      EXPECT_NE(std::string(in.text).rfind("op ", 0), 0u) << where << ": not named: " << in.text;
       std::string wrote = mnemonic(li.source);
+      if (std::find(std::begin(unnamed), std::end(unnamed), wrote) != std::end(unnamed)) continue;
+      EXPECT_NE(std::string(in.text).rfind("op ", 0), 0u) << where << ": not named: " << in.text;
       for (const auto& [alias, sdm] : synonyms)
         if (wrote == alias && mnemonic(in.text) != alias) wrote = sdm;
       EXPECT_EQ(mnemonic(in.text), wrote) << where << ": " << in.text;
