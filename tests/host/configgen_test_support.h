@@ -1,6 +1,7 @@
 // Helpers for configgen host tests: write a profile to a temporary file,
 // run the pipeline, and look for a diagnostic by rule.
 #pragma once
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,7 +13,9 @@
 namespace test_support {
 
 inline std::string write_temp(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / "configgen-tests";
+  // One directory per test process: CTest runs the tests in parallel, and
+  // two of them writing the same file name raced (a half-written profile).
+  const auto dir = std::filesystem::temp_directory_path() / ("configgen-tests-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / name;
   std::ofstream(path) << text;
