@@ -15,7 +15,13 @@ const std::string kImageFormatWords = choices(blob::kImageFormats);
 const std::string kModeWords = choices(blob::kGuestModes);
 const std::string kTimerActionWords = choices(blob::kTimerActions);
 const std::string kEventTypeWords = choices(blob::kEventTypes);
-const std::string kOutcomeWords = choices(blob::kOutcomes);
+// Ends only: "running" is the report's word for a guest still running.
+const std::string kOutcomeWords = [] {
+  std::string out;
+  for (const auto& w : blob::kOutcomes)
+    if (w.value != blob::Outcome::None) out += (out.empty() ? "" : "|") + std::string(w.word);
+  return out;
+}();
 // The on_exit.* help: every action but default, with its line from the table.
 const std::string kActionHelp = [] {
   std::string out = "An action word or a map with `action` and its arguments:";
