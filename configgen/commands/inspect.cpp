@@ -2,19 +2,20 @@
 
 #include "arch/vmx_table.h"
 #include "blob/reader.h"
+#include "blob/vocabulary.h"
 #include "model/target.h"
 #include "vmx/capabilities.h"
 
 namespace configgen::commands {
 namespace {
-const char* mode_name(uint32_t m) {
-  static const char* names[] = {"real", "protected", "protected-paging", "pae", "long"};
-  return m < 5 ? names[m] : "?";
+// The words of blob/vocabulary.def; "?" for a value the table does not hold.
+template <typename E, uint32_t N>
+const char* word(const blob::Word<E> (&table)[N], uint32_t value) {
+  const char* w = blob::word_of(table, value);
+  return w ? w : "?";
 }
-const char* region_kind(uint32_t k) {
-  static const char* names[] = {"ram", "image", "mmio-trap", "passthrough"};
-  return k < 4 ? names[k] : "?";
-}
+const char* mode_name(uint32_t m) { return word(blob::kGuestModes, m); }
+const char* region_kind(uint32_t k) { return word(blob::kRegionKinds, k); }
 std::string perm(uint32_t p) {
   std::string s;
   s += p & 1 ? 'r' : '-';
@@ -22,10 +23,7 @@ std::string perm(uint32_t p) {
   s += p & 4 ? 'x' : '-';
   return s;
 }
-const char* action_name(uint32_t a) {
-  static const char* names[] = {"default", "reflect", "reinject", "emulate", "skip", "override", "hook", "trace", "log", "stop"};
-  return a < 10 ? names[a] : "?";
-}
+const char* action_name(uint32_t a) { return word(blob::kActions, a); }
 std::string msr_name(uint32_t n) {
   const char* id = arch::msr_ident(n);
   return id ? std::string(id) + " (" + hex(n) + ")" : hex(n);
@@ -103,7 +101,7 @@ void describe_guest(const blob::Reader& r, const blob::Guest& g, const std::opti
   if (g.timer_action) {
     Item& t = gi.add("preemption_timer");
     t.add("value", std::to_string(g.preemption_timer_value));
-    t.add("action", g.timer_action == 2 ? "watchdog" : "slice");
+    t.add("action", word(blob::kTimerActions, g.timer_action));
     t.add("watchdog_slices", std::to_string(g.watchdog_slices));
   }
   Item& beh = gi.list("on_exit");
@@ -124,7 +122,7 @@ void describe_guest(const blob::Reader& r, const blob::Guest& g, const std::opti
       for (int k = 0; k < 4; ++k)
         if (b.reg_mask & (1u << k)) v += std::string(" ") + regs[k] + "=" + hex(b.values[k]);
     }
-    if (b.action == uint32_t(blob::Action::Hook)) v += " hook " + std::to_string(b.arg);
+    if (b.action == uint32_t(blob::Action::Hook)) v += " hook " + std::string(word(blob::kHooks, b.arg));
     beh.add("", v);
   }
   Item& ev = gi.list("inject");

@@ -24,14 +24,6 @@ blob::Segment seg(uint16_t selector, uint64_t base, uint32_t limit, uint32_t ar)
 }
 }  // namespace
 
-blob::GuestMode mode_of(const std::string& n) {
-  if (n == "real") return blob::GuestMode::Real;
-  if (n == "protected-paging") return blob::GuestMode::ProtectedPaging;
-  if (n == "pae") return blob::GuestMode::Pae;
-  if (n == "long") return blob::GuestMode::Long;
-  return blob::GuestMode::Protected;
-}
-
 bool mode_needs_paging(blob::GuestMode m) {
   return m == blob::GuestMode::ProtectedPaging || m == blob::GuestMode::Pae || m == blob::GuestMode::Long;
 }

@@ -18,7 +18,6 @@ struct BootStructures {
   uint32_t gdt_limit = 0;
 };
 
-blob::GuestMode mode_of(const std::string& name);
 bool mode_needs_paging(blob::GuestMode m);
 // Identity map of [0, map_end) for the mode, plus a flat GDT, laid out at gpa.
 BootStructures build_boot_structures(blob::GuestMode mode, uint64_t gpa, uint64_t map_end);

@@ -5,6 +5,7 @@
 
 #include "arch/vmx_table.h"
 #include "lower/entry_state.h"
+#include "model/vocabulary.h"
 
 namespace configgen::lower {
 namespace {
@@ -26,24 +27,17 @@ blob::Behaviour lower_behaviour(const model::Behaviour& b) {
   for (const auto& e : arch::kExitReasons)
     if (b.selector == e.profile_name) r.kind = uint32_t(blob::BehaviourKind::ExitReason), r.selector = e.number, is_exit = true;
   if (!is_exit) r.kind = uint32_t(blob::BehaviourKind::Exception), r.selector = exception_vector(b.selector);
-  static const char* actions[] = {"default", "reflect", "reinject", "emulate", "skip", "override", "hook", "trace", "log", "stop"};
-  for (uint32_t i = 0; i < 10; ++i)
-    if (b.action == actions[i]) r.action = i;
+  r.action = uint32_t(b.action);
   if (b.leaf) r.arg = *b.leaf;
   if (b.subleaf) r.subleaf = *b.subleaf;
   for (int k = 0; k < 4; ++k)
     if (b.regs[k]) r.reg_mask |= 1u << k, r.values[k] = *b.regs[k];
-  if (b.hook == "sysenter-trap") r.arg = uint32_t(blob::HookId::SysenterTrap);
-  if (b.hook == "int-delivery") r.arg = uint32_t(blob::HookId::IntDelivery);
+  if (b.hook != blob::HookId::None) r.arg = uint32_t(b.hook);
   return r;
 }
 
 uint32_t event_info(const model::Event& e) {
-  static const char* types[] = {"external-interrupt", "reserved", "nmi", "hardware-exception", "software-interrupt",
-                                "privileged-software-exception", "software-exception"};
-  uint32_t type = 3;
-  for (uint32_t i = 0; i < 7; ++i)
-    if (e.type == types[i]) type = i;
+  const uint32_t type = uint32_t(e.type);
   return (1u << 31) | (type << 8) | (e.vector & 0xFF) | (e.error_code ? 1u << 11 : 0);
 }
 }  // namespace
@@ -61,7 +55,7 @@ void wanted_controls(const model::Guest& g, uint32_t w[5]) {
   set(w, ctl::USE_MSR_BITMAPS);
   set(w, ctl::HLT_EXITING);
   set(w, ctl::HOST_ADDRESS_SPACE_SIZE);
-  const blob::GuestMode mode = mode_of(g.entry.mode);
+  const blob::GuestMode mode = g.entry.mode;
   if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected) set(w, ctl::UNRESTRICTED_GUEST);
   // IA32_EFER is switched on every entry and exit: without "load IA32_EFER"
   // a guest inherits the 64-bit host's LME (SDM 26.3.2.1) and faults when it
@@ -94,7 +88,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
   out.flags = (p.print_capabilities ? blob::kPrintCapabilities : 0) | (p.dump_debug_ring ? blob::kDumpDebugRing : 0);
   std::vector<std::string> image_names;
   for (const auto& [name, img] : p.images) {  // std::map: sorted, deterministic
-    out.images.push_back({name, img.bytes, img.format == "elf" ? 1u : 0u, 0});
+    out.images.push_back({name, img.bytes, uint32_t(img.format), 0});
     image_names.push_back(name);
   }
   auto image_index = [&](const std::string& n) -> uint32_t {
@@ -112,7 +106,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     blob::Guest& r = lg.record;
     for (const auto& c : g.cpus) r.cpu_mask |= 1ull << c.value;
     if (g.cpus.empty()) r.cpu_mask = 1;
-    const blob::GuestMode mode = mode_of(g.entry.mode);
+    const blob::GuestMode mode = g.entry.mode;
     r.mode = uint32_t(mode);
     wanted_controls(g, r.controls);
     const bool unrestricted = r.controls[uint32_t(ControlWord::PROC2)] & ctl::UNRESTRICTED_GUEST.mask();
@@ -135,10 +129,8 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       reg.page_size = uint32_t(std::min<uint64_t>({m.page_size, g.max_page_size, 1ull << 30}));
       reg.image = blob::kNone;
       reg.image_offset = uint32_t(m.image_offset);
-      if (m.kind == "ram") reg.kind = uint32_t(blob::RegionKind::Ram);
-      else if (m.kind == "mmio-trap") reg.kind = uint32_t(blob::RegionKind::MmioTrap);
-      else if (m.kind == "passthrough") reg.kind = uint32_t(blob::RegionKind::Passthrough);
-      else reg.kind = uint32_t(blob::RegionKind::Image), reg.image = image_index(m.image);
+      reg.kind = uint32_t(m.kind);
+      if (m.kind == blob::RegionKind::Image) reg.image = image_index(m.image);
       return reg;
     };
     for (const auto& m : g.memory) {
@@ -171,7 +163,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     for (const auto& m : g.ept_alternate) lg.alternate_regions.push_back(to_blob_region(m));
     if (paging && !placed)
       diags.error(g.entry.loc.line ? g.entry.loc : g.loc, "page-tables-placement",
-                  "guest '" + g.name + "' needs generated page tables (mode " + g.entry.mode +
+                  "guest '" + g.name + "' needs generated page tables (mode " + model::word(blob::kGuestModes, g.entry.mode) +
                       ") but no RAM region of at least 128K holds entry.page_tables (default: the top 64K of a RAM region)");
 
     VisibleControlRegisters visible{};
@@ -225,7 +217,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       if (g.timer_seconds)
         ticks = target.preemption_timer_ticks(*g.timer_seconds);
       r.preemption_timer_value = uint32_t(std::min<uint64_t>(ticks, 0xFFFFFFFF));
-      r.timer_action = uint32_t(g.timer_action == "watchdog" ? blob::TimerAction::Watchdog : blob::TimerAction::TimeSlice);
+      r.timer_action = uint32_t(g.timer_action);
       r.watchdog_slices = g.watchdog_slices;
     }
     if (g.map_on_demand_limit) {

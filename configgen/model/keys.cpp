@@ -1,11 +1,51 @@
 #include "model/keys.h"
 
+#include <deque>
 #include <map>
+
+#include "model/vocabulary.h"
 
 namespace configgen::model {
 namespace {
 using K = KeyKind;
-const std::vector<KeyInfo> kKeys = {
+
+// Choice lists from the project's word table (blob/vocabulary.def).
+const std::string kRegionKindWords = choices(blob::kRegionKinds);
+const std::string kImageFormatWords = choices(blob::kImageFormats);
+const std::string kModeWords = choices(blob::kGuestModes);
+const std::string kTimerActionWords = choices(blob::kTimerActions);
+const std::string kEventTypeWords = choices(blob::kEventTypes);
+// Ends only: "running" is the report's word for a guest still running.
+const std::string kOutcomeWords = [] {
+  std::string out;
+  for (const auto& w : blob::kOutcomes)
+    if (w.value != blob::Outcome::None) out += (out.empty() ? "" : "|") + std::string(w.word);
+  return out;
+}();
+// The on_exit.* help: every action but default, with its line from the table.
+const std::string kActionHelp = [] {
+  std::string out = "An action word or a map with `action` and its arguments:";
+  for (const auto& w : blob::kActions)
+    if (w.value != blob::Action::Default) out += std::string(" ") + w.word + " (" + w.description + ")";
+  return out;
+}();
+
+// The keys of one memory region: guests[].memory[] and guests[].ept.alternate[]
+// (EPT view 1) take the same items, so they share this one list.
+const std::vector<KeyInfo> kRegionKeys = {
+    {"gpa", K::Size, "Guest-physical start, 4K-aligned.", "28.3", "6.1.3"},
+    {"size", K::Size, "Length, 4K multiple (units K, M, G allowed).", "28.3", "6.1.3"},
+    {"kind", K::String, "ram, image (holds an image), mmio-trap (left unmapped: every access exits) or passthrough (host-physical hpa).", "28.3", "6.3", kRegionKindWords.c_str()},
+    {"image", K::String, "Image placed in an image region.", "", "6.4"},
+    {"image_offset", K::Size, "Where in the region the image starts.", "", ""},
+    {"hpa", K::Size, "Host-physical base of a passthrough region: hpa + size must fit the target's physical-address width (CPUID.80000008H:EAX[7:0]) without wrapping, stay clear of hypervisor-owned MMIO (local APIC, I/O APIC, HPET) and of RAM (checked at boot), and belong to this guest alone.", "28.3", "6.1"},
+    {"perm", K::String, "EPT permissions: letters r, w, x.", "28.3.2", "6.1.5"},
+    {"memory_type", K::String, "EPT memory type: uc, wc, wt, wp, wb.", "28.3.7", "6.1.10", "uc|wc|wt|wp|wb"},
+    {"page_size", K::Size, "Largest EPT page for this region: 4K, 2M or 1G.", "28.3.2", "6.1.5"},
+};
+
+std::vector<KeyInfo> build_keys() {
+  std::vector<KeyInfo> keys = {
     {"include", K::List, "Profiles merged under this one first (paths relative to this file); this file's keys win. Maps merge key by key; lists of named maps (guests) merge item by item on `name`; other lists are replaced.", "", ""},
     {"templates", K::Map, "Named guest fragments that guests reuse with `extends:`.", "", ""},
     {"templates.*", K::Map, "A guest fragment: any guest key.", "", ""},
@@ -21,22 +61,14 @@ const std::vector<KeyInfo> kKeys = {
     {"images", K::Map, "Named guest images.", "", "6.4"},
     {"images.*", K::Map, "One image.", "", ""},
     {"images.*.file", K::String, "Path of the image, relative to the profile; `${build}` is the build directory.", "", ""},
-    {"images.*.format", K::String, "flat (raw bytes) or elf (the loadable segments, flattened).", "", "", "flat|elf"},
+    {"images.*.format", K::String, "flat (raw bytes) or elf (the loadable segments, flattened).", "", "", kImageFormatWords.c_str()},
     {"images.*.load_address", K::Integer, "Guest-physical address the image expects (documentation and check).", "", ""},
     {"guests", K::List, "The guests, each one vCPU.", "", "3.11"},
     {"guests[].name", K::String, "Guest name, used in logs and expectations.", "", ""},
     {"guests[].extends", K::String, "Template whose keys this guest starts from.", "", ""},
     {"guests[].cpus", K::List, "Physical CPUs (boot order) the guest may run on; the first present one is used. Several guests may share a CPU.", "", "1.6.2"},
     {"guests[].memory", K::List, "Guest-physical regions; EPT maps these and nothing else.", "28.3", "6.1"},
-    {"guests[].memory[].gpa", K::Size, "Guest-physical start, 4K-aligned.", "28.3", "6.1.3"},
-    {"guests[].memory[].size", K::Size, "Length, 4K multiple (units K, M, G allowed).", "28.3", "6.1.3"},
-    {"guests[].memory[].kind", K::String, "ram, image (holds an image), mmio-trap (left unmapped: every access exits) or passthrough (host-physical hpa).", "28.3", "6.3", "ram|image|mmio-trap|passthrough"},
-    {"guests[].memory[].image", K::String, "Image placed in an image region.", "", "6.4"},
-    {"guests[].memory[].image_offset", K::Size, "Where in the region the image starts.", "", ""},
-    {"guests[].memory[].hpa", K::Size, "Host-physical base of a passthrough region: hpa + size must fit the target's physical-address width (CPUID.80000008H:EAX[7:0]) without wrapping, stay clear of hypervisor-owned MMIO (local APIC, I/O APIC, HPET) and of RAM (checked at boot), and belong to this guest alone.", "28.3", "6.1"},
-    {"guests[].memory[].perm", K::String, "EPT permissions: letters r, w, x.", "28.3.2", "6.1.5"},
-    {"guests[].memory[].memory_type", K::String, "EPT memory type: uc, wc, wt, wp, wb.", "28.3.7", "6.1.10", "uc|wc|wt|wp|wb"},
-    {"guests[].memory[].page_size", K::Size, "Largest EPT page for this region: 4K, 2M or 1G.", "28.3.2", "6.1.5"},
+    {"", K::Map, "guests[].memory[]", "", ""},  // placeholder: the region keys
     {"guests[].ept", K::Map, "EPT options.", "28.3", "6.1"},
     {"guests[].ept.accessed_dirty", K::Boolean, "Enable EPT accessed and dirty flags (EPTP bit 6).", "28.3.5", "6.1.9"},
     {"guests[].ept.max_page_size", K::Size, "Largest EPT page for every region.", "28.3.2", "6.1.7"},
@@ -44,21 +76,13 @@ const std::vector<KeyInfo> kKeys = {
     {"guests[].ept.map_on_demand.limit", K::Size, "Guest-physical bound.", "", "6.4"},
     {"guests[].ept.map_on_demand.pages", K::Integer, "Pool size in 4K pages.", "", "6.4"},
     {"guests[].ept.alternate", K::List, "Regions of a second EPT view (view 1) mapped over the guest's memory; the guest switches views with VMFUNC leaf 0 (EPTP switching) without a VM exit. Items as in memory.", "25.5.6.3", "6.1.11"},
-    {"guests[].ept.alternate[].gpa", K::Size, "Guest-physical start.", "", ""},
-    {"guests[].ept.alternate[].size", K::Size, "Length.", "", ""},
-    {"guests[].ept.alternate[].kind", K::String, "As in memory.", "", ""},
-    {"guests[].ept.alternate[].image", K::String, "Image placed in the region.", "", ""},
-    {"guests[].ept.alternate[].image_offset", K::Size, "Where the image starts.", "", ""},
-    {"guests[].ept.alternate[].hpa", K::Size, "Passthrough base.", "", ""},
-    {"guests[].ept.alternate[].perm", K::String, "EPT permissions.", "", ""},
-    {"guests[].ept.alternate[].memory_type", K::String, "EPT memory type.", "", ""},
-    {"guests[].ept.alternate[].page_size", K::Size, "Largest EPT page.", "", ""},
+    {"", K::Map, "guests[].ept.alternate[]", "", ""},  // placeholder: the region keys
     {"guests[].ept.hooks", K::List, "Pages whose accesses call a built-in hook.", "28.3.3.2", "7.2.1"},
     {"guests[].ept.hooks[].gpa", K::Size, "Guest-physical page.", "", ""},
     {"guests[].ept.hooks[].hook", K::String, "Built-in hook.", "", "7.2.1", "local-apic"},
     {"guests[].ept.hooks[].perm", K::String, "What the page allows without exiting (letters r, w, x; empty = nothing).", "", ""},
     {"guests[].entry", K::Map, "The state at the first VM entry; what is not given is derived from `mode`.", "24.4", "3.8"},
-    {"guests[].entry.mode", K::String, "real, protected (paging off), protected-paging, pae or long. Real and protected need unrestricted guest; the paging modes get identity page tables and a GDT generated in guest memory.", "26.3.1", "4.5", "real|protected|protected-paging|pae|long"},
+    {"guests[].entry.mode", K::String, "real, protected (paging off), protected-paging, pae or long. Real and protected need unrestricted guest; the paging modes get identity page tables and a GDT generated in guest memory.", "26.3.1", "4.5", kModeWords.c_str()},
     {"guests[].entry.rip", K::Integer, "First instruction (real mode: linear address, CS:IP derived).", "24.4.1", "3.8"},
     {"guests[].entry.rsp", K::Integer, "Stack pointer.", "24.4.1", "3.8"},
     {"guests[].entry.rflags", K::Integer, "RFLAGS (bit 1 is forced to 1).", "26.3.1.4", "4.5.2"},
@@ -105,7 +129,7 @@ const std::vector<KeyInfo> kKeys = {
     {"guests[].preemption_timer", K::Map, "VMX-preemption timer. Without it the hypervisor still arms one as the default watchdog: 50000000 timer ticks without an exit of the guest's own stop it (docs/isolation.md).", "25.5.1", "4.15.5"},
     {"guests[].preemption_timer.value", K::Integer, "Initial value in timer ticks.", "25.5.1", "4.15.5"},
     {"guests[].preemption_timer.time", K::String, "Initial value as a time (e.g. 50us), converted with the target's TSC rate and IA32_VMX_MISC[4:0].", "A.6", "6.4.5"},
-    {"guests[].preemption_timer.action", K::String, "slice: expiry ends a time slice (round robin); watchdog: expiry stops the guest.", "25.5.1", "6.4.5", "slice|watchdog"},
+    {"guests[].preemption_timer.action", K::String, "slice: expiry ends a time slice (round robin); watchdog: expiry stops the guest.", "25.5.1", "6.4.5", kTimerActionWords.c_str()},
     {"guests[].preemption_timer.watchdog_slices", K::Integer, "slice only: stop the guest after this many slices in a row without an exit of its own (0 = after slices worth the default watchdog period, 50000000 timer ticks). Every slice also carries the host time of the guest's exits; exit storms stop it (docs/isolation.md).", "25.5.1", "6.4.5"},
     {"guests[].interrupts", K::Map, "External-interrupt handling.", "24.6.1", "7.3.3"},
     {"guests[].interrupts.forward_irqs", K::List, "Host 8259 IRQ lines forwarded to this guest (it must run on CPU 0); adds external-interrupt exiting, acknowledge-interrupt-on-exit and traps on the 8259 ports.", "25.2", "7.3.3"},
@@ -114,16 +138,16 @@ const std::vector<KeyInfo> kKeys = {
     {"guests[].interrupts.tpr_threshold", K::Integer, "TPR threshold (with use-tpr-shadow).", "24.6.8", "3.5.11"},
     {"guests[].inject", K::List, "Events injected at the first VM entries, one per entry.", "24.8.3", "4.12"},
     {"guests[].inject[].vector", K::Integer, "Vector.", "24.8.3", "3.6.3.1"},
-    {"guests[].inject[].type", K::String, "Event type.", "24.8.3", "3.6.3.1", "external-interrupt|nmi|hardware-exception|software-interrupt|privileged-software-exception|software-exception"},
+    {"guests[].inject[].type", K::String, "Event type.", "24.8.3", "3.6.3.1", kEventTypeWords.c_str()},
     {"guests[].inject[].error_code", K::Integer, "Error code to deliver.", "24.8.3", "3.6.3.2"},
     {"guests[].inject[].length", K::Integer, "Instruction length (software events).", "24.8.3", "3.6.3.3"},
     {"guests[].on_exit", K::Map, "Named behaviours per exit reason (profile name) or exception (mnemonic): an action word or a map with `action` and its arguments.", "27", "5.7"},
-    {"guests[].on_exit.*", K::Any, "reflect, reinject, emulate, skip, override, hook, trace, log or stop; override takes leaf, subleaf, eax, ebx, ecx, edx; hook takes hook.", "27", "5.7"},
+    {"guests[].on_exit.*", K::Any, kActionHelp.c_str(), "27", "5.7"},
     {"guests[].expect", K::List, "What an unattended run must show.", "", ""},
     {"guests[].expect[].serial", K::String, "A regular expression some serial-log line must match.", "", ""},
     {"guests[].expect[].serial_absent", K::String, "A regular expression no serial-log line may match.", "", ""},
     {"guests[].expect[].guest", K::String, "Guest the item is about (default: this guest).", "", ""},
-    {"guests[].expect[].ends", K::String, "How the guest must end (see docs/serial-log.md).", "", "", "halted|exited|stopped|ept-violation|triple-fault|watchdog|entry-failed|refused"},
+    {"guests[].expect[].ends", K::String, "How the guest must end (see docs/serial-log.md).", "", "", kOutcomeWords.c_str()},
     {"guests[].expect[].exit", K::String, "Exit reason (profile name) whose count is checked.", "", ""},
     {"guests[].expect[].count", K::Integer, "Exact count.", "", ""},
     {"guests[].expect[].min", K::Integer, "Lower bound.", "", ""},
@@ -134,6 +158,24 @@ const std::vector<KeyInfo> kKeys = {
     {"guests[].tsc_offset", K::Integer, "TSC offset.", "24.6.5", "3.5.6"},
     {"guests[].undelivered_controls", K::String, "What the hypervisor does when a control the guest uses is advertised by the CPU but its boot-time probe finds it not delivered (an emulator's gap, e.g. MTF in Bochs 2.7): refuse the guest (default) or run it anyway.", "A.3", "2.5.5", "refuse|run"},
 };
+  // Expand each placeholder into the region keys under its prefix; the paths
+  // live as long as the table (a deque never moves its strings).
+  static std::deque<std::string> paths;
+  std::vector<KeyInfo> out;
+  for (const KeyInfo& k : keys) {
+    if (*k.path) {
+      out.push_back(k);
+      continue;
+    }
+    for (const KeyInfo& r : kRegionKeys) {
+      KeyInfo e = r;
+      e.path = paths.emplace_back(std::string(k.description) + "." + r.path).c_str();
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+const std::vector<KeyInfo> kKeys = build_keys();
 }  // namespace
 
 const std::vector<KeyInfo>& profile_keys() { return kKeys; }

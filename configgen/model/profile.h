@@ -1,5 +1,7 @@
 // The profile as plain data, after parsing and before lowering. Every value
-// that a diagnostic may point at keeps its source location.
+// that a diagnostic may point at keeps its source location. The project's own
+// words are held as the blob's enums (blob/vocabulary.def): parse converts
+// each word once, and validate and lower compare enums.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -7,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "blob/format.h"
 #include "model/expect.h"
 
 namespace configgen::model {
@@ -20,7 +23,7 @@ struct Located {
 struct Image {
   std::string name;
   std::string file;  // resolved path
-  std::string format = "flat";
+  blob::ImageFormat format = blob::ImageFormat::Flat;
   std::optional<uint64_t> load_address;
   std::vector<uint8_t> bytes;
   SourceLoc loc;
@@ -28,7 +31,7 @@ struct Image {
 
 struct Region {
   Located<uint64_t> gpa, size;
-  std::string kind = "ram";  // ram | image | mmio-trap | passthrough
+  blob::RegionKind kind = blob::RegionKind::Ram;
   std::string image;
   uint64_t image_offset = 0;
   uint64_t hpa = 0;
@@ -52,16 +55,16 @@ struct MsrValue {
 
 struct Behaviour {
   std::string selector;  // exit reason profile name or exception mnemonic
-  std::string action;
+  blob::Action action = blob::Action::Default;
   std::optional<uint32_t> leaf, subleaf;
   std::optional<uint32_t> regs[4];  // eax, ebx, ecx, edx
-  std::string hook;
+  blob::HookId hook = blob::HookId::None;
   SourceLoc loc;
 };
 
 struct Event {
   uint32_t vector = 0;
-  std::string type = "hardware-exception";
+  blob::EventType type = blob::EventType::HardwareException;
   std::optional<uint32_t> error_code;
   uint32_t instruction_length = 0;
   SourceLoc loc;
@@ -69,13 +72,13 @@ struct Event {
 
 struct EptHook {
   uint64_t gpa = 0;
-  std::string hook;
+  blob::HookId hook = blob::HookId::None;
   uint32_t permissions = 0;
   SourceLoc loc;
 };
 
 struct Entry {
-  std::string mode = "protected";
+  blob::GuestMode mode = blob::GuestMode::Protected;
   SourceLoc mode_loc;
   std::optional<uint64_t> rip, rsp, rflags, cr0, cr3, cr4, efer;
   std::optional<uint64_t> page_tables;
@@ -115,7 +118,7 @@ struct Guest {
   // preemption timer
   std::optional<uint64_t> timer_value;
   std::optional<double> timer_seconds;
-  std::string timer_action = "slice";
+  blob::TimerAction timer_action = blob::TimerAction::TimeSlice;
   uint32_t watchdog_slices = 0;
   SourceLoc timer_loc;
   SourceLoc timer_time_loc;  // where `time:` is written

@@ -7,12 +7,18 @@
 
 #include "arch/vmx_table.h"
 #include "model/keys.h"
+#include "model/vocabulary.h"
 #include "parse/scalars.h"
 #include "parse/tree.h"
 
 namespace configgen::parse {
 namespace {
 using model::SourceLoc;
+
+// Which hooks each place accepts, and which outcomes are ends.
+bool kEptHooks(blob::HookId h) { return h == blob::HookId::LocalApic; }
+bool kExitHooks(blob::HookId h) { return h == blob::HookId::SysenterTrap || h == blob::HookId::IntDelivery; }
+bool kEnds(blob::Outcome o) { return o != blob::Outcome::None; }
 
 class Reader {
  public:
@@ -46,6 +52,19 @@ class Reader {
   std::vector<model::MsrValue> read_msr_list(const Node* n, bool with_values);
   std::optional<std::pair<uint32_t, uint32_t>> port_range(const Node* n);
   std::string resolve_path(const std::string& file) const;
+
+  // One word of a vocabulary table (blob/vocabulary.def), converted once
+  // here; an unknown word is reported with the allowed ones and the closest.
+  template <typename E, uint32_t N>
+  std::optional<E> word(const Node* n, const blob::Word<E> (&table)[N], const char* what, const char* rule,
+                        bool (*allowed)(E) = nullptr) {
+    std::vector<std::string> words;
+    std::vector<E> values;
+    for (const auto* w : model::profile_entries(table))
+      if (!allowed || allowed(w->value)) words.push_back(w->word), values.push_back(w->value);
+    if (auto i = sc_.choice(n, words, what, rule)) return values[*i];
+    return std::nullopt;
+  }
 
   Tree& tree_;
   Diagnostics& diags_;
@@ -139,7 +158,7 @@ void Reader::read_images(const Node* n, model::Profile& p) {
     for (const auto& f : e.value->map) {
       if (f.key == "file") { if (auto s = sc_.string(f.value, "file")) img.file = resolve_path(*s); }
       else if (f.key == "format") {
-        if (auto i = sc_.choice(f.value, {"flat", "elf"}, "image format", "unknown-format")) img.format = *i ? "elf" : "flat";
+        if (auto w = word(f.value, blob::kImageFormats, "image format", "unknown-format")) img.format = *w;
       } else if (f.key == "load_address") img.load_address = sc_.integer(f.value, "load_address");
     }
     if (img.file.empty()) {
@@ -239,8 +258,7 @@ void Reader::read_regions(const Node* n, const char* path, std::vector<model::Re
         else reg.malformed = true;
       }
       else if (e.key == "kind") {
-        static const std::vector<std::string> kinds = {"ram", "image", "mmio-trap", "passthrough"};
-        if (auto i = sc_.choice(v, kinds, "region kind", "unknown-region-kind")) reg.kind = kinds[*i];
+        if (auto w = word(v, blob::kRegionKinds, "region kind", "unknown-region-kind")) reg.kind = *w;
       } else if (e.key == "image") { if (auto s = sc_.string(v, "image")) reg.image = *s; }
       else if (e.key == "image_offset") { if (auto x = sc_.size(v, "image_offset")) reg.image_offset = *x; }
       else if (e.key == "hpa") { if (auto x = sc_.size(v, "hpa")) reg.hpa = *x; }
@@ -254,8 +272,8 @@ void Reader::read_regions(const Node* n, const char* path, std::vector<model::Re
     if (!have_gpa) diags_.error(r->loc, "missing-key", "a memory region needs gpa");
     if (!have_size) diags_.error(r->loc, "missing-key", "a memory region needs size");
     if (!have_gpa || !have_size) reg.malformed = true;
-    if (reg.kind == "image" && reg.image.empty()) diags_.error(r->loc, "missing-key", "an image region needs image");
-    if (!reg.image.empty() && reg.kind == "ram") reg.kind = "image";
+    if (reg.kind == blob::RegionKind::Image && reg.image.empty()) diags_.error(r->loc, "missing-key", "an image region needs image");
+    if (!reg.image.empty() && reg.kind == blob::RegionKind::Ram) reg.kind = blob::RegionKind::Image;
     out.push_back(reg);
   }
 }
@@ -285,7 +303,7 @@ void Reader::read_ept(const Node* n, model::Guest& g) {
         hook.loc = h->loc;
         if (const Node* x = h->get("gpa")) hook.gpa = sc_.size(x, "gpa").value_or(0);
         if (const Node* x = h->get("hook")) {
-          if (sc_.choice(x, {"local-apic"}, "hook", "unknown-hook")) hook.hook = x->scalar;
+          if (auto w = word(x, blob::kHooks, "EPT hook", "unknown-hook", kEptHooks)) hook.hook = *w;
         } else {
           diags_.error(h->loc, "missing-key", "an EPT hook needs hook");
         }
@@ -306,8 +324,7 @@ void Reader::read_entry(const Node* n, model::Guest& g) {
     const std::string& k = e.key;
     en.value_locs[k] = v->loc;
     if (k == "mode") {
-      static const std::vector<std::string> modes = {"real", "protected", "protected-paging", "pae", "long"};
-      if (auto i = sc_.choice(v, modes, "entry mode", "unknown-mode")) en.mode = modes[*i];
+      if (auto w = word(v, blob::kGuestModes, "entry mode", "unknown-mode")) en.mode = *w;
       en.mode_loc = v->loc;
     } else if (k == "rip") en.rip = sc_.integer(v, "rip");
     else if (k == "rsp") en.rsp = sc_.integer(v, "rsp");
@@ -480,7 +497,7 @@ void Reader::read_timer(const Node* n, model::Guest& g) {
     if (!g.timer_seconds) diags_.error(x->loc, "type", "time must be a number with a unit: s, ms, us or ns (e.g. 50us)");
   }
   if (const Node* x = n->get("action"))
-    if (auto i = sc_.choice(x, {"slice", "watchdog"}, "timer action", "unknown-timer-action")) g.timer_action = *i ? "watchdog" : "slice";
+    if (auto w = word(x, blob::kTimerActions, "timer action", "unknown-timer-action")) g.timer_action = *w;
   if (const Node* x = n->get("watchdog_slices")) g.watchdog_slices = uint32_t(sc_.integer(x, "watchdog_slices", 0xFFFFFFFF).value_or(0));
   if (!g.timer_value && !g.timer_seconds) diags_.error(n->loc, "missing-key", "preemption_timer needs value or time");
 }
@@ -505,8 +522,6 @@ void Reader::read_interrupts(const Node* n, model::Guest& g) {
 
 void Reader::read_inject(const Node* n, model::Guest& g) {
   if (!expect_list(n, "inject")) return;
-  static const std::vector<std::string> types = {"external-interrupt", "reserved", "nmi", "hardware-exception",
-                                                 "software-interrupt", "privileged-software-exception", "software-exception"};
   for (const Node* item : n->list) {
     if (!expect_map(item, "an injected event")) continue;
     check_keys(item, "guests[].inject[]");
@@ -515,7 +530,7 @@ void Reader::read_inject(const Node* n, model::Guest& g) {
     if (const Node* x = item->get("vector")) ev.vector = uint32_t(sc_.integer(x, "vector", 255).value_or(0));
     else diags_.error(item->loc, "missing-key", "an injected event needs vector");
     if (const Node* x = item->get("type"))
-      if (auto i = sc_.choice(x, types, "event type", "unknown-event-type")) ev.type = types[*i];
+      if (auto w = word(x, blob::kEventTypes, "event type", "unknown-event-type")) ev.type = *w;
     if (const Node* x = item->get("error_code")) ev.error_code = uint32_t(sc_.integer(x, "error_code", 0xFFFFFFFF).value_or(0));
     if (const Node* x = item->get("length")) ev.instruction_length = uint32_t(sc_.integer(x, "length", 255).value_or(0));
     g.inject.push_back(ev);
@@ -527,8 +542,6 @@ void Reader::read_on_exit(const Node* n, model::Guest& g) {
   std::vector<std::string> selectors;
   for (const auto& r : arch::kExitReasons) selectors.push_back(r.profile_name);
   for (const auto& x : arch::kExceptions) selectors.push_back(x.mnemonic);
-  static const std::vector<std::string> actions = {"default", "reflect", "reinject", "emulate", "skip",
-                                                   "override", "hook", "trace", "log", "stop"};
   for (const auto& e : n->map) {
     Node key;
     key.kind = Node::Kind::Scalar;
@@ -543,7 +556,7 @@ void Reader::read_on_exit(const Node* n, model::Guest& g) {
       diags_.error(e.value->loc, "missing-key", "a behaviour map needs action");
       continue;
     }
-    if (auto i = sc_.choice(action, actions, "action", "unknown-action")) b.action = actions[*i];
+    if (auto w = word(action, blob::kActions, "action", "unknown-action")) b.action = *w;
     if (e.value->is_map()) {
       static const std::vector<std::string> keys = {"action", "leaf", "subleaf", "eax", "ebx", "ecx", "edx", "hook"};
       for (const auto& f : e.value->map) {
@@ -554,7 +567,7 @@ void Reader::read_on_exit(const Node* n, model::Guest& g) {
         const auto which = sc_.choice(&k2, keys, "behaviour key", "unknown-key");
         if (!which || *which == 0) continue;
         if (*which == 7) {
-          if (sc_.choice(f.value, {"sysenter-trap", "int-delivery"}, "hook", "unknown-hook")) b.hook = f.value->scalar;
+          if (auto w = word(f.value, blob::kHooks, "exit hook", "unknown-hook", kExitHooks)) b.hook = *w;
         } else {
           auto v = sc_.integer(f.value, f.key.c_str(), 0xFFFFFFFF);
           if (!v) continue;
@@ -596,9 +609,7 @@ void Reader::read_expect(const Node* n, const std::string& default_guest, std::v
       if (!item->get("guest")) x.guest.clear();
     } else if (const Node* v3 = item->get("ends")) {
       x.kind = model::Expectation::Kind::GuestEnd;
-      static const std::vector<std::string> outcomes = {"halted", "exited", "stopped", "ept-violation",
-                                                        "triple-fault", "watchdog", "entry-failed", "refused"};
-      if (auto i = sc_.choice(v3, outcomes, "outcome", "unknown-outcome")) x.outcome = outcomes[*i];
+      if (auto w = word(v3, blob::kOutcomes, "outcome", "unknown-outcome", kEnds)) x.outcome = model::word(blob::kOutcomes, *w);
     } else if (const Node* v4 = item->get("exit")) {
       x.kind = model::Expectation::Kind::ExitCount;
       std::vector<std::string> names;

@@ -179,8 +179,13 @@ std::optional<size_t> Scalars::choice(const Node* n, const std::vector<std::stri
   for (size_t i = 0; i < candidates.size(); ++i)
     if (candidates[i] == n->scalar) return i;
   const std::string near = closest(n->scalar, candidates);
-  diags_.error(n->loc, rule, "unknown " + std::string(what) + " '" + n->scalar + "'",
-               near.empty() ? "" : "did you mean '" + near + "'?");
+  // Short lists are named in full; long ones (exit reasons) only by the closest.
+  std::string allowed;
+  if (candidates.size() <= 12)
+    for (const auto& c : candidates) allowed += (allowed.empty() ? "" : ", ") + c;
+  std::string hint = near.empty() ? "" : "did you mean '" + near + "'?";
+  if (!allowed.empty()) hint += (hint.empty() ? "" : " ") + std::string("allowed: ") + allowed;
+  diags_.error(n->loc, rule, "unknown " + std::string(what) + " '" + n->scalar + "'", hint);
   return std::nullopt;
 }
 

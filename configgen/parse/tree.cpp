@@ -33,6 +33,7 @@ struct ConvertBudget {
   static constexpr int kMaxDepth = 64;
   size_t nodes_left = 500'000;
   bool exceeded = false;
+  Diagnostics* diags = nullptr;  // duplicate keys are reported here
 };
 
 Node* convert(Tree& t, const YAML::Node& y, const std::string& file, ConvertBudget& budget, int depth = 0) {
@@ -55,6 +56,15 @@ Node* convert(Tree& t, const YAML::Node& y, const std::string& file, ConvertBudg
     case YAML::NodeType::Map:
       n->kind = Node::Kind::Map;
       for (const auto& kv : y) {
+        // YAML 1.2 requires unique keys; yaml-cpp keeps both, and a later
+        // lookup would silently pick one of the two values.
+        const model::SourceLoc key_loc = loc_of(kv.first, file);
+        for (const auto& seen : n->map)
+          if (seen.key == kv.first.Scalar())
+            budget.diags->error(key_loc, "duplicate-key",
+                                "key '" + seen.key + "' appears twice in this map (first at " + seen.key_loc.file + ":" +
+                                    std::to_string(seen.key_loc.line) + ":" + std::to_string(seen.key_loc.column) + ")",
+                                "remove one of the two");
         n->map.push_back({kv.first.Scalar(), loc_of(kv.first, file), convert(t, kv.second, file, budget, depth + 1)});
         if (budget.exceeded) break;
       }
@@ -126,6 +136,7 @@ Node* Tree::load(const std::string& path, Diagnostics& diags, int depth) {
     return nullptr;
   }
   ConvertBudget budget;
+  budget.diags = &diags;
   Node* root = convert(*this, y, path, budget);
   if (budget.exceeded) {
     diags.error({path, 1, 1}, "yaml-size",

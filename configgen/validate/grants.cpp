@@ -71,7 +71,7 @@ void check_msrs(const model::Guest& g, Diagnostics& diags) {
 void check_passthrough(const model::Guest& g, const model::Target& target, Diagnostics& diags) {
   for (const auto* regions : {&g.memory, &g.ept_alternate})
     for (const auto& r : *regions) {
-      if (r.malformed || r.kind != "passthrough") continue;
+      if (r.malformed || r.kind != blob::RegionKind::Passthrough) continue;
       if (!lib::within_width(r.hpa, r.size.value, target.physical_address_bits))
         diags.error(r.loc, "passthrough-range",
                     "passthrough hpa " + hex(r.hpa) + " + size " + hex(r.size.value) + " wraps or ends beyond the " +
@@ -107,7 +107,7 @@ void check_exclusive(const model::Profile& p, Diagnostics& diags) {
     }
     for (const auto* regions : {&g.memory, &g.ept_alternate})
       for (const auto& r : *regions) {
-        if (r.malformed || r.kind != "passthrough") continue;
+        if (r.malformed || r.kind != blob::RegionKind::Passthrough) continue;
         for (const auto& o : windows)
           if (o.guest != &g && lib::ranges_overlap(r.hpa, r.size.value, o.first, o.size)) {
             diags.error(r.loc, "passthrough-granted-twice", "passthrough hpa " + hex(r.hpa) + " + size " + hex(r.size.value) +

@@ -1,6 +1,7 @@
 // SDM 26.3.1 checks on the entry state the profile produces: the same code
 // the hypervisor runs after a failed VM entry (vmm/vmx/guest_state_checks).
 #include "validate/validate.h"
+#include "model/vocabulary.h"
 #include "arch/cpu.h"
 #include "vmx/guest_state_checks.h"
 
@@ -41,9 +42,9 @@ model::SourceLoc locate(const model::Guest& g, const std::vector<const char*>& k
 // (SDM 26.3.1.1: IA-32e mode guest needs CR0.PG, CR4.PAE, EFER.LME/LMA).
 void check_mode_consistency(const model::Guest& g, Diagnostics& d) {
   const model::Entry& en = g.entry;
-  const std::string& m = en.mode;
-  const bool paging = m == "protected-paging" || m == "pae" || m == "long";
-  const bool pae = m == "pae" || m == "long";
+  const std::string m = model::word(blob::kGuestModes, en.mode);
+  const bool paging = en.mode == blob::GuestMode::ProtectedPaging || en.mode == blob::GuestMode::Pae || en.mode == blob::GuestMode::Long;
+  const bool pae = en.mode == blob::GuestMode::Pae || en.mode == blob::GuestMode::Long;
   auto report = [&](const char* key, uint64_t value, const std::string& what) {
     d.error(locate(g, {key}), "mode-consistency, SDM 26.3.1.1",
             "entry." + std::string(key) + " = " + hex(value) + " " + what + ", but entry mode is " + m,
@@ -110,7 +111,7 @@ void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, con
     d.error(locate(g, {"cr4"}), "cr4-fixed-bits, SDM 26.3.1.1", "entry.cr4 sets bits the target cannot: outside IA32_VMX_CR4_FIXED1");
   for (uint32_t i = 0; i < n && i < 32; ++i)
     d.error(locate(g, entry_keys_for(failures[i].rule)), std::string(failures[i].rule) + ", SDM " + failures[i].sdm_section,
-            "guest '" + g.name + "' entry state (mode " + g.entry.mode + "): " + failures[i].text);
+            "guest '" + g.name + "' entry state (mode " + model::word(blob::kGuestModes, g.entry.mode) + "): " + failures[i].text);
 }
 
 }  // namespace configgen::validate

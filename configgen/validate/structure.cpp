@@ -7,6 +7,7 @@
 #include <string>
 
 #include "validate/validate.h"
+#include "model/vocabulary.h"
 
 namespace configgen::validate {
 
@@ -20,14 +21,14 @@ namespace {
 void check_entry_placement(const model::Guest& g, Diagnostics& diags) {
   const model::Entry& en = g.entry;
   if (en.cr3 || g.map_on_demand_limit || g.memory.empty()) return;
-  const uint64_t rip = en.rip.value_or(en.mode == "real" ? 0x7C00 : 0);
+  const uint64_t rip = en.rip.value_or(en.mode == blob::GuestMode::Real ? 0x7C00 : 0);
   const auto at = en.value_locs.find("rip");
   const model::SourceLoc loc = at != en.value_locs.end() ? at->second : (en.loc.line ? en.loc : g.loc);
   for (const auto& r : g.memory) {
     if (r.malformed) return;  // already reported; the map is not known
     if (rip < r.gpa.value || rip - r.gpa.value >= r.size.value) continue;
-    if (r.kind == "mmio-trap" || !(r.permissions & 4))
-      diags.error(loc, "entry-rip-not-executable", "entry.rip " + hex(rip) + " is in the " + r.kind + " region at line " +
+    if (r.kind == blob::RegionKind::MmioTrap || !(r.permissions & 4))
+      diags.error(loc, "entry-rip-not-executable", "entry.rip " + hex(rip) + " is in the " + model::word(blob::kRegionKinds, r.kind) + " region at line " +
                   std::to_string(r.loc.line) + ", which the guest may not execute; the first fetch would be an EPT violation [SDM 28.3.3.2]",
                   "give that region perm: rx, or start in an executable region");
     return;
@@ -45,7 +46,7 @@ void check_entry_stack(const model::Guest& g, Diagnostics& diags) {
   const uint64_t top = *en.rsp - 1;  // a push writes below rsp
   for (const auto& r : g.memory) {
     if (r.malformed) return;
-    if (top >= r.gpa.value && top - r.gpa.value < r.size.value && r.kind != "mmio-trap" && (r.permissions & 2)) return;
+    if (top >= r.gpa.value && top - r.gpa.value < r.size.value && r.kind != blob::RegionKind::MmioTrap && (r.permissions & 2)) return;
   }
   diags.warning(en.value_locs.at("rsp"), "entry-rsp-unmapped",
                 "entry.rsp " + hex(*en.rsp) + " is not just above writable memory of guest '" + g.name +
@@ -128,7 +129,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
         diags.error(r.loc, "page-size", "page_size must be 4K, 2M or 1G [SDM 28.3.2]");
       if (r.page_size == (1ull << 30) && !(target.caps.ept_vpid_cap & (1ull << 17)))
         diags.warning(r.loc, "page-size", "target " + target.name + " has no 1G EPT pages (IA32_VMX_EPT_VPID_CAP bit 17); 2M or 4K are used");
-      if (r.kind == "passthrough" && r.hpa % 4096) diags.error(r.loc, "region-alignment", "passthrough hpa must be 4K-aligned");
+      if (r.kind == blob::RegionKind::Passthrough && r.hpa % 4096) diags.error(r.loc, "region-alignment", "passthrough hpa must be 4K-aligned");
       if (!r.image.empty()) {
         auto it = p.images.find(r.image);
         if (it == p.images.end()) {

@@ -148,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"entry-rip-not-executable",
                  test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n      - {gpa: 0x100000, size: 64K, image: demo, perm: r}\n"),
                  test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M)},
-        RuleCase{"type", "    cpus: zero\n", "    cpus: [0]\n"},
+        RuleCase{"type", "    vpid: zero\n", "    vpid: 3\n"},
         RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}),
     [](const ::testing::TestParamInfo<RuleCase>& info) {
       std::string name = info.param.rule;

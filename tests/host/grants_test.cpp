@@ -318,6 +318,15 @@ std::string two_guests(const std::string& g_extra, const std::string& h_extra, c
 
 class GrantRules : public ::testing::TestWithParam<GrantCase> {};
 
+// The base profile with its appliance's console port set (one appliance key:
+// a second one would be refused as a duplicate key).
+std::string with_console_port(const std::string& port) {
+  std::string p = base_profile();
+  const std::string from = "appliance: {name: t,";
+  p.replace(p.find(from), from.size(), "appliance: {console_port: " + port + ", name: t,");
+  return p;
+}
+
 TEST_P(GrantRules, RefusedWithRuleMessageAndLocationThenAcceptedWhenRespected) {
   const GrantCase& c = GetParam();
   const auto bad = compile_text(std::string(c.rule) + "-grant-bad.yaml", c.bad);
@@ -361,7 +370,7 @@ INSTANTIATE_TEST_SUITE_P(
                   profile_with(kPassthroughAtVga), "wraps"},
         GrantCase{"owned-mmio", profile_with("      - {gpa: 0x200000, size: 4K, kind: passthrough, hpa: 0xFEE00000, page_size: 4K}\n"),
                   profile_with(kPassthroughAtVga), "local APIC"},
-        GrantCase{"console-port", "appliance: {console_port: 0xCF7}\n" + base_profile(), "appliance: {console_port: 0x2F8}\n" + base_profile(),
+        GrantCase{"console-port", with_console_port("0xCF7"), with_console_port("0x2F8"),
                   "0xcf7 is not a UART base"},
         GrantCase{"port-granted-twice", two_guests("    io: {pass: [\"0x2f8-0x2ff\"]}\n", "    io: {pass: [0x2fc]}\n"),
                   two_guests("    io: {pass: [\"0x2f8-0x2ff\"]}\n", "    io: {pass: [0x2e8]}\n"), "guest 'g' owns ports 0x2f8-0x2ff already"},

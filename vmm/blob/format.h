@@ -85,7 +85,12 @@ enum ApplianceFlags : uint32_t {
 };
 inline constexpr uint32_t kApplianceKnownFlags = kPrintCapabilities | kDumpDebugRing;
 
-enum class GuestMode : uint32_t { Real = 0, Protected = 1, ProtectedPaging = 2, Pae = 3, Long = 4 };
+// The enums of the project's own words come from blob/vocabulary.def (one
+// line per word: enum name, profile word, blob value, description).
+enum class GuestMode : uint32_t {
+#define GUEST_MODE(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
+};
 
 struct Segment {
   uint16_t selector;
@@ -123,7 +128,10 @@ struct EntryState {
 };
 static_assert(sizeof(EntryState) == 12 * 8 + 16 + 8 + 128 + 8 * 24 + 32 + 32);
 
-enum class TimerAction : uint32_t { None = 0, TimeSlice = 1, Watchdog = 2 };
+enum class TimerAction : uint32_t {
+#define TIMER_ACTION(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
+};
 
 enum GuestFlags : uint32_t {
   kGuestEptAccessedDirty = 1u << 0,  // EPTP bit 6 (SDM 24.6.11)
@@ -196,7 +204,10 @@ struct Guest {
   EntryState entry;
 };
 
-enum class RegionKind : uint32_t { Ram = 0, Image = 1, MmioTrap = 2, Passthrough = 3 };
+enum class RegionKind : uint32_t {
+#define REGION_KIND(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
+};
 enum RegionPerm : uint32_t { kRead = 1, kWrite = 2, kExecute = 4 };
 // EPT memory types (SDM 28.3.7): UC=0, WC=1, WT=4, WP=5, WB=6.
 
@@ -213,7 +224,10 @@ struct Region {
 };
 static_assert(sizeof(Region) == 48);
 
-enum class ImageFormat : uint32_t { Flat = 0, Elf = 1 };
+enum class ImageFormat : uint32_t {
+#define IMAGE_FORMAT(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
+};
 
 struct Image {
   StringRef name;
@@ -256,24 +270,14 @@ static_assert(sizeof(MsrEntry) == 16);
 // What the hypervisor does on one exit reason or exception (the fixed
 // vocabulary of `on_exit`).
 enum class Action : uint32_t {
-  Default = 0,   // the handler's built-in behaviour
-  Reflect = 1,   // deliver the exception back to the guest
-  Reinject = 2,  // re-inject the original event (with instruction length)
-  Emulate = 3,   // emulate the instruction
-  Skip = 4,      // advance RIP past the instruction
-  Override = 5,  // emulate, then force register values (CPUID leaves)
-  Hook = 6,      // call a built-in hook named by `arg`
-  Trace = 7,     // log a decoded line, then default
-  Log = 8,       // log a one-line record, then default
-  Stop = 9,      // stop the guest and report
+#define EXIT_ACTION(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
 };
 enum class BehaviourKind : uint32_t { ExitReason = 0, Exception = 1 };
 // Built-in hooks (Action::Hook's `arg`, EptHook::hook).
 enum class HookId : uint32_t {
-  None = 0,
-  LocalApic = 1,     // EPT hook on the APIC page: decode and emulate on a virtual-APIC page (book 7.2.1)
-  SysenterTrap = 2,  // WRMSR IA32_SYSENTER_EIP keeps the real value, plants a trap address (book 7.1.2.2)
-  IntDelivery = 3,   // #GP from a shrunk IDT limit: deliver INT n from the real IDT (book 7.3.1)
+#define HOOK(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
 };
 struct Behaviour {
   uint32_t kind;      // BehaviourKind
@@ -286,6 +290,12 @@ struct Behaviour {
   uint32_t reserved[2];
 };
 static_assert(sizeof(Behaviour) == 48);
+
+// Interruption types (bits 10:8 of the interruption information).
+enum class EventType : uint32_t {
+#define EVENT_TYPE(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
+};
 
 // VM-entry interruption-information format (SDM 24.8.3, Table 24-14).
 struct Event {
@@ -302,6 +312,12 @@ struct EptHook {
   uint32_t permissions;  // what the EPT entry allows; accesses beyond exit
 };
 static_assert(sizeof(EptHook) == 16);
+
+// How a guest ended, as the hypervisor reports it (not stored in the blob).
+enum class Outcome : uint8_t {
+#define OUTCOME(id, word, value, description, sdm, book) id = value,
+#include "blob/vocabulary.def"
+};
 
 }  // namespace blob
 static_assert(sizeof(blob::Guest) == 784 && sizeof(blob::Guest) % 16 == 0, "Guest records stay 16-byte aligned");

@@ -1,6 +1,7 @@
 #include "blob/reader.h"
 
 #include "blob/crc32c.h"
+#include "blob/vocabulary.h"
 #include "lib/ranges.h"
 
 namespace blob {
@@ -141,7 +142,7 @@ Status Reader::check_region(uint32_t i) const {
   if (r.size == 0 || (r.gpa | r.size) % 4096 != 0) return Status::bad("region not 4K-aligned or empty", i);
   if (!lib::within_width(r.gpa, r.size, kGuestPhysicalWidth))
     return Status::bad("region gpa + size wraps or ends beyond the 48-bit guest-physical space", i);
-  if (r.kind > uint32_t(RegionKind::Passthrough)) return Status::bad("unknown region kind", i);
+  if (!is_known(kRegionKinds, r.kind)) return Status::bad("unknown region kind", i);
   if (r.permissions & ~uint32_t(kRead | kWrite | kExecute)) return Status::bad("unknown region permission bits", i);
   if (!known_memory_type(r.memory_type)) return Status::bad("region memory type not UC, WC, WT, WP or WB", i);
   if (r.page_size != 4096 && r.page_size != (2u << 20) && r.page_size != (1u << 30))
@@ -210,9 +211,9 @@ Status Reader::check_guest(uint32_t index) const {
   const Guest& g = guest(index);
   if (Status s = check_string(g.name); !s.ok) return s;
   if (g.cpu_mask == 0) return Status::bad("guest has no CPU", index);
-  if (g.mode > uint32_t(GuestMode::Long)) return Status::bad("unknown guest mode", index);
+  if (!is_known(kGuestModes, g.mode)) return Status::bad("unknown guest mode", index);
   if (g.region_count == 0) return Status::bad("guest has no memory region", index);
-  if (g.timer_action > uint32_t(TimerAction::Watchdog)) return Status::bad("unknown timer action", index);
+  if (!is_known(kTimerActions, g.timer_action)) return Status::bad("unknown timer action", index);
   if (g.cr3_target_count > 4) return Status::bad("CR3-target count above 4", index);
   if (g.flags & ~kGuestKnownFlags) return Status::bad("unknown guest flags", index);
   if (g.tpr_threshold > 15) return Status::bad("TPR threshold above 15", index);
@@ -236,7 +237,7 @@ Status Reader::check_guest(uint32_t index) const {
     if (!s.ok) return Status::bad(s.reason, index);
   for (uint32_t i = 0; i < g.behaviour_count; ++i) {
     const Behaviour& b = behaviour(g.first_behaviour + i);
-    if (b.action > uint32_t(Action::Stop)) return Status::bad("unknown behaviour action", index);
+    if (!is_known(kActions, b.action)) return Status::bad("unknown behaviour action", index);
     if (b.kind > uint32_t(BehaviourKind::Exception)) return Status::bad("unknown behaviour kind", index);
   }
   for (uint32_t i = 0; i < g.io_range_count; ++i) {

@@ -1,4 +1,5 @@
 // The outcome lines the harness reads (docs/serial-log.md).
+#include "blob/vocabulary.h"
 #include "console/log.h"
 #include "guests/scheduler.h"
 #include "guests/setup.h"
@@ -6,18 +7,8 @@
 namespace guests {
 
 const char* outcome_word(Outcome o) {
-  switch (o) {
-    case Outcome::None: return "running";
-    case Outcome::Halted: return "halted";
-    case Outcome::Exited: return "exited";
-    case Outcome::Stopped: return "stopped";
-    case Outcome::EptViolation: return "ept-violation";
-    case Outcome::TripleFault: return "triple-fault";
-    case Outcome::Watchdog: return "watchdog";
-    case Outcome::EntryFailed: return "entry-failed";
-    case Outcome::Refused: return "refused";
-  }
-  return "unknown";
+  const char* w = blob::word_of(blob::kOutcomes, uint32_t(o));
+  return w ? w : "unknown";
 }
 
 namespace {

@@ -24,7 +24,7 @@ enum class State : uint8_t {
   Finished,  // ended; outcome says how
 };
 
-enum class Outcome : uint8_t { None, Halted, Exited, Stopped, EptViolation, TripleFault, Watchdog, EntryFailed, Refused };
+using Outcome = blob::Outcome;  // words in blob/vocabulary.def
 const char* outcome_word(Outcome o);
 
 // The guest's view of its 8259 (book 7.3.3.3): what the hypervisor learns

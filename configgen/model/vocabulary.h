@@ -1,0 +1,45 @@
+// Host-side helpers over the project's word tables (vmm/blob/vocabulary.def
+// via blob/vocabulary.h): the profile words of a table, the word of a value,
+// and the choice lists of the key table and schema.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "blob/vocabulary.h"
+
+namespace configgen::model {
+
+// The words a profile may write (entries without a word, such as
+// HookId::None, are not profile words).
+template <typename E, uint32_t N>
+std::vector<std::string> profile_words(const blob::Word<E> (&table)[N]) {
+  std::vector<std::string> out;
+  for (const auto& w : table)
+    if (*w.word) out.push_back(w.word);
+  return out;
+}
+
+// The entries behind profile_words(), in the same order.
+template <typename E, uint32_t N>
+std::vector<const blob::Word<E>*> profile_entries(const blob::Word<E> (&table)[N]) {
+  std::vector<const blob::Word<E>*> out;
+  for (const auto& w : table)
+    if (*w.word) out.push_back(&w);
+  return out;
+}
+
+// "a|b|c": the key table's choice list.
+template <typename E, uint32_t N>
+std::string choices(const blob::Word<E> (&table)[N]) {
+  std::string out;
+  for (const auto& w : profile_words(table)) out += (out.empty() ? "" : "|") + w;
+  return out;
+}
+
+template <typename E, uint32_t N>
+std::string word(const blob::Word<E> (&table)[N], E value) {
+  const char* w = blob::word_of(table, uint32_t(value));
+  return w ? w : "?";
+}
+
+}  // namespace configgen::model
