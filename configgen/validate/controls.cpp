@@ -48,7 +48,7 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
       {ctl::ENABLE_PML, ctl::ENABLE_EPT, "pml-needs-ept", "26.2.1.1"},
       {ctl::MODE_BASED_EXECUTE_CONTROL_FOR_EPT, ctl::ENABLE_EPT, "mode-based-execute-needs-ept", "26.2.1.1"},
       {ctl::SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, ctl::ENABLE_EPT, "sub-page-permissions-need-ept", "26.2.1.1"},
-      {ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE, ctl::ACTIVATE_VMX_PREEMPTION_TIMER, "save-timer-needs-active-timer", "26.2.2"},
+      {ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE, ctl::ACTIVATE_VMX_PREEMPTION_TIMER, "save-timer-needs-active-timer", "26.2.1.2"},
   };
   // The target's boot-time probe (configgen caps import) found the control
   // advertised but not acting: the hypervisor will refuse this guest there.
@@ -93,16 +93,16 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
     d.error(g.loc, "eptp-valid, SDM 26.2.1.1", "target " + t.name + " lacks a 4-level EPT walk or write-back EPT structures (IA32_VMX_EPT_VPID_CAP bits 6, 14)");
   if (g.accessed_dirty && !(ept & (1ull << 21)))
     d.error(g.loc, "eptp-accessed-dirty, SDM 26.2.1.1", "EPT accessed/dirty flags are not supported by target " + t.name + " (IA32_VMX_EPT_VPID_CAP bit 21)");
-  // MSR lists (26.2.2, 26.2.3): at most 512 * (IA32_VMX_MISC[27:25] + 1) entries.
+  // MSR lists (26.2.1.2, 26.2.1.3): at most 512 * (IA32_VMX_MISC[27:25] + 1) entries.
   const uint64_t msr_max = 512ull * (((t.caps.misc >> 25) & 7) + 1);
   const struct {
     size_t n;
     const std::vector<model::MsrValue>& written;
     const char* what;
     const char* section;
-  } lists[] = {{lg.entry_msr_load.size(), g.entry_msr_load, "VM-entry MSR-load", "26.2.3"},
-               {lg.exit_msr_store.size(), g.exit_msr_store, "VM-exit MSR-store", "26.2.2"},
-               {lg.exit_msr_load.size(), g.exit_msr_load, "VM-exit MSR-load", "26.2.2"}};
+  } lists[] = {{lg.entry_msr_load.size(), g.entry_msr_load, "VM-entry MSR-load", "26.2.1.3"},
+               {lg.exit_msr_store.size(), g.exit_msr_store, "VM-exit MSR-store", "26.2.1.2"},
+               {lg.exit_msr_load.size(), g.exit_msr_load, "VM-exit MSR-load", "26.2.1.2"}};
   for (const auto& l : lists)
     if (l.n > msr_max)  // at the first entry past the limit when the profile wrote it
       d.error(l.written.size() > msr_max ? l.written[msr_max].loc : g.loc, std::string("msr-list-count, SDM ") + l.section,
