@@ -10,7 +10,7 @@
 #include <iterator>
 #include <map>
 
-#include "appliance/commands.h"
+#include "commands/appliance.h"
 #include "commands/docs.h"
 #include "commands/inspect.h"
 #include "driver.h"

@@ -141,7 +141,7 @@ emulator_test(emu_netboot_corrupt_blob 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob
   --expect-line "vmm: blob refused: CRC32C mismatch" --quiet --keep ${EMU_DIR}/netboot-corrupt)
 set_tests_properties(emu_netboot_corrupt_blob PROPERTIES FIXTURES_REQUIRED demo_blob)
 # The simulated lab: dnsmasq DHCP + TFTP in a private network namespace, two machines, two profiles.
-add_test(NAME emu_lab_netns COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/emulator/lab/lab_test.sh ${CONFIGGEN} ${EMU_DIR}/lab)
+add_test(NAME emu_lab_netns COMMAND ${CMAKE_SOURCE_DIR}/netboot/tests/lab_test.sh ${CONFIGGEN} ${EMU_DIR}/lab)
 set_tests_properties(emu_lab_netns PROPERTIES LABELS "emulator;lab" TIMEOUT 200 SKIP_RETURN_CODE 77)
 
 # Interrupt virtualization beyond the book (issue 6): interrupt window, NMI window with virtual NMIs,

@@ -1,4 +1,4 @@
-#include "appliance/lab.h"
+#include "netboot/lab.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,5 +1,5 @@
 // `configgen image` and `configgen run`: build an appliance and boot it.
-#include "appliance/commands.h"
+#include "commands/appliance.h"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 #include "appliance/bochs_finder.h"
 #include "appliance/emulator.h"
 #include "appliance/image.h"
-#include "appliance/lab.h"
+#include "netboot/lab.h"
 #include "appliance/run_dir.h"
 #include "appliance/signing.h"
 #include "blob/crc32c.h"
