@@ -69,7 +69,14 @@ enum class ExitReason : uint16_t {
 #include "arch/exit_reasons.def"
 #undef EXIT_REASON
 };
-inline constexpr uint32_t kMaxExitReason = 69;  // dispatch tables are this long
+// Dispatch tables are this long: one past the highest number in the .def.
+inline constexpr uint32_t kMaxExitReason = [] {
+  uint32_t end = 0;
+#define EXIT_REASON(n, id, pname, sname, sdm, book) end = (n) + 1 > end ? (n) + 1 : end;
+#include "arch/exit_reasons.def"
+#undef EXIT_REASON
+  return end;
+}();
 
 struct ExitReasonInfo {
   uint16_t number;

@@ -14,7 +14,7 @@ namespace exits {
 namespace {
 using F = arch::VmcsField;
 
-uint64_t& gpr(guests::Vcpu& v, uint32_t n) { return (&v.regs.rax)[n]; }
+uint64_t& gpr(guests::Vcpu& v, uint32_t n) { return v.regs.gpr(n); }
 uint64_t read_gpr(guests::Vcpu& v, uint32_t n) { return n == 4 ? vmx::read(F::GUEST_RSP) : gpr(v, n); }
 void write_gpr(guests::Vcpu& v, uint32_t n, uint64_t value) {
   if (n == 4) vmx::write(F::GUEST_RSP, value);

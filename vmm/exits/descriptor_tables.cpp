@@ -20,7 +20,7 @@ struct Operand {
   uint32_t operand_size;  // 2 or 4 (SGDT/LGDT: 16- or 32-bit base)
 };
 
-uint64_t reg_value(const guests::Vcpu& v, uint32_t n) { return n == 4 ? vmx::read(F::GUEST_RSP) : (&v.regs.rax)[n]; }
+uint64_t reg_value(const guests::Vcpu& v, uint32_t n) { return n == 4 ? vmx::read(F::GUEST_RSP) : v.regs.gpr(n); }
 
 Operand operand(const guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
   static const F kSegBase[6] = {F::GUEST_ES_BASE, F::GUEST_CS_BASE, F::GUEST_SS_BASE, F::GUEST_DS_BASE, F::GUEST_FS_BASE, F::GUEST_GS_BASE};
@@ -86,7 +86,7 @@ Flow segment_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
     const uint16_t sel = uint16_t(vmx::read(tr ? F::GUEST_TR_SELECTOR : F::GUEST_LDTR_SELECTOR));
     if (o.is_register) {
       if (o.reg == 4) vmx::write(F::GUEST_RSP, sel);
-      else (&v.regs.rax)[o.reg] = sel;
+      else v.regs.gpr(o.reg) = sel;
     } else {
       const uint8_t b[2] = {uint8_t(sel), uint8_t(sel >> 8)};
       write_guest_linear(v, o.linear, b, 2);

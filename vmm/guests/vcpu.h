@@ -16,8 +16,30 @@ struct GuestRegisters {
   uint64_t rax, rcx, rdx, rbx, rsp_unused, rbp, rsi, rdi;
   uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
   uint64_t cr2;  // not in the VMCS; swapped by the scheduler
+
+  // General register n in the SDM's encoding (0 = RAX .. 15 = R15; 4 is RSP,
+  // which lives in the VMCS, so it names the unused slot). A switch, not
+  // pointer arithmetic across members, which would be undefined behaviour.
+  uint64_t& gpr(uint32_t n) {
+    switch (n & 15) {
+      case 0: return rax;   case 1: return rcx;   case 2: return rdx;   case 3: return rbx;
+      case 4: return rsp_unused; case 5: return rbp; case 6: return rsi; case 7: return rdi;
+      case 8: return r8;    case 9: return r9;    case 10: return r10;  case 11: return r11;
+      case 12: return r12;  case 13: return r13;  case 14: return r14;  default: return r15;
+    }
+  }
+  uint64_t gpr(uint32_t n) const { return const_cast<GuestRegisters*>(this)->gpr(n); }
 };
 static_assert(sizeof(GuestRegisters) == 17 * 8);
+// Every offset vmx/entry.S uses, pinned (the asm spells them as literals).
+static_assert(__builtin_offsetof(GuestRegisters, rax) == 0x00 && __builtin_offsetof(GuestRegisters, rcx) == 0x08);
+static_assert(__builtin_offsetof(GuestRegisters, rdx) == 0x10 && __builtin_offsetof(GuestRegisters, rbx) == 0x18);
+static_assert(__builtin_offsetof(GuestRegisters, rbp) == 0x28 && __builtin_offsetof(GuestRegisters, rsi) == 0x30);
+static_assert(__builtin_offsetof(GuestRegisters, rdi) == 0x38 && __builtin_offsetof(GuestRegisters, r8) == 0x40);
+static_assert(__builtin_offsetof(GuestRegisters, r9) == 0x48 && __builtin_offsetof(GuestRegisters, r10) == 0x50);
+static_assert(__builtin_offsetof(GuestRegisters, r11) == 0x58 && __builtin_offsetof(GuestRegisters, r12) == 0x60);
+static_assert(__builtin_offsetof(GuestRegisters, r13) == 0x68 && __builtin_offsetof(GuestRegisters, r14) == 0x70);
+static_assert(__builtin_offsetof(GuestRegisters, r15) == 0x78);
 
 enum class State : uint8_t {
   Ready,     // runnable

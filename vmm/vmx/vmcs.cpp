@@ -158,7 +158,7 @@ void write_guest_state(guests::Vcpu& v, const boot::PerCpu& c) {
     }
     write(pdpte[i], value);
   }
-  for (int i = 0; i < 16; ++i) (&v.regs.rax)[i] = e.gpr[i];
+  for (int i = 0; i < 16; ++i) v.regs.gpr(uint32_t(i)) = e.gpr[i];
 }
 }  // namespace
 
