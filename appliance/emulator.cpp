@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "appliance/files.h"
+#include "appliance/process.h"
 #include "appliance/serial_log.h"
 
 namespace configgen::appliance {
@@ -147,49 +149,33 @@ RunResult run_emulator(const RunSpec& s) {
   fs::create_directories(s.work_dir, ec);
   const std::string serial = s.work_dir + "/serial.log";
   fs::remove(serial, ec);
-  std::ofstream(serial).close();
+  auto fail = [&r](std::string error) {
+    r.error = std::move(error);
+    return r;
+  };
+  if (auto e = write_file(serial, std::string_view()); !e.empty()) return fail(e);
   if (s.emulator == "bochs") {
-    if (s.boot == "kernel") {
-      r.error = "Bochs cannot load a multiboot kernel directly; use --boot cdrom or net";
-      return r;
-    }
-    std::ofstream(s.work_dir + "/bochsrc") << bochsrc(s, serial, s.work_dir + "/bochs.log");
-    std::ofstream(s.work_dir + "/run.rc") << "c\nr\nquit\n";
-    if (s.boot == "net") std::ofstream(s.work_dir + "/slirp.conf") << "# slirp config\nbootfile = boot.ipxe\n";
+    if (s.boot == "kernel") return fail("Bochs cannot load a multiboot kernel directly; use --boot cdrom or net");
+    if (auto e = write_file(s.work_dir + "/bochsrc", bochsrc(s, serial, s.work_dir + "/bochs.log")); !e.empty()) return fail(e);
+    if (auto e = write_file(s.work_dir + "/run.rc", "c\nr\nquit\n"); !e.empty()) return fail(e);
+    if (s.boot == "net")
+      if (auto e = write_file(s.work_dir + "/slirp.conf", "# slirp config\nbootfile = boot.ipxe\n"); !e.empty()) return fail(e);
   } else if (s.emulator != "qemu") {
-    r.error = "unknown emulator " + s.emulator + " (bochs or qemu)";
-    return r;
+    return fail("unknown emulator " + s.emulator + " (bochs or qemu)");
   }
-  const std::vector<std::string> argv = command(s, serial);
-  int err[2];
-  if (pipe(err) != 0) {
-    r.error = "pipe failed";
-    return r;
-  }
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setenv("TERM", "xterm", 1);
-    const int null = open("/dev/null", O_RDWR);
-    const int out = open((s.work_dir + "/emulator.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(null, 0);
-    dup2(out, 1);
-    dup2(err[1], 2);
-    close(err[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(err[1]);
+  SpawnOptions spawn;
+  spawn.stdout_path = s.work_dir + "/emulator.out";
+  spawn.environment = {{"TERM", "xterm"}};
+  std::string spawn_error;
+  auto child = ChildProcess::start(command(s, serial), spawn, spawn_error);
+  if (!child) return fail("could not start " + emulator_program(s) + ": " + spawn_error);
   std::atomic<bool> done{false};
-  std::thread drain(drain_emulator_output, err[0], std::ref(done), std::ref(r.messages));
+  std::thread drain(drain_emulator_output, child->output_fd(), std::ref(done), std::ref(r.messages));
   // Stream the serial log while the machine runs.
   std::ifstream in;
   std::string pending;
   const bool tty = isatty(1);
   const auto start = std::chrono::steady_clock::now();
-  int status = 0;
   auto pump = [&] {
     if (!in.is_open()) in.open(serial, std::ios::binary);
     in.clear();
@@ -211,9 +197,9 @@ RunResult run_emulator(const RunSpec& s) {
     }
   };
   for (;;) {
-    const pid_t w = waitpid(pid, &status, WNOHANG);
+    const bool ended = child->poll_exit().has_value();
     pump();
-    if (w == pid) break;
+    if (ended) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   pump();
@@ -221,9 +207,8 @@ RunResult run_emulator(const RunSpec& s) {
   if (s.stream && !pending.empty()) std::cout << clean_serial_line(pending) << "\n";  // a last line the machine stopped before ending
   done = true;
   drain.join();
-  close(err[0]);
-  std::ofstream(s.work_dir + "/emulator.err") << r.messages;
-  r.emulator_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.emulator_status = child->wait();
+  if (auto e = write_file(s.work_dir + "/emulator.err", r.messages); !e.empty()) return fail(e);
   // timeout(1) exits 124 after its SIGINT, or 128+9 when the emulator ignored
   // that and was killed 10 s later (a Bochs blocked on its screen, say).
   const auto ran = std::chrono::steady_clock::now() - start;

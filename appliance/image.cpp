@@ -1,8 +1,11 @@
 #include "appliance/image.h"
 
+
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "appliance/files.h"
 #include "appliance/process.h"
 
 namespace configgen::appliance {
@@ -22,7 +25,7 @@ std::string build_iso(const ImageInputs& in, const std::string& iso_path, const 
   if (ec) return "cannot copy the blob " + in.blob + ": " + ec.message();
   if (!in.signature.empty()) fs::copy_file(in.signature, root / "profile.sig", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the signature: " + ec.message();
-  std::ofstream cfg(root / "boot" / "grub" / "grub.cfg");
+  std::ostringstream cfg;
   cfg << "serial --unit=0 --speed=115200\n"
          "terminal_input serial\n"
          "terminal_output serial\n"
@@ -36,7 +39,7 @@ std::string build_iso(const ImageInputs& in, const std::string& iso_path, const 
       << (in.signature.empty() ? "" : "  module /profile.sig profile.sig\n")
       << "  boot\n"
          "}\n";
-  cfg.close();
+  if (auto err = write_file((root / "boot" / "grub" / "grub.cfg").string(), cfg.str()); !err.empty()) return err;
   const ProcessResult r = run_process({"grub-mkrescue", "-o", iso_path, root.string()}, 120);
   if (r.exit_status != 0) return "grub-mkrescue failed (status " + std::to_string(r.exit_status) + "): " + r.output;
   return {};
@@ -52,14 +55,14 @@ std::string build_netboot_tree(const ImageInputs& in, const std::string& dir) {
   if (ec) return "cannot copy the blob: " + ec.message();
   if (!in.signature.empty()) fs::copy_file(in.signature, fs::path(dir) / "profile.sig", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the signature: " + ec.message();
-  std::ofstream script(fs::path(dir) / "boot.ipxe");
+  std::ostringstream script;
   script << "#!ipxe\n"
             "kernel vmm.elf "
          << in.cmdline
          << "\n"
             "module profile.blob profile.blob\n"
          << (in.signature.empty() ? "" : "module profile.sig profile.sig\n") << "boot\n";
-  return script ? std::string() : "cannot write boot.ipxe";
+  return write_file((fs::path(dir) / "boot.ipxe").string(), script.str());
 }
 
 }  // namespace configgen::appliance

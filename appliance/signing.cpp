@@ -5,7 +5,9 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
+#include "appliance/files.h"
 #include "blob/signature.h"
 
 namespace configgen::appliance {
@@ -34,10 +36,10 @@ std::string generate_signing_key(const std::string& path) {
   uint8_t kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
   br_ec_private_key sk;
   if (!br_ec_keygen(&rng.vtable, &br_ec_p256_m31, &sk, kbuf, BR_EC_secp256r1)) return "key generation failed";
-  std::ofstream out(path);
+  std::ostringstream out;
   out << "# vtx-appliance blob signing key: ECDSA P-256 private scalar (keep it secret)\n"
       << to_hex(std::vector<uint8_t>(sk.x, sk.x + sk.xlen)) << "\n";
-  return out ? std::string() : "cannot write " + path;
+  return write_file(path, out.str());
 }
 
 std::optional<SigningKey> load_signing_key(const std::string& path, std::string& error) {
@@ -89,9 +91,21 @@ std::string write_keyed_vmm(const std::string& vmm, const std::string& out, cons
   slot.present = 1;
   std::memcpy(slot.public_key, key.public_key.data(), blob::kPublicKeySize);
   std::memcpy(image.data() + at, &slot, sizeof slot);
-  std::ofstream o(out, std::ios::binary);
-  o.write(reinterpret_cast<const char*>(image.data()), std::streamsize(image.size()));
-  return o ? std::string() : "cannot write " + out;
+  return write_file(out, image);
+}
+
+std::string sign_image(const std::string& key_path, const std::vector<uint8_t>& blob, const std::string& work_dir,
+                       ImageInputs& img) {
+  std::string error;
+  const auto key = load_signing_key(key_path, error);
+  if (!key) return error;
+  const std::string signature = work_dir + "/profile.sig";
+  if (auto err = write_file(signature, sign_blob(*key, blob)); !err.empty()) return err;
+  const std::string keyed = work_dir + "/vmm-keyed.elf";
+  if (auto err = write_keyed_vmm(img.vmm, keyed, *key); !err.empty()) return err;
+  img.signature = signature;
+  img.vmm = keyed;
+  return {};
 }
 
 }  // namespace configgen::appliance

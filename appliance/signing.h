@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "appliance/image.h"
+
 namespace configgen::appliance {
 
 struct SigningKey {
@@ -20,5 +22,12 @@ std::optional<SigningKey> load_signing_key(const std::string& path, std::string&
 std::vector<uint8_t> sign_blob(const SigningKey& key, const std::vector<uint8_t>& blob);
 // Copies `vmm` to `out` with the trusted-key slot filled; empty on success.
 std::string write_keyed_vmm(const std::string& vmm, const std::string& out, const SigningKey& key);
+
+// The one signing sequence, for `run` and `image` alike: signs `blob` with
+// the key in `key_path`, writes WORK/profile.sig and WORK/vmm-keyed.elf (a
+// copy of img.vmm that trusts the key) and points `img` at both. Empty on
+// success.
+std::string sign_image(const std::string& key_path, const std::vector<uint8_t>& blob, const std::string& work_dir,
+                       ImageInputs& img);
 
 }  // namespace configgen::appliance

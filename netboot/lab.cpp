@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "appliance/files.h"
 #include "appliance/image.h"
 #include "driver.h"
 
@@ -76,30 +77,39 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
   auto compile_to = [&](const std::string& profile, const std::string& blob_name) -> std::string {
     auto c = compile_profile_file(profile, CompileOptions{});
     if (!c) return profile + " does not compile";
-    std::ofstream(fs::path(dir) / blob_name, std::ios::binary)
-        .write(reinterpret_cast<const char*>(c->blob.data()), std::streamsize(c->blob.size()));
-    return {};
+    return write_file((fs::path(dir) / blob_name).string(), c->blob);
   };
   auto script = [&](const std::string& file, const std::string& blob_name, const std::string& comment) {
-    std::ofstream(fs::path(dir) / file) << "#!ipxe\n# " << comment << "\nkernel vmm.elf " << lab.cmdline << " blob=" << blob_name
-                                        << "\nmodule " << blob_name << " " << blob_name << "\nboot\n";
+    return write_file((fs::path(dir) / file).string(), "#!ipxe\n# " + comment + "\nkernel vmm.elf " + lab.cmdline + " blob=" +
+                                                           blob_name + "\nmodule " + blob_name + " " + blob_name + "\nboot\n");
   };
   for (const auto& m : lab.machines) {
     if (auto err = compile_to(m.profile, m.name + ".blob"); !err.empty()) return err;
-    script(mac_hexhyp(m.mac) + ".ipxe", m.name + ".blob", "machine " + m.name + " (" + m.mac + "): " + m.profile);
+    if (auto err = script(mac_hexhyp(m.mac) + ".ipxe", m.name + ".blob", "machine " + m.name + " (" + m.mac + "): " + m.profile);
+        !err.empty())
+      return err;
   }
   if (!lab.default_profile.empty()) {
     if (auto err = compile_to(lab.default_profile, "default.blob"); !err.empty()) return err;
-    script("default.ipxe", "default.blob", "machines not in the manifest: " + lab.default_profile);
+    if (auto err = script("default.ipxe", "default.blob", "machines not in the manifest: " + lab.default_profile); !err.empty())
+      return err;
   }
   // Every iPXE client starts here and picks its own script by MAC address.
-  std::ofstream(fs::path(dir) / "boot.ipxe") << "#!ipxe\n"
-                                                "# " << lab.name << ": one script per machine, by MAC address\n"
-                                                "chain ${net0/mac:hexhyp}.ipxe || chain default.ipxe || shell\n";
+  if (auto err = write_file((fs::path(dir) / "boot.ipxe").string(),
+                            "#!ipxe\n# " + lab.name + ": one script per machine, by MAC address\n"
+                            "chain ${net0/mac:hexhyp}.ipxe || chain default.ipxe || shell\n");
+      !err.empty())
+    return err;
   // BIOS PXE firmware without iPXE first loads iPXE itself (undionly.kpxe).
   const fs::path undi = "/usr/lib/ipxe/undionly.kpxe";
-  if (fs::exists(undi)) fs::copy_file(undi, fs::path(dir) / "undionly.kpxe", fs::copy_options::overwrite_existing, ec);
-  std::ofstream conf(fs::path(dir) / "dnsmasq.conf");
+  // A proxy-DHCP answer names a PXE service by basename, and dnsmasq appends
+  // ".0" to it: the same loader is there as undionly.0 for that path.
+  if (fs::exists(undi))
+    for (const char* name : {"undionly.kpxe", "undionly.0"}) {
+      fs::copy_file(undi, fs::path(dir) / name, fs::copy_options::overwrite_existing, ec);
+      if (ec) return "cannot copy " + undi.string() + " into " + dir + ": " + ec.message();
+    }
+  std::ostringstream conf;
   conf << "# dnsmasq for lab " << lab.name << ": DHCP " << (lab.proxy_dhcp ? "(proxy) " : "") << "and TFTP, iPXE chain-loading\n"
        << "port=0\n"  // no DNS service
        << "interface=" << lab.interface << "\nbind-interfaces\n";
@@ -112,7 +122,7 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
        << "dhcp-boot=tag:!ipxe,undionly.kpxe\n"
        << "dhcp-boot=tag:ipxe,boot.ipxe\n";
   for (const auto& m : lab.machines) conf << "# " << m.name << " " << m.mac << " -> " << mac_hexhyp(m.mac) << ".ipxe\n";
-  return {};
+  return write_file((fs::path(dir) / "dnsmasq.conf").string(), conf.str());
 }
 
 }  // namespace configgen::appliance

@@ -3,6 +3,12 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <functional>
+
+#include "driver.h"
+
 namespace configgen::appliance {
-void register_commands(CLI::App& app);
+// `compile_options` gives the global options (--target, --werror,
+// --build-dir) at the time a command runs; each command sets `status`.
+void register_commands(CLI::App& app, std::function<CompileOptions()> compile_options, int& status);
 }

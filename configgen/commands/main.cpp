@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 
+#include "appliance/files.h"
 #include "commands/appliance.h"
 #include "commands/docs.h"
 #include "commands/inspect.h"
@@ -78,10 +79,8 @@ int main(int argc, char** argv) {
     const Pipeline p = run_pipeline(profile, options());
     status = report(p, werror);
     if (status) return;
-    std::ofstream out(output, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(p.blob.data()), std::streamsize(p.blob.size()));
-    if (!out) {
-      std::cerr << "configgen: cannot write " << output << "\n";
+    if (auto err = appliance::write_file(output, p.blob); !err.empty()) {
+      std::cerr << "configgen compile: " << err << "\n";
       status = 2;
     }
   });
@@ -217,15 +216,13 @@ int main(int argc, char** argv) {
       status = 1;
       return;
     }
-    std::ofstream out(output);
-    out << model::target_to_yaml(*t);
-    if (!out) {
-      std::cerr << "configgen: cannot write " << output << "\n";
+    if (auto err = appliance::write_file(output, model::target_to_yaml(*t)); !err.empty()) {
+      std::cerr << "configgen caps import: " << err << "\n";
       status = 2;
     }
   });
 
-  appliance::register_commands(app);
+  appliance::register_commands(app, options, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

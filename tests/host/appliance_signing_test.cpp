@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <unistd.h>
+
 #include "appliance/signing.h"
 #include "blob/signature.h"
 
@@ -51,6 +53,33 @@ TEST(Signing, KeyedHypervisorCopyCarriesThePublicKey) {
   std::memcpy(&slot, image.data() + at, sizeof slot);
   EXPECT_EQ(slot.present, 1);
   EXPECT_EQ(std::memcmp(slot.public_key, key.public_key.data(), blob::kPublicKeySize), 0);
+}
+
+TEST(Signing, SignImageWritesTheSignatureAndTheKeyedHypervisor) {
+  namespace fs = std::filesystem;
+  const fs::path work = fs::temp_directory_path() / ("sign-image-" + std::to_string(::getpid()));
+  fs::create_directories(work);
+  const std::string key_path = (work / "k.key").string();
+  ASSERT_EQ(generate_signing_key(key_path), "");
+  std::string error;
+  const auto key = load_signing_key(key_path, error);
+  ASSERT_TRUE(key) << error;
+  const std::vector<uint8_t> blob(512, 0x5a);
+  ImageInputs img{VTX_BINARY_DIR "/bin/vmm.elf", "", "", "", ""};
+  ASSERT_EQ(sign_image(key_path, blob, work.string(), img), "");
+  EXPECT_EQ(img.signature, (work / "profile.sig").string());
+  EXPECT_EQ(img.vmm, (work / "vmm-keyed.elf").string());
+  std::ifstream in(img.signature, std::ios::binary);
+  const std::vector<uint8_t> sig((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(sig.size(), blob::kSignatureSize);
+  EXPECT_TRUE(blob::verify_blob_signature(blob.data(), blob.size(), sig.data(), key->public_key.data()));
+  // A work directory that cannot be written is reported, naming the file.
+  ImageInputs unwritable{VTX_BINARY_DIR "/bin/vmm.elf", "", "", "", ""};
+  const std::string not_a_dir = key_path;  // a file: nothing can be created under it
+  const std::string err = sign_image(key_path, blob, not_a_dir, unwritable);
+  EXPECT_NE(err.find("cannot write " + not_a_dir + "/profile.sig"), std::string::npos) << err;
+  EXPECT_TRUE(unwritable.signature.empty());
+  fs::remove_all(work);
 }
 
 TEST(Signing, MalformedKeyFilesAreRefused) {
