@@ -8,7 +8,7 @@ namespace configgen::appliance {
 struct RunSpec {
   std::string emulator = "bochs";  // bochs | qemu
   std::string boot = "cdrom";      // cdrom | net | kernel (qemu only)
-  int cpus = 2;
+  int cpus = 2;  // configgen run: the profile's need unless --cpus says otherwise
   std::string cpu_model = "tigerlake";
   int timeout_seconds = 120;
   std::string work_dir;

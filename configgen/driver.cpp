@@ -1,5 +1,7 @@
 #include "driver.h"
 
+#include <algorithm>
+
 #include <iostream>
 
 #include "emit/blob_writer.h"
@@ -55,7 +57,9 @@ std::optional<CompiledProfile> compile_profile_file(const std::string& path, con
   c.name = p.lowered.name;
   c.target = p.lowered.target;
   c.min_cpus = p.lowered.min_cpus;
+  c.cpus_needed = std::max(1u, c.min_cpus);
   for (const auto& g : p.profile.guests) {
+    for (const auto& cpu : g.cpus) c.cpus_needed = std::max(c.cpus_needed, cpu.value + 1);
     c.guest_names.push_back(g.name);
     c.expectations.insert(c.expectations.end(), g.expect.begin(), g.expect.end());
   }

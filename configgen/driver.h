@@ -27,6 +27,9 @@ struct CompiledProfile {
   std::string name;        // appliance.name
   std::string target;      // capability set used
   unsigned min_cpus = 1;
+  // The fewest CPUs that satisfy min_cpus and every guest's CPU list (what
+  // `run` boots when --cpus is not given).
+  unsigned cpus_needed = 1;
   std::vector<std::string> guest_names;
   std::vector<std::uint8_t> blob;
   std::vector<model::Expectation> expectations;

@@ -26,6 +26,7 @@ namespace {
 
 struct RunOptions {
   std::string input;
+  int cpus = 0;  // --cpus; 0: as many as the profile needs (2 for a blob or an ISO)
   RunSpec spec;
   std::string keep;
   std::string extra_cmdline;
@@ -66,6 +67,7 @@ struct Prepared {
   std::vector<model::Expectation> expectations;
   bool require_end_pass = true;
   std::string emulator_label;
+  int cpus_needed = 0;  // from the compiled profile; 0 for a blob or an ISO
 };
 
 std::string find_emulator(RunOptions& o, CompileOptions& copts, Prepared& p) {
@@ -102,6 +104,7 @@ std::string load_blob(const std::string& input, const CompileOptions& copts, std
   if (has_ext(input, ".yaml") || has_ext(input, ".yml")) {
     auto compiled = compile_profile_file(input, copts);
     if (!compiled) return input + " does not compile";
+    p.cpus_needed = int(compiled->cpus_needed);
     blob = compiled->blob;
     for (const auto& e : compiled->expectations) {
       p.expectations.push_back(e);
@@ -223,6 +226,7 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
     return 2;
   };
   if (auto err = find_emulator(o, copts, p); !err.empty()) return failed(err);
+  o.spec.cpus = o.cpus > 0 ? o.cpus : 2;
   if (auto err = prepare_work_dir(o, copts.build_dir); !err.empty()) return failed(err);
   if (has_ext(o.input, ".iso")) {
     if (o.spec.boot != "cdrom")
@@ -231,6 +235,10 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
   } else {
     std::vector<uint8_t> blob;
     if (auto err = load_blob(o.input, copts, blob, p); !err.empty()) return failed(err);
+    if (o.cpus > 0 && o.cpus < p.cpus_needed)
+      std::cout << "configgen run: warning: --cpus " << o.cpus << " is fewer than the " << p.cpus_needed
+                << " the profile needs; the hypervisor will refuse it\n";
+    if (o.cpus == 0 && p.cpus_needed > 0) o.spec.cpus = p.cpus_needed;
     if (auto err = build_boot_media(o, t, blob, p); !err.empty()) return failed(err);
   }
   return boot_and_judge(o, t, p);
@@ -307,7 +315,8 @@ void register_commands(CLI::App& app, std::function<CompileOptions()> compile_op
   r->add_option("input", run.input, "Profile (.yaml), blob, or ISO")->required();
   r->add_option("--emulator", run.spec.emulator, "bochs or qemu")->check(CLI::IsMember({"bochs", "qemu"}))->capture_default_str();
   r->add_option("--boot", run.spec.boot, "cdrom, net, or kernel (qemu)")->check(CLI::IsMember({"cdrom", "net", "kernel"}))->capture_default_str();
-  r->add_option("--cpus", run.spec.cpus, "CPU count")->check(CLI::Range(1, 8))->capture_default_str();
+  r->add_option("--cpus", run.cpus, "CPU count (default: the fewest the profile needs, from min_cpus and the guests' cpus; 2 for a blob or ISO)")
+      ->check(CLI::Range(1, 64));
   r->add_option("--bochs", run.spec.bochs, "Bochs binary (default: $VTX_BOCHS, else the build tree's Bochs 3.0, else bochs on PATH)");
   r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)")->capture_default_str();
   r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)")->capture_default_str();

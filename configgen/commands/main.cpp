@@ -11,11 +11,13 @@
 #include <map>
 
 #include "appliance/files.h"
+#include "blob/format.h"
 #include "commands/appliance.h"
 #include "commands/docs.h"
 #include "commands/inspect.h"
 #include "driver.h"
 #include "model/target.h"
+#include "parse/scalars.h"
 
 namespace {
 using namespace configgen;
@@ -29,6 +31,20 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
 bool is_profile(const std::string& path) {
   const auto ext = std::filesystem::path(path).extension();
   return ext == ".yaml" || ext == ".yml";
+}
+
+// The first word that is not an option (or a global option's value), so a
+// misspelled command gets a suggestion instead of "A subcommand is required".
+std::string command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--target" || a == "--build-dir") {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] != '-') return a;
+  }
+  return {};
 }
 
 int report(const Pipeline& p, bool werror) {
@@ -51,6 +67,8 @@ int main(int argc, char** argv) {
   std::string target;
   bool werror = false;
   std::string build_dir = VTX_BINARY_DIR;
+  app.set_version_flag("--version", std::string("configgen ") + VTX_VERSION + " (blob format " +
+                                        std::to_string(blob::kFormatVersion) + ", " + VTX_GIT_DESCRIBE + ")");
   app.add_option("--target", target, "Capability set to check against (overrides appliance.target)");
   app.add_flag("--werror", werror, "Treat warnings as errors");
   app.add_option("--build-dir", build_dir, "Build directory that ${build} in image paths means");
@@ -223,6 +241,16 @@ int main(int argc, char** argv) {
   });
 
   appliance::register_commands(app, options, status);
+  if (const std::string word = command_word(argc, argv); !word.empty()) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), word) == names.end()) {
+      std::cerr << "configgen: '" << word << "' is not a command";
+      if (const std::string near = parse::closest(word, names); !near.empty()) std::cerr << "; did you mean '" << near << "'?";
+      std::cerr << " (configgen --help lists them)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

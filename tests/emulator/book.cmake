@@ -52,3 +52,9 @@ book_test(ex7_2 ${BOOK}/ex7-2-task-switch.yaml 1)
 book_negative(ex7_2 ${NEG}/ex7-2-stop.yaml 1)
 book_test(ex7_4 ${BOOK}/ex7-4-int-interception.yaml 1)
 book_negative(ex7_4 ${NEG}/ex7-4-reflect.yaml 1)
+
+# docs/book's own command line, without --cpus: `run` boots as many CPUs as
+# the profile needs (ex1-1 needs 4).
+emulator_test(emu_run_cpus_from_profile 180 ${CONFIGGEN} run ${BOOK}/ex1-1-boot-stages.yaml --emulator bochs --quiet
+  --keep ${EMU_DIR}/run-cpus-from-profile)
+set_tests_properties(emu_run_cpus_from_profile PROPERTIES PASS_REGULAR_EXPRESSION "PASS.*, 4 CPUs;")
