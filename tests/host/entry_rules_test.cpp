@@ -3,6 +3,7 @@
 // must have a row, and the row must cite that section.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -11,7 +12,9 @@
 #include <string>
 
 #include "arch/entry_rules.h"
+#include "arch/vmx_table.h"
 #include "commands/docs.h"
+#include "vmx/guest_state_checks.h"
 
 namespace {
 
@@ -53,6 +56,32 @@ TEST(EntryRules, EveryRuleConfiggenCitesHasARow) {
       EXPECT_NE(std::string(r->sdm_section).find(c.section), std::string::npos)
           << c.file << " cites " << c.id << " as SDM " << c.section << " but its row says " << r->sdm_section;
   }
+}
+
+// The hypervisor's names (vmx::check_guest_state, shared with configgen):
+// states that break many rules at once must only name rules the table has,
+// with the hypervisor column set and the same section.
+TEST(EntryRules, EveryRuleTheHypervisorNamesHasARow) {
+  std::set<std::string> named;
+  for (const uint64_t fill : {0x00ull, 0xFFull, 0x55ull, 0xAAull}) {
+    for (const uint32_t ia32e : {0u, arch::ctl::IA32E_MODE_GUEST.mask()}) {
+      vmx::GuestStateInput in;
+      std::memset(&in, int(fill), sizeof in);
+      in.entry = ia32e | arch::ctl::LOAD_IA32_EFER_ON_ENTRY.mask() | arch::ctl::LOAD_DEBUG_CONTROLS.mask();
+      in.cr0_fixed0 = in.cr4_fixed0 = 0;
+      in.cr0_fixed1 = in.cr4_fixed1 = fill ? 0 : ~0ull;
+      vmx::CheckFailure f[64];
+      const uint32_t n = vmx::check_guest_state(in, f, 64);
+      for (uint32_t i = 0; i < n && i < 64; ++i) {
+        named.insert(f[i].rule);
+        const arch::EntryRuleInfo* r = arch::find_entry_rule(f[i].rule);
+        ASSERT_NE(r, nullptr) << "the hypervisor names rule '" << f[i].rule << "' that vmm/arch/entry_rules.def lacks";
+        EXPECT_TRUE(r->named_by_hypervisor) << f[i].rule;
+        EXPECT_NE(std::string(r->sdm_section).find(f[i].sdm_section), std::string::npos) << f[i].rule;
+      }
+    }
+  }
+  EXPECT_GT(named.size(), 15u) << "the probing states break too few rules to test anything";
 }
 
 TEST(EntryRules, RowsAreWellFormed) {
