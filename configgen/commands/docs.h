@@ -10,6 +10,9 @@ std::string json_schema();
 // from vmm/platform/owned_resources.def; the doc holds them between
 // <!-- owned-resources:begin --> and <!-- owned-resources:end -->.
 std::string owned_resources_markdown();
+// docs/sdm-coverage.md: the VM-entry rules of vmm/arch/entry_rules.def and
+// which half of the project checks each (`configgen docs --sdm-coverage`).
+std::string sdm_coverage_markdown();
 // What NAME means: a profile key path, a control, an exit reason, an
 // exception mnemonic, an MSR or a VMCS field. Empty when unknown.
 std::string explain(const std::string& name);

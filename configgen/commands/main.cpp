@@ -210,7 +210,13 @@ int main(int argc, char** argv) {
   auto* docs = app.add_subcommand("docs", "Print docs/profile-reference.md, generated from the tables");
   bool resources = false;
   docs->add_flag("--resources", resources, "Print the owned-resources tables of docs/isolation.md instead");
-  docs->callback([&] { std::cout << (resources ? commands::owned_resources_markdown() : commands::profile_reference_markdown()); });
+  bool sdm_coverage = false;
+  docs->add_flag("--sdm-coverage", sdm_coverage, "Print docs/sdm-coverage.md (the VM-entry rule table) instead");
+  docs->callback([&] {
+    std::cout << (sdm_coverage ? commands::sdm_coverage_markdown()
+                  : resources  ? commands::owned_resources_markdown()
+                               : commands::profile_reference_markdown());
+  });
 
   auto* caps = app.add_subcommand("caps", "Capability sets (targets)");
   caps->require_subcommand(1);

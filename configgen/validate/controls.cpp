@@ -119,15 +119,21 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
     if (type == 1) d.error(e.loc, "event-type-reserved, SDM 26.2.1.3", "interruption type 1 is reserved");
     if (type == 2 && vector != 2) d.error(e.loc, "event-nmi-vector, SDM 26.2.1.3", "an NMI must use vector 2");
     if (type == 3 && vector > 31) d.error(e.loc, "event-exception-vector, SDM 26.2.1.3", "a hardware exception vector must be 0-31");
+    // Deliver error code: never without a hardware exception and CR0.PE = 1;
+    // when IA32_VMX_BASIC[56] is 0, also exactly for the vectors that push one.
+    const bool any_vector = t.caps.basic & (1ull << 56);
+    const arch::ExceptionInfo* x = arch::find_exception(vector);
     if (e.error_code) {
-      const arch::ExceptionInfo* x = arch::find_exception(vector);
-      if (type != 3 || !x || !x->has_error_code || !pe)
+      if (type != 3 || !pe)
+        d.error(e.loc, "event-error-code, SDM 26.2.1.3", "an error code is delivered only with a hardware exception and CR0.PE = 1");
+      else if (!any_vector && (!x || !x->has_error_code))
         d.error(e.loc, "event-error-code, SDM 26.2.1.3",
-                "an error code is delivered only with a hardware exception that has one (#DF, #TS, #NP, #SS, #GP, #PF, #AC) and CR0.PE = 1");
-    } else if (type == 3 && pe) {
-      const arch::ExceptionInfo* x = arch::find_exception(vector);
-      if (x && x->has_error_code)
-        d.error(e.loc, "event-error-code, SDM 26.2.1.3", std::string("#") + x->mnemonic + " needs an error_code when CR0.PE = 1");
+                "an error code is delivered only with a hardware exception that has one (#DF, #TS, #NP, #SS, #GP, #PF, #AC) unless "
+                "IA32_VMX_BASIC[56] is 1, and it is 0 on target " + t.name);
+      if (*e.error_code >> 16)
+        d.error(e.loc, "event-error-code-reserved, SDM 26.2.1.3", "error_code " + hex(*e.error_code) + " sets bits 31:16, which must be 0");
+    } else if (type == 3 && pe && !any_vector && x && x->has_error_code) {
+      d.error(e.loc, "event-error-code, SDM 26.2.1.3", std::string("#") + x->mnemonic + " needs an error_code when CR0.PE = 1");
     }
     if ((type == 4 || type == 5 || type == 6) && (lg.events[i].instruction_length > 15 ||
                                                   (lg.events[i].instruction_length == 0 && !(t.caps.misc & (1ull << 30)))))

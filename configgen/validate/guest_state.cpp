@@ -87,6 +87,46 @@ void check_blocking(const model::Guest& g, const lower::LoweredGuest& lg, Diagno
     d.error(g.inject[0].loc, "event-blocked, SDM 26.3.1.5", "an NMI cannot be injected while interruptibility_state blocks by MOV SS");
 }
 
+// The activity states other than active are optional (SDM 26.3.1.5,
+// IA32_VMX_MISC bits 6-8: HLT, shutdown, wait-for-SIPI); entry fails on a
+// target that does not support the one the profile asks for.
+void check_activity_supported(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
+  static const char* const kStates[] = {"active", "HLT", "shutdown", "wait-for-SIPI"};
+  const uint32_t state = lg.record.entry.activity_state;
+  if (state < 1 || state > 3 || (t.caps.misc >> (5 + state)) & 1) return;
+  d.error(locate(g, {"activity_state"}), "activity-state-supported, SDM 26.3.1.5",
+          "activity_state " + std::to_string(state) + " (" + kStates[state] + ") is not supported by target " + t.name +
+              " (IA32_VMX_MISC bit " + std::to_string(5 + state) + " is 0)",
+          "use activity_state 0 (active), or choose a target that supports it");
+}
+
+// With RFLAGS.VM = 1 the CPU checks the segments as virtual-8086 ones (SDM
+// 26.3.1.2): base = selector << 4, limit FFFFH, access rights F3H for CS,
+// SS, DS, ES, FS and GS. The shared checks skip the protected-mode segment
+// rules then, so configgen checks these here.
+void check_virtual_8086(const model::Guest& g, const lower::LoweredGuest& lg, Diagnostics& d) {
+  const blob::EntryState& s = lg.record.entry;
+  constexpr uint64_t kRflagsVm = 1ull << 17;  // SDM Vol. 1 3.4.3
+  if (!(s.rflags & kRflagsVm)) return;
+  const struct {
+    const char* name;
+    const blob::Segment& seg;
+  } segs[] = {{"CS", s.cs}, {"SS", s.ss}, {"DS", s.ds}, {"ES", s.es}, {"FS", s.fs}, {"GS", s.gs}};
+  // One diagnostic per rule, naming every segment that breaks it.
+  std::string base, limit, ar;
+  for (const auto& x : segs) {
+    if (x.seg.base != uint64_t(x.seg.selector) << 4) base += std::string(base.empty() ? "" : ", ") + x.name + " base " + hex(x.seg.base);
+    if (x.seg.limit != 0xFFFF) limit += std::string(limit.empty() ? "" : ", ") + x.name + " limit " + hex(x.seg.limit);
+    if (x.seg.access_rights != 0xF3) ar += std::string(ar.empty() ? "" : ", ") + x.name + " access rights " + hex(x.seg.access_rights);
+  }
+  const std::string what = "entry.rflags sets RFLAGS.VM (virtual-8086), but mode " + model::word(blob::kGuestModes, g.entry.mode) + " loads ";
+  const char* hint = "virtual-8086 segments cannot be described by a profile entry mode; clear RFLAGS.VM (bit 17) and enter v8086 from the guest";
+  const model::SourceLoc loc = locate(g, {"rflags"});
+  if (!base.empty()) d.error(loc, "v8086-segment-base, SDM 26.3.1.2", what + base + " (each must be selector << 4)", hint);
+  if (!limit.empty()) d.error(loc, "v8086-segment-limit, SDM 26.3.1.2", what + limit + " (each must be 0xffff)", hint);
+  if (!ar.empty()) d.error(loc, "v8086-segment-access-rights, SDM 26.3.1.2", what + ar + " (each must be 0xf3)", hint);
+}
+
 }  // namespace
 
 void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
@@ -101,6 +141,8 @@ void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, con
   in.vmcs_link_pointer = ~0ull;  // the hypervisor writes it
   check_mode_consistency(g, d);
   check_blocking(g, lg, d);
+  check_activity_supported(g, lg, t, d);
+  check_virtual_8086(g, lg, d);
   vmx::CheckFailure failures[32];
   const uint32_t n = vmx::check_guest_state(in, failures, 32);
   // Bits the profile asks for that the target cannot set: lowering would

@@ -54,6 +54,29 @@ void check_entry_stack(const model::Guest& g, Diagnostics& diags) {
                 "point rsp at the top of a RAM region, or load the stack in the guest before using it");
 }
 
+// EPT permissions the CPU treats as a misconfiguration, not a violation
+// (SDM 28.3.3.1): write without read, and execute without read unless the
+// target has execute-only translations (IA32_VMX_EPT_VPID_CAP bit 0). The
+// guest would exit with an EPT misconfiguration at its first access.
+void check_ept_permissions(const model::Guest& g, const model::Target& target, Diagnostics& diags) {
+  const bool execute_only = target.caps.ept_vpid_cap & 1;
+  auto check = [&](uint32_t perm, const model::SourceLoc& loc, const std::string& what) {
+    if ((perm & 2) && !(perm & 1))
+      diags.error(loc, "ept-write-without-read, SDM 28.3.3.1",
+                  what + " is writable but not readable: an EPT misconfiguration at the first access",
+                  "add r to its perm (rw or rwx)");
+    else if ((perm & 4) && !(perm & 1) && !execute_only)
+      diags.error(loc, "ept-execute-only, SDM 28.3.3.1",
+                  what + " is executable but not readable, and target " + target.name +
+                      " has no execute-only EPT translations (IA32_VMX_EPT_VPID_CAP bit 0): an EPT misconfiguration at the first access",
+                  "give it perm: rx, or choose a target with execute-only EPT");
+  };
+  for (const auto& r : g.memory)
+    if (!r.malformed && r.kind != blob::RegionKind::MmioTrap)
+      check(r.permissions, r.loc, "the " + model::word(blob::kRegionKinds, r.kind) + " region at " + hex(r.gpa.value));
+  for (const auto& h : g.ept_hooks) check(h.permissions, h.loc, "the EPT hook at " + hex(h.gpa));
+}
+
 }  // namespace
 
 namespace {
@@ -116,6 +139,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
                                               " (" + std::to_string(target.max_cpus) + " CPUs)");
     check_entry_placement(g, diags);
     check_entry_stack(g, diags);
+    check_ept_permissions(g, target, diags);
     if (g.memory.empty()) diags.error(g.loc, "no-memory", "guest '" + g.name + "' has no memory regions");
     for (size_t i = 0; i < g.memory.size(); ++i) {
       const auto& r = g.memory[i];

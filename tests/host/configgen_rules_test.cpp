@@ -55,6 +55,8 @@ std::string two_guests_on_cpu0(const std::string& g_extra, const std::string& h_
   h.replace(h.find("name: g"), 7, "name: h");
   return base_profile(g_extra) + h;
 }
+// Hand-made: no HLT/shutdown/wait-for-SIPI, no execute-only EPT, IA32_VMX_BASIC[56] = 0.
+const std::string kMinimalCaps = VTX_SOURCE_DIR "/tests/host/targets/minimal-caps.yaml";
 std::string entry(const std::string& extra) {
   return base_profile("", "{mode: protected, rip: 0x100000, rsp: 0x90000, " + extra + "}");
 }
@@ -108,6 +110,11 @@ INSTANTIATE_TEST_SUITE_P(
                  "    inject: [{vector: 3, type: software-exception, length: 1}]\n"},
         RuleCase{"save-timer-needs-active-timer", "    controls: {exit: [save-vmx-preemption-timer-value]}\n",
                  "    preemption_timer: {value: 1000}\n    controls: {exit: [save-vmx-preemption-timer-value]}\n"},
+        RuleCase{"event-error-code-reserved", "    inject: [{vector: 13, type: hardware-exception, error_code: 0x10000}]\n",
+                 "    inject: [{vector: 13, type: hardware-exception, error_code: 0xFFFF}]\n"},
+        RuleCase{"event-error-code", "    inject: [{vector: 2, type: nmi, error_code: 0}]\n", "    inject: [{vector: 2, type: nmi}]\n",
+                 VTX_SOURCE_DIR "/tests/host/targets/no-ept-ad.yaml"},
+        RuleCase{"activity-state-supported", entry("activity_state: 1"), entry("activity_state: 0"), kMinimalCaps},
         RuleCase{"entry-to-smm", "    controls: {entry: [entry-to-smm]}\n", ""},
         // book 2.5.5.2: the target's allowed-1 settings (Bochs 2.7: MTF is missing on skylake-x, posted interrupts everywhere)
         RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "    controls: {proc: [hlt-exiting]}\n", "bochs-2.7-skylake-x"},
@@ -121,6 +128,9 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"sti-and-movss", entry("interruptibility_state: 3, rflags: 0x202"), entry("interruptibility_state: 2")},
         RuleCase{"activity-state", entry("activity_state: 5"), entry("activity_state: 1")},
         RuleCase{"cr4-fixed-bits", entry("cr4: 0x1000000"), entry("cr4: 0x0")},
+        RuleCase{"v8086-segment-base", entry("rflags: 0x20002"), entry("rflags: 0x2")},
+        RuleCase{"v8086-segment-limit", entry("rflags: 0x20002"), entry("rflags: 0x2")},
+        RuleCase{"v8086-segment-access-rights", entry("rflags: 0x20002"), entry("rflags: 0x2")},
         // the profile's explicit control registers must agree with its mode
         RuleCase{"mode-consistency", base_profile("", "{mode: long, rip: 0x100000, rsp: 0x90000, cr0: 0x11}"),
                  base_profile("", "{mode: long, rip: 0x100000, rsp: 0x90000, cr0: 0x80000011}")},
@@ -148,6 +158,12 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"entry-rip-not-executable",
                  test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n      - {gpa: 0x100000, size: 64K, image: demo, perm: r}\n"),
                  test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M)},
+        RuleCase{"ept-write-without-read", test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: w}\n" + kDemoAt1M),
+                 test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: rw}\n" + kDemoAt1M)},
+        RuleCase{"ept-write-without-read", test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: wx}\n" + kDemoAt1M),
+                 test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: rwx}\n" + kDemoAt1M)},
+        RuleCase{"ept-execute-only", test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: x}\n" + kDemoAt1M),
+                 test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: rx}\n" + kDemoAt1M), kMinimalCaps},
         RuleCase{"type", "    vpid: zero\n", "    vpid: 3\n"},
         RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}),
     [](const ::testing::TestParamInfo<RuleCase>& info) {
@@ -160,6 +176,30 @@ INSTANTIATE_TEST_SUITE_P(
 }  // namespace
 
 namespace {
+
+// Target-dependent rules: what a target without the capability refuses, a
+// target with it accepts (IA32_VMX_MISC bits 6-8, IA32_VMX_EPT_VPID_CAP bit 0,
+// IA32_VMX_BASIC bit 56).
+TEST(TargetCapabilities, OptionalFeaturesAcceptedWhereTheTargetHasThem) {
+  const std::string no_ec_vector = "    inject: [{vector: 6, type: hardware-exception, error_code: 0}]\n";
+  const std::string gp_without_ec = "    inject: [{vector: 13, type: hardware-exception}]\n";
+  const std::string execute_only = test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: x}\n" + kDemoAt1M);
+  const std::string ad = VTX_SOURCE_DIR "/tests/host/targets/no-ept-ad.yaml";  // IA32_VMX_BASIC[56] = 1
+  for (const char* state : {"activity_state: 1", "activity_state: 2", "activity_state: 3"}) {
+    EXPECT_TRUE(has_rule(compile_text("a.yaml", entry(state), kMinimalCaps), "activity-state-supported")) << state;
+    const auto ok = compile_text("a.yaml", entry(state));
+    EXPECT_FALSE(has_rule(ok, "activity-state-supported")) << state << ":\n" << test_support::rendered(ok);
+  }
+  EXPECT_TRUE(compile_text("x.yaml", execute_only).ok(false));
+  EXPECT_TRUE(has_rule(compile_text("e.yaml", base_profile(no_ec_vector)), "event-error-code"));
+  EXPECT_TRUE(has_rule(compile_text("e.yaml", base_profile(gp_without_ec)), "event-error-code"));
+  const auto relaxed = compile_text("e.yaml", base_profile(no_ec_vector), ad);
+  EXPECT_TRUE(relaxed.ok(false)) << test_support::rendered(relaxed);
+  EXPECT_TRUE(compile_text("e.yaml", base_profile(gp_without_ec), ad).ok(false));
+  // Bit 56 does not lift CR0.PE = 1: a real-mode guest still cannot get an error code.
+  const auto real = base_profile(no_ec_vector, "{mode: real, rip: 0x7c00, rsp: 0x7000}");
+  EXPECT_TRUE(has_rule(compile_text("e.yaml", real, ad), "event-error-code"));
+}
 
 // Issue 3: posted interrupts (every Bochs model) and MTF (skylake-x) are
 // refused with the capability MSR and the bit that forbid them.
