@@ -49,6 +49,11 @@ struct alignas(64) PerCpu {
   // routed and reported outside it (the handler cannot take the log lock).
   volatile uint32_t nmis_in_root;
   uint32_t nmis_routed;
+  // The first VMWRITE that failed since vmx::build_vmcs began (a field this
+  // CPU lacks, or a value it refuses): that guest is refused naming it.
+  bool vmwrite_failed;
+  uint32_t failed_vmwrite_field;
+  uint32_t failed_vmwrite_error;  // VM-instruction error number
 };
 
 PerCpu& cpu(uint32_t index);

@@ -1,5 +1,7 @@
 #include "guests/setup.h"
 
+#include <stdarg.h>
+
 #include "arch/cpu.h"
 #include "arch/vmx_insn.h"
 #include "console/log.h"
@@ -22,7 +24,14 @@ memory::PageSource page_source() {
           [](void*, uint64_t hpa) { return memory::phys_to_virt<uint64_t>(hpa); }};
 }
 
-bool refuse(Vcpu& v, const char* why) {
+// The one way set-up refuses a guest: its outcome and reason recorded (the
+// report prints them), one log line; always false, for `return refuse(...)`.
+[[gnu::format(printf, 2, 3)]] bool refuse(Vcpu& v, const char* format, ...) {
+  char why[sizeof v.detail];
+  va_list args;
+  va_start(args, format);
+  console::format_to(why, sizeof why, format, args);
+  va_end(args);
   exits::finish(v, Outcome::Refused, "%s", why);
   LOG("vmm: guest %s refused: %s", v.name, v.detail);
   return false;
@@ -46,10 +55,7 @@ bool map_regions(Vcpu& v, memory::EptBuilder& ept, const blob::Reader& r, uint32
         const uint64_t align = reg.page_size >= memory::kPage2M && reg.size >= memory::kPage2M ? memory::kPage2M : 4096;
         hpa = memory::phys_allocate(reg.size, align);
         if (!hpa) {
-          exits::finish(v, Outcome::Refused, "out of host memory: its region at guest-physical 0x%lx needs 0x%lx bytes", reg.gpa,
-                        reg.size);
-          LOG("vmm: guest %s refused: %s", v.name, v.detail);
-          return false;
+          return refuse(v, "out of host memory: its region at guest-physical 0x%lx needs 0x%lx bytes", reg.gpa, reg.size);
         }
         if (reg.kind == uint32_t(blob::RegionKind::Image)) {
           const blob::Image& img = r.image(reg.image);
@@ -196,11 +202,9 @@ bool refuse_undelivered(Vcpu& v, const boot::PerCpu& c) {
   for (const arch::ControlBitInfo& info : arch::kControlBits) {
     const uint32_t w = uint32_t(info.control.word);
     if (!(v.controls[w] & c.undelivered[w] & info.control.mask())) continue;
-    exits::finish(v, Outcome::Refused,
-                  "control \"%s\" (%s bit %u) is advertised in %s but not delivered on this CPU (capability probe)",
-                  info.sdm_name, arch::control_word_name(info.control.word), info.control.bit,
-                  arch::msr_ident(uint32_t(arch::control_capability_msr(info.control.word, c.caps.has_true_controls()))));
-    LOG("vmm: guest %s refused: %s", v.name, v.detail);
+    refuse(v, "control \"%s\" (%s bit %u) is advertised in %s but not delivered on this CPU (capability probe)",
+           info.sdm_name, arch::control_word_name(info.control.word), info.control.bit,
+           arch::msr_ident(uint32_t(arch::control_capability_msr(info.control.word, c.caps.has_true_controls()))));
     return true;
   }
   return false;
@@ -262,10 +266,8 @@ bool reconcile(Vcpu& v, const boot::PerCpu& c) {
   const vmx::Capabilities& caps = c.caps;
   const vmx::ReconcileResult rr = vmx::reconcile_controls(v.config->controls, caps);
   if (!rr.ok) {
-    exits::finish(v, Outcome::Refused, "control \"%s\" (%s bit %u) cannot be 1 on this CPU: allowed-1 bit is 0 in %s",
-                  rr.control_name, arch::control_word_name(rr.word), rr.bit, arch::msr_ident(uint32_t(rr.msr)));
-    LOG("vmm: guest %s refused: %s", v.name, v.detail);
-    return false;
+    return refuse(v, "control \"%s\" (%s bit %u) cannot be 1 on this CPU: allowed-1 bit is 0 in %s", rr.control_name,
+                  arch::control_word_name(rr.word), rr.bit, arch::msr_ident(uint32_t(rr.msr)));
   }
   for (uint32_t i = 0; i < arch::kControlWordCount; ++i) v.controls[i] = rr.values[i];
   if (refuse_undelivered(v, c)) return false;
@@ -355,43 +357,31 @@ bool check_passthrough(Vcpu& v, const blob::Reader& r, uint32_t width) {
   for (uint32_t i = 0; i < g.region_count + g.alternate_region_count; ++i) {
     const blob::Region& reg = nth_passthrough_candidate(r, g, i);
     if (reg.kind != uint32_t(blob::RegionKind::Passthrough)) continue;
-    if (!lib::within_width(reg.hpa, reg.size, width)) {
-      exits::finish(v, Outcome::Refused, "passthrough hpa 0x%lx size 0x%lx ends beyond the %u-bit physical-address width (CPUID.80000008H:EAX[7:0])",
+    if (!lib::within_width(reg.hpa, reg.size, width))
+      return refuse(v, "passthrough hpa 0x%lx size 0x%lx ends beyond the %u-bit physical-address width (CPUID.80000008H:EAX[7:0])",
                     reg.hpa, reg.size, width);
-      break;
-    }
-    if (memory::phys_overlaps_ram_or_hypervisor(reg.hpa, reg.size)) {
-      exits::finish(v, Outcome::Refused, "passthrough hpa 0x%lx size 0x%lx overlaps RAM of the memory map or the hypervisor's own memory",
+    if (memory::phys_overlaps_ram_or_hypervisor(reg.hpa, reg.size))
+      return refuse(v, "passthrough hpa 0x%lx size 0x%lx overlaps RAM of the memory map or the hypervisor's own memory",
                     reg.hpa, reg.size);
-      break;
-    }
-    for (uint32_t other = 0; other < v.guest_index && v.state != State::Finished; ++other) {
+    for (uint32_t other = 0; other < v.guest_index; ++other) {
       const blob::Guest& o = r.guest(other);
       for (uint32_t j = 0; j < o.region_count + o.alternate_region_count; ++j) {
         const blob::Region& oreg = nth_passthrough_candidate(r, o, j);
         if (oreg.kind != uint32_t(blob::RegionKind::Passthrough) || !lib::ranges_overlap(reg.hpa, reg.size, oreg.hpa, oreg.size))
           continue;
-        exits::finish(v, Outcome::Refused, "passthrough hpa 0x%lx size 0x%lx overlaps guest %s's passthrough window at 0x%lx",
-                      reg.hpa, reg.size, r.string(o.name), oreg.hpa);
-        break;
+        return refuse(v, "passthrough hpa 0x%lx size 0x%lx overlaps guest %s's passthrough window at 0x%lx", reg.hpa, reg.size,
+                      r.string(o.name), oreg.hpa);
       }
     }
-    if (v.state == State::Finished) break;
   }
-  if (v.state != State::Finished) return true;
-  LOG("vmm: guest %s refused: %s", v.name, v.detail);
-  return false;
+  return true;
 }
 
 bool check_grants(Vcpu& v, const blob::Reader& r) {
   const platform::GrantStatus s = platform::check_guest_grants(r, v.guest_index);
   if (s.ok) return true;
-  if (s.resource[0])
-    exits::finish(v, Outcome::Refused, "%s: %s (0x%lx) is the hypervisor's: %s", s.reason, s.resource, s.detail, s.why);
-  else
-    exits::finish(v, Outcome::Refused, "%s", s.reason);
-  LOG("vmm: guest %s refused: %s", v.name, v.detail);
-  return false;
+  if (s.resource[0]) return refuse(v, "%s: %s (0x%lx) is the hypervisor's: %s", s.reason, s.resource, s.detail, s.why);
+  return refuse(v, "%s", s.reason);
 }
 }  // namespace
 
@@ -413,8 +403,7 @@ void assign_guests(const blob::Reader& r, uint32_t cpus) {
         break;
       }
     if (v.cpu == ~0u) {
-      exits::finish(v, Outcome::Refused, "none of its CPUs (mask 0x%lx) exists; this machine has %u", v.config->cpu_mask, cpus);
-      LOG("vmm: guest %s refused: %s", v.name, v.detail);
+      refuse(v, "none of its CPUs (mask 0x%lx) exists; this machine has %u", v.config->cpu_mask, cpus);
       continue;
     }
     if (check_grants(v, r)) check_passthrough(v, r, width);
@@ -434,7 +423,13 @@ void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
     }
     const char* why = nullptr;
     if (!vmx::build_vmcs(v, c, r, &why)) {
-      refuse(v, why);
+      if (why) {
+        refuse(v, "%s", why);
+      } else {
+        const arch::VmcsFieldInfo* field = arch::find_field(arch::VmcsField(c.failed_vmwrite_field));
+        refuse(v, "VMWRITE of %s (0x%x) failed: %s", field ? field->name : "an unknown field", c.failed_vmwrite_field,
+               arch::vm_instruction_error_text(c.failed_vmwrite_error));
+      }
       continue;
     }
     flush_stale_translations(v, c.caps);

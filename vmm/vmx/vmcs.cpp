@@ -163,11 +163,15 @@ void write_guest_state(guests::Vcpu& v, const boot::PerCpu& c) {
 }  // namespace
 
 void write(VmcsField f, uint64_t value) {
-  if (arch::vmwrite(f, value) != arch::VmxResult::Succeed) {
-    const arch::VmcsFieldInfo* info = arch::find_field(f);
-    LOG("vmm: VMWRITE %s (0x%x) failed: %s", info ? info->name : "?", uint32_t(f),
-        arch::vm_instruction_error_text(uint32_t(arch::vmread(F::VM_INSTRUCTION_ERROR))));
-  }
+  if (arch::vmwrite(f, value) == arch::VmxResult::Succeed) return;
+  const uint32_t error = uint32_t(arch::vmread(F::VM_INSTRUCTION_ERROR));
+  const arch::VmcsFieldInfo* info = arch::find_field(f);
+  LOG("vmm: VMWRITE %s (0x%x) failed: %s", info ? info->name : "?", uint32_t(f), arch::vm_instruction_error_text(error));
+  boot::PerCpu& c = boot::this_cpu();
+  if (c.vmwrite_failed) return;  // the first failure is the one to report
+  c.vmwrite_failed = true;
+  c.failed_vmwrite_field = uint32_t(f);
+  c.failed_vmwrite_error = error;
 }
 
 bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader&, const char** why) {
@@ -183,10 +187,15 @@ bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader&, const cha
   }
   c.current = &v;
   v.launched = false;
+  c.vmwrite_failed = false;
   write_controls(v);
   const bool floor = v.config->flags & blob::kGuestExitFloorStub;
   write_host_state(v.controls, c, reinterpret_cast<uint64_t>(floor ? vmx_exit_floor_stub : vmx_exit_stub));
   write_guest_state(v, c);
+  if (c.vmwrite_failed) {
+    *why = nullptr;  // the caller names the field (vmx::failed_vmwrite)
+    return false;
+  }
   return true;
 }
 

@@ -7,6 +7,8 @@
 namespace vmx {
 // Allocates, clears and loads the VMCS, then writes the control, host and
 // guest areas. Returns false with `why` naming the step that failed.
+// False with `why` set when set-up failed, or with `why` null when a VMWRITE
+// failed: c.failed_vmwrite_field names it.
 bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader& reader, const char** why);
 // The host-state area (SDM 24.5): this CPU's tables, stack and control
 // registers; VM exits land at host_rip.
