@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "appliance/files.h"
 #include "appliance/image.h"
 #include "driver.h"
+#include "parse/scalars.h"
 
 namespace configgen::appliance {
 namespace fs = std::filesystem;
@@ -33,6 +35,27 @@ std::string read_lab_manifest(const std::string& path, Lab& lab) {
   auto at = [&](const YAML::Node& n) {
     return path + ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1) + ": ";
   };
+  // Every key is one the manifest knows: a typo (`iface:`) would otherwise
+  // fall back to a default and serve the wrong network.
+  auto known_keys = [&](const YAML::Node& map, const char* where, const std::vector<std::string>& keys) {
+    if (!map.IsMap()) {
+      errors << at(map) << "error: " << where << " must be a mapping\n";
+      return;
+    }
+    for (const auto& kv : map) {
+      const std::string key = kv.first.as<std::string>();
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      errors << at(kv.first) << "error: unknown key '" << key << "' in " << where;
+      if (const std::string near = parse::closest(key, keys); !near.empty()) errors << "; did you mean '" << near << "'?";
+      errors << "\n";
+    }
+  };
+  if (!y.IsMap()) return path + ": error: a lab manifest is a mapping with lab: and machines:\n";
+  known_keys(y, "the manifest", {"lab", "machines"});
+  if (y["lab"]) known_keys(y["lab"], "lab", {"name", "interface", "server_address", "dhcp_range", "proxy_dhcp", "default", "cmdline"});
+  if (y["machines"] && !y["machines"].IsSequence()) errors << at(y["machines"]) << "error: machines must be a list\n";
+  else
+    for (const auto& m : y["machines"]) known_keys(m, "machines[]", {"name", "mac", "profile"});
   const fs::path dir = fs::path(path).parent_path();
   auto resolve = [&](const std::string& p) { return fs::path(p).is_relative() ? (dir / p).lexically_normal().string() : p; };
   try {

@@ -271,8 +271,13 @@ int image_command(const ImageOptions& o, const CompileOptions& copts) {
     return status;
   };
   if (!o.lab_manifest.empty()) {
-    if (auto err = image_for_lab(o, copts, status); !err.empty()) return failed(err);
-    return 0;
+    auto err = image_for_lab(o, copts, status);
+    if (err.empty()) return 0;
+    if (err.rfind(o.lab_manifest + ":", 0) == 0) {  // located manifest errors, one per line
+      std::cerr << err;
+      return status;
+    }
+    return failed(err);
   }
   if (o.input.empty()) return failed("give a profile or blob, or --lab");
   if (o.iso.empty() && o.netboot.empty()) return failed("give --iso and/or --netboot");
