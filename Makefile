@@ -12,7 +12,7 @@ DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
 
 FUZZ ?= OFF
 
-.PHONY: all deps packages build demo test test-fast clean
+.PHONY: all deps packages configure build build-demo demo test test-fast clean
 
 all: build
 
@@ -30,15 +30,22 @@ packages:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVTX_FUZZ=$(FUZZ)
+
+build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Only what a run needs: the compiler, the hypervisor and the guest images
+# (no host tests, benchmarks or fuzzers).
+build-demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target configgen vmm64 guest_images
 
 # Compiles profiles/demo.yaml, builds the appliance ISO, boots it in Bochs
 # (tigerlake, 2 CPUs) with the serial log on the terminal; exits 0 when the
 # guests ended as the profile expects.
 demo: FUZZ := OFF
-demo: build
+demo: build-demo
 	$(BUILD)/bin/configgen run profiles/demo.yaml --emulator bochs --cpus 2 --cpu-model tigerlake
 
 test: FUZZ := ON
