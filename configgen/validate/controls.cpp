@@ -1,4 +1,4 @@
-// VM-execution, VM-exit and VM-entry control checks (SDM 26.2.1-26.2.3,
+// VM-execution, VM-exit and VM-entry control checks (SDM 26.2.1.1-26.2.1.3,
 // book 4.4), then the allowed-0/allowed-1 reconciliation against the target
 // (book 2.5.5.2). Decided on the lowered control words.
 #include "arch/vmx_table.h"

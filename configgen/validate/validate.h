@@ -1,6 +1,6 @@
 // Validation passes. Structure checks run on the model; the SDM VM-entry
-// checks (26.2.1 controls, 26.2.2 exit controls, 26.2.3 entry controls and
-// event injection, 26.3.1 guest state) and the target's capability MSRs run
+// checks (26.2.1.1 execution controls, 26.2.1.2 exit controls, 26.2.1.3
+// entry controls and event injection, 26.3.1 guest state) and the target's capability MSRs run
 // on the lowered records, i.e. on exactly what the hypervisor will load.
 // Each message names its rule and SDM section.
 #pragma once
