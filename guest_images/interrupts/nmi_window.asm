@@ -1,6 +1,7 @@
 ; Virtual NMIs and NMI-window exiting (SDM 24.6.1, 25.2; book 7.3.2.2): the
 ; guest starts with NMIs blocked while an NMI waits in the hypervisor. Its
 ; IRET ends the blocking, the NMI window opens, and the NMI is delivered.
+%include "say32.inc"
         bits 32
         org 0x100000
 
@@ -24,24 +25,13 @@ start:
 .after: nop
         cmp byte [flag], 0
         je .missing
-        mov esi, done_text
-        call puts
-        jmp halt_done
-.early: mov esi, early_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT done_text
+.early:
+        SAY_AND_HALT early_text
 .missing:
-        mov esi, missing_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT missing_text
 
-nmi_handler:
-        mov byte [flag], 1
-        push esi
-        mov esi, nmi_text
-        call puts
-        pop esi
-        iret
+FLAG_HANDLER nmi_handler, nmi_text
 
 %include "console32.inc"
 %include "pm32.inc"

@@ -4,6 +4,7 @@
 ; CPU; at the next VM entry the CPU moves the request into the virtual APIC
 ; and delivers it through the guest's IDT, and the handler's EOI is
 ; virtualized: no VM exit on the way.
+%include "say32.inc"
         bits 32
         org 0x100000
 
@@ -31,26 +32,13 @@ start:
         jne .refused
         cmp byte [flag], 0
         je .missing
-        mov esi, done_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT done_text
 .refused:
-        mov esi, refused_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT refused_text
 .missing:
-        mov esi, missing_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT missing_text
 
-handler:
-        mov byte [flag], 1
-        push esi
-        mov esi, handler_text
-        call puts
-        pop esi
-        mov dword [APIC_EOI], 0         ; virtualized EOI
-        iret
+FLAG_HANDLER handler, handler_text, eoi
 
 %include "console32.inc"
 %include "pm32.inc"

@@ -2,6 +2,7 @@
 ; in the virtual APIC at entry. When the guest enables interrupts, the CPU
 ; delivers it through the guest's IDT and virtualizes the EOI the handler
 ; writes, all without a VM exit.
+%include "say32.inc"
         bits 32
         org 0x100000
 
@@ -23,22 +24,11 @@ start:
         cli
         cmp byte [flag], 0
         je .missing
-        mov esi, done_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT done_text
 .missing:
-        mov esi, missing_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT missing_text
 
-handler:
-        mov byte [flag], 1
-        push esi
-        mov esi, handler_text
-        call puts
-        pop esi
-        mov dword [APIC_EOI], 0         ; virtualized EOI
-        iret
+FLAG_HANDLER handler, handler_text, eoi
 
 %include "console32.inc"
 %include "pm32.inc"

@@ -2,6 +2,7 @@
 ; interrupts off while an external interrupt (vector 40H) waits in the
 ; hypervisor; only when the guest executes STI does the window open, and the
 ; interrupt arrives right after the STI shadow.
+%include "say32.inc"
         bits 32
         org 0x100000
 
@@ -26,24 +27,13 @@ start:
         cli
         cmp byte [flag], 0
         je .missing
-        mov esi, done_text
-        call puts
-        jmp halt_done
-.early: mov esi, early_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT done_text
+.early:
+        SAY_AND_HALT early_text
 .missing:
-        mov esi, missing_text
-        call puts
-        jmp halt_done
+        SAY_AND_HALT missing_text
 
-handler:
-        mov byte [flag], 1
-        push esi
-        mov esi, handler_text
-        call puts
-        pop esi
-        iret
+FLAG_HANDLER handler, handler_text
 
 %include "console32.inc"
 %include "pm32.inc"
