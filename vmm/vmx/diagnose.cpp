@@ -6,6 +6,7 @@
 #include "boot/percpu.h"
 #include "console/log.h"
 #include "vmx/guest_state_checks.h"
+#include "vmx/host_state_checks.h"
 #include "vmx/vmcs.h"
 
 namespace vmx {
@@ -62,6 +63,84 @@ GuestStateInput read_guest_state() {
   in.cr4_fixed1 = caps.cr4_fixed1;
   return in;
 }
+// VM-instruction error 8, "VM entry with invalid host-state field(s)" (SDM 30.4).
+constexpr uint32_t kInvalidHostStateField = 8;
+
+// A field the CPU may lack (its control unsupported) reads as 0.
+uint64_t read_optional(F field) {
+  uint64_t value = 0;
+  return arch::vmread_checked(field, value) ? value : 0;
+}
+
+HostStateInput read_host_state() {
+  HostStateInput in{};
+  in.cr0 = read(F::HOST_CR0);
+  in.cr3 = read(F::HOST_CR3);
+  in.cr4 = read(F::HOST_CR4);
+  in.es_selector = uint16_t(read(F::HOST_ES_SELECTOR));
+  in.cs_selector = uint16_t(read(F::HOST_CS_SELECTOR));
+  in.ss_selector = uint16_t(read(F::HOST_SS_SELECTOR));
+  in.ds_selector = uint16_t(read(F::HOST_DS_SELECTOR));
+  in.fs_selector = uint16_t(read(F::HOST_FS_SELECTOR));
+  in.gs_selector = uint16_t(read(F::HOST_GS_SELECTOR));
+  in.tr_selector = uint16_t(read(F::HOST_TR_SELECTOR));
+  in.fs_base = read(F::HOST_FS_BASE);
+  in.gs_base = read(F::HOST_GS_BASE);
+  in.tr_base = read(F::HOST_TR_BASE);
+  in.gdtr_base = read(F::HOST_GDTR_BASE);
+  in.idtr_base = read(F::HOST_IDTR_BASE);
+  in.sysenter_esp = read(F::HOST_IA32_SYSENTER_ESP);
+  in.sysenter_eip = read(F::HOST_IA32_SYSENTER_EIP);
+  in.efer = read_optional(F::HOST_IA32_EFER);
+  in.pat = read_optional(F::HOST_IA32_PAT);
+  in.perf_global_ctrl = read_optional(F::HOST_IA32_PERF_GLOBAL_CTRL);
+  in.rip = read(F::HOST_RIP);
+  in.exit = uint32_t(read(F::VM_EXIT_CONTROLS));
+  in.entry = uint32_t(read(F::VM_ENTRY_CONTROLS));
+  in.in_ia32e_mode = arch::rdmsr(arch::Msr::IA32_EFER) & arch::efer::LMA;
+  const vmx::Capabilities& caps = boot::this_cpu().caps;
+  in.cr0_fixed0 = caps.cr0_fixed0;
+  in.cr0_fixed1 = caps.cr0_fixed1;
+  in.cr4_fixed0 = caps.cr4_fixed0;
+  in.cr4_fixed1 = caps.cr4_fixed1;
+  // IA32_EFER: SCE and NXE exist when CPUID 80000001H EDX bits 11 and 20
+  // say so; LME and LMA always (this hypervisor runs in IA-32e mode).
+  const uint32_t ext_edx = arch::cpuid(0x80000000).eax >= 0x80000001 ? arch::cpuid(0x80000001).edx : 0;
+  in.efer_allowed = arch::efer::LME | arch::efer::LMA | ((ext_edx >> 11) & 1) | (((ext_edx >> 20) & 1ull) << 11);
+  if (arch::cpuid(0).eax >= 0xA) {
+    const arch::CpuidResult pm = arch::cpuid(0xA);
+    in.perf_global_ctrl_allowed = perf_global_ctrl_allowed(pm.eax, pm.edx);
+  }
+  const uint32_t widths = arch::cpuid(0x80000000).eax >= 0x80000008 ? arch::cpuid(0x80000008).eax : 0;
+  in.physical_address_bits = widths ? widths & 0xFF : 36;
+  in.linear_address_bits = widths ? (widths >> 8) & 0xFF : 48;
+  return in;
+}
+
+uint32_t length(const char* s) {
+  uint32_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+// Runs the 26.2.2-26.2.4 checks on the current VMCS, logs every failing
+// rule, and appends the first to `out` (or says none of them fails).
+void diagnose_host_state(char* out, uint32_t size) {
+  arch::EntryRule failed[16];
+  const uint32_t n = check_host_state(read_host_state(), failed, 16);
+  for (uint32_t i = 0; i < n && i < 16; ++i) {
+    const arch::EntryRuleInfo& r = arch::entry_rule(failed[i]);
+    LOG("vmm: host-state check failed: %s [SDM %s]: %s", r.id, r.sdm_section, r.summary);
+  }
+  const uint32_t used = length(out);
+  if (used + 1 >= size) return;
+  if (n) {
+    const arch::EntryRuleInfo& first = arch::entry_rule(failed[0]);
+    put(out + used, size - used, "; failed check %s [SDM %s]%s", first.id, first.sdm_section, n > 1 ? " and more" : "");
+  } else {
+    put(out + used, size - used, "; none of the 26.2.2-26.2.4 checks known here fails");
+  }
+}
 }  // namespace
 
 void describe_vmfail(arch::VmxResult result, char* out, uint32_t size) {
@@ -71,6 +150,7 @@ void describe_vmfail(arch::VmxResult result, char* out, uint32_t size) {
   }
   const uint32_t error = uint32_t(read(F::VM_INSTRUCTION_ERROR));
   put(out, size, "VMfailValid: VM-instruction error %u, %s", error, arch::vm_instruction_error_text(error));
+  if (error == kInvalidHostStateField) diagnose_host_state(out, size);
 }
 
 void diagnose_entry_failure(guests::Vcpu& v, uint32_t reason, uint64_t qualification, char* out, uint32_t size) {
