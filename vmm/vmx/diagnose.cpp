@@ -7,6 +7,7 @@
 #include "console/log.h"
 #include "vmx/guest_state_checks.h"
 #include "vmx/host_state_checks.h"
+#include "vmx/msr_load_checks.h"
 #include "vmx/vmcs.h"
 
 namespace vmx {
@@ -160,9 +161,13 @@ void diagnose_entry_failure(guests::Vcpu& v, uint32_t reason, uint64_t qualifica
     const uint32_t index = uint32_t(qualification);
     const blob::MsrEntry* list = reinterpret_cast<const blob::MsrEntry*>(v.msr_area);
     if (index >= 1 && index <= g.entry_msr_load_count) {
-      const char* name = arch::msr_ident(list[index - 1].index);
-      put(out, size, "VM-entry MSR-load entry %u (MSR 0x%x %s, value 0x%lx) could not be loaded [SDM 26.4]", index,
-          list[index - 1].index, name ? name : "", list[index - 1].value);
+      const blob::MsrEntry& e = list[index - 1];
+      const char* name = arch::msr_ident(e.index);
+      arch::EntryRule failed[3];
+      const uint32_t n = check_msr_load_entry(e, false, failed, 3);  // this hypervisor never runs in SMM
+      const char* rule = n ? arch::entry_rule(failed[0]).id : "msr-load-wrmsr-fault or msr-load-model-specific";
+      put(out, size, "failed check %s: VM-entry MSR-load entry %u (MSR 0x%x %s, value 0x%lx) could not be loaded [SDM 26.4]",
+          rule, index, e.index, name ? name : "", e.value);
     } else {
       put(out, size, "VM-entry MSR-load entry %u could not be loaded [SDM 26.4]", index);
     }
