@@ -7,6 +7,7 @@ set(VMM_HOST_LOGIC_SOURCES
   ${CMAKE_SOURCE_DIR}/vmm/vmx/capabilities.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/ept.cpp
   ${CMAKE_SOURCE_DIR}/vmm/vmx/guest_state_checks.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/vmx/control_checks.cpp
   ${CMAKE_SOURCE_DIR}/vmm/vmx/host_state_checks.cpp
   ${CMAKE_SOURCE_DIR}/vmm/vmx/msr_load_checks.cpp
   ${CMAKE_SOURCE_DIR}/vmm/arch/instruction_decoder.cpp

@@ -5,6 +5,8 @@
 #include "arch/cpu.h"
 #include "boot/percpu.h"
 #include "console/log.h"
+#include "memory/phys.h"
+#include "vmx/control_checks.h"
 #include "vmx/guest_state_checks.h"
 #include "vmx/host_state_checks.h"
 #include "vmx/msr_load_checks.h"
@@ -64,8 +66,14 @@ GuestStateInput read_guest_state() {
   in.cr4_fixed1 = caps.cr4_fixed1;
   return in;
 }
-// VM-instruction error 8, "VM entry with invalid host-state field(s)" (SDM 30.4).
-constexpr uint32_t kInvalidHostStateField = 8;
+// VM-instruction errors 7 and 8, "VM entry with invalid control field(s)"
+// and "... invalid host-state field(s)" (SDM 30.4).
+constexpr uint32_t kInvalidControlField = 7, kInvalidHostStateField = 8;
+
+// CPUID 80000008H EAX: physical-address width in bits 7:0, linear in 15:8.
+uint32_t address_widths() {
+  return arch::cpuid(0x80000000).eax >= 0x80000008 ? arch::cpuid(0x80000008).eax : 0;
+}
 
 // A field the CPU may lack (its control unsupported) reads as 0.
 uint64_t read_optional(F field) {
@@ -112,9 +120,40 @@ HostStateInput read_host_state() {
     const arch::CpuidResult pm = arch::cpuid(0xA);
     in.perf_global_ctrl_allowed = perf_global_ctrl_allowed(pm.eax, pm.edx);
   }
-  const uint32_t widths = arch::cpuid(0x80000000).eax >= 0x80000008 ? arch::cpuid(0x80000008).eax : 0;
+  const uint32_t widths = address_widths();
   in.physical_address_bits = widths ? widths & 0xFF : 36;
   in.linear_address_bits = widths ? (widths >> 8) & 0xFF : 48;
+  return in;
+}
+
+ControlsInput read_controls() {
+  ControlsInput in{};
+  in.controls[uint32_t(arch::ControlWord::PIN)] = uint32_t(read(F::PIN_BASED_VM_EXECUTION_CONTROLS));
+  in.controls[uint32_t(arch::ControlWord::PROC)] = uint32_t(read(F::PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS));
+  in.controls[uint32_t(arch::ControlWord::PROC2)] = uint32_t(read_optional(F::SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS));
+  in.controls[uint32_t(arch::ControlWord::EXIT)] = uint32_t(read(F::VM_EXIT_CONTROLS));
+  in.controls[uint32_t(arch::ControlWord::ENTRY)] = uint32_t(read(F::VM_ENTRY_CONTROLS));
+  in.cr3_target_count = uint32_t(read(F::CR3_TARGET_COUNT));
+  in.exit_msr_store_count = uint32_t(read(F::VM_EXIT_MSR_STORE_COUNT));
+  in.exit_msr_load_count = uint32_t(read(F::VM_EXIT_MSR_LOAD_COUNT));
+  in.entry_msr_load_count = uint32_t(read(F::VM_ENTRY_MSR_LOAD_COUNT));
+  in.tpr_threshold = uint32_t(read_optional(F::TPR_THRESHOLD));
+  // VTPR is byte 80H of the virtual-APIC page (SDM 29.1.1).
+  if (const uint64_t page = read_optional(F::VIRTUAL_APIC_ADDRESS)) in.vtpr = memory::phys_to_virt<uint8_t>(page)[0x80];
+  in.eptp = read_optional(F::EPT_POINTER);
+  in.vm_function_controls = read_optional(F::VM_FUNCTION_CONTROLS);
+  in.interruption_info = uint32_t(read(F::VM_ENTRY_INTERRUPTION_INFORMATION));
+  in.exception_error_code = uint32_t(read(F::VM_ENTRY_EXCEPTION_ERROR_CODE));
+  in.instruction_length = uint32_t(read(F::VM_ENTRY_INSTRUCTION_LENGTH));
+  in.guest_cr0 = read(F::GUEST_CR0);
+  const vmx::Capabilities& caps = boot::this_cpu().caps;
+  for (uint32_t i = 0; i < arch::kControlWordCount; ++i) in.control_capability[i] = caps.control_msr(arch::ControlWord(i));
+  in.basic = caps.basic;
+  in.misc = caps.misc;
+  in.ept_vpid_cap = caps.ept_vpid_cap;
+  in.vmfunc = caps.vmfunc;
+  const uint32_t widths = address_widths();
+  in.physical_address_bits = widths ? widths & 0xFF : 36;
   return in;
 }
 
@@ -124,14 +163,12 @@ uint32_t length(const char* s) {
   return n;
 }
 
-// Runs the 26.2.2-26.2.4 checks on the current VMCS, logs every failing
-// rule, and appends the first to `out` (or says none of them fails).
-void diagnose_host_state(char* out, uint32_t size) {
-  arch::EntryRule failed[16];
-  const uint32_t n = check_host_state(read_host_state(), failed, 16);
-  for (uint32_t i = 0; i < n && i < 16; ++i) {
+// Logs every failing rule by id and SDM section, and appends the first to
+// `out` (or says that none of the `checked` rules fails).
+void name_failures(const arch::EntryRule* failed, uint32_t n, uint32_t capacity, const char* checked, char* out, uint32_t size) {
+  for (uint32_t i = 0; i < n && i < capacity; ++i) {
     const arch::EntryRuleInfo& r = arch::entry_rule(failed[i]);
-    LOG("vmm: host-state check failed: %s [SDM %s]: %s", r.id, r.sdm_section, r.summary);
+    LOG("vmm: VM-entry check failed: %s [SDM %s]: %s", r.id, r.sdm_section, r.summary);
   }
   const uint32_t used = length(out);
   if (used + 1 >= size) return;
@@ -139,7 +176,7 @@ void diagnose_host_state(char* out, uint32_t size) {
     const arch::EntryRuleInfo& first = arch::entry_rule(failed[0]);
     put(out + used, size - used, "; failed check %s [SDM %s]%s", first.id, first.sdm_section, n > 1 ? " and more" : "");
   } else {
-    put(out + used, size - used, "; none of the 26.2.2-26.2.4 checks known here fails");
+    put(out + used, size - used, "; none of the %s checks known here fails", checked);
   }
 }
 }  // namespace
@@ -151,7 +188,11 @@ void describe_vmfail(arch::VmxResult result, char* out, uint32_t size) {
   }
   const uint32_t error = uint32_t(read(F::VM_INSTRUCTION_ERROR));
   put(out, size, "VMfailValid: VM-instruction error %u, %s", error, arch::vm_instruction_error_text(error));
-  if (error == kInvalidHostStateField) diagnose_host_state(out, size);
+  arch::EntryRule failed[16];
+  if (error == kInvalidControlField)
+    name_failures(failed, check_controls(read_controls(), failed, 16), 16, "26.2.1", out, size);
+  else if (error == kInvalidHostStateField)
+    name_failures(failed, check_host_state(read_host_state(), failed, 16), 16, "26.2.2-26.2.4", out, size);
 }
 
 void diagnose_entry_failure(guests::Vcpu& v, uint32_t reason, uint64_t qualification, char* out, uint32_t size) {
