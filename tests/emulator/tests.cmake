@@ -106,6 +106,16 @@ emulator_test(emu_refused_control 120 ${CONFIGGEN} run ${EMU_DIR}/controls-encls
   --expect-line "guest bad refused: control .Enable ENCLS exiting. .secondary processor-based VM-execution controls bit 15. cannot be 1 on this CPU: allowed-1 bit is 0 in IA32_VMX_PROCBASED_CTLS2"
   --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/refused-control)
 set_tests_properties(emu_refused_control PROPERTIES FIXTURES_REQUIRED bad_control)
+# Bochs 3.0 allows posted interrupts, so the same blob reaches VMLAUNCH there without virtual-interrupt
+# delivery or acknowledge interrupt on exit: VM-instruction error 7, and the hypervisor names both 26.2.1.1
+# rules from the live VMCS. (Host state cannot be broken this way: the hypervisor writes every host field
+# and refuses a blob without host address-space size before entry.)
+emulator_test(emu_control_field_failure 120 ${CONFIGGEN} run ${EMU_DIR}/controls-posted.blob --cpus 1 --expect-fail
+  --expect-line "guest bad: VMLAUNCH failed: VMfailValid: VM-instruction error 7, .* failed check posted-interrupts-need-virtual-interrupt-delivery \\[SDM 26.2.1.1\\]"
+  --expect-line "VM-entry check failed: posted-interrupts-need-acknowledge-interrupt-on-exit \\[SDM 26.2.1.1\\]"
+  --expect-line "guest bad ended: entry-failed"
+  --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/control-field-failure)
+set_tests_properties(emu_control_field_failure PROPERTIES FIXTURES_REQUIRED bad_control)
 if(BOCHS27)
   add_test(NAME bochs27_emu_refused_control COMMAND ${CONFIGGEN} run ${EMU_DIR}/controls-posted.blob --cpus 1 --expect-fail --bochs ${BOCHS27}
     --expect-line "guest bad refused: control .Process posted interrupts. .pin-based VM-execution controls bit 7. cannot be 1 on this CPU: allowed-1 bit is 0 in IA32_VMX_TRUE_PINBASED_CTLS"
