@@ -126,8 +126,8 @@ blob::EntryState build_entry_state(const model::Guest& g, blob::GuestMode mode, 
   // The VMCS holds the values with the target's fixed bits (SDM 26.3.1.1);
   // the guest reads its own through the read shadows (set by the caller).
   visible = {cr0, cr4};
-  s.cr0 = vmx::apply_cr0_fixed(cr0, target.caps, unrestricted);
-  s.cr4 = vmx::apply_cr4_fixed(cr4, target.caps);
+  s.cr0 = arch::apply_cr0_fixed(cr0, target.caps, unrestricted);
+  s.cr4 = arch::apply_cr4_fixed(cr4, target.caps);
   static const char* names[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                 "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
   for (int i = 0; i < 16; ++i)

@@ -27,7 +27,7 @@ model::SourceLoc where(const model::Guest& g, arch::ControlBit b) {
 }
 }  // namespace
 
-void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
+void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
   const Words w{lg.record.controls};
   struct Requires {
     arch::ControlBit control, needs;
@@ -163,7 +163,7 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
     const auto word = ControlWord(i);
     if (word == ControlWord::PROC2 && !w.has(ctl::ACTIVATE_SECONDARY_CONTROLS)) continue;
     const uint64_t msr = t.caps.control_msr(word);
-    const vmx::ControlFit fit = vmx::fit_control(lg.record.controls[i], msr);
+    const arch::ControlFit fit = arch::fit_control(lg.record.controls[i], msr);
     for (uint32_t bit = 0; bit < 32; ++bit) {
       if (!(fit.forbidden & (1u << bit))) continue;
       const char* name = "reserved bit";

@@ -3,12 +3,12 @@
 // CR0/CR4 touching host-owned bits, CLTS and LMSW. Also INVLPG and the cache
 // flushes, which the book's defaults make exit.
 #include "arch/cpu.h"
+#include "arch/vmx_capabilities.h"
 #include "arch/vmx_insn.h"
 #include "console/log.h"
+#include "cpu/percpu.h"
 #include "exits/handlers.h"
-#include "vmx/capabilities.h"
 #include "vmx/vmcs.h"
-#include "boot/percpu.h"
 
 namespace exits {
 namespace {
@@ -24,14 +24,14 @@ void write_gpr(guests::Vcpu& v, uint32_t n, uint64_t value) {
 // What the guest asked for goes to the read shadow; the VMCS value keeps the
 // host-owned (fixed) bits (SDM 24.6.6).
 void write_cr0(guests::Vcpu& v, uint64_t value) {
-  const auto& caps = boot::this_cpu().caps;
+  const auto& caps = cpu::this_cpu().caps;
   const bool ug = v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::UNRESTRICTED_GUEST.mask();
   vmx::write(F::CR0_READ_SHADOW, value);
-  vmx::write(F::GUEST_CR0, vmx::apply_cr0_fixed(value, caps, ug));
+  vmx::write(F::GUEST_CR0, arch::apply_cr0_fixed(value, caps, ug));
 }
 void write_cr4(guests::Vcpu& v, uint64_t value) {
   vmx::write(F::CR4_READ_SHADOW, value);
-  vmx::write(F::GUEST_CR4, vmx::apply_cr4_fixed(value, boot::this_cpu().caps));
+  vmx::write(F::GUEST_CR4, arch::apply_cr4_fixed(value, cpu::this_cpu().caps));
   (void)v;
 }
 void flush_guest_tlb(const guests::Vcpu& v) {

@@ -3,8 +3,8 @@
 #include <stdarg.h>
 
 #include "arch/cpu.h"
-#include "boot/percpu.h"
 #include "console/log.h"
+#include "cpu/percpu.h"
 #include "vmx/guest_state_checks.h"
 #include "vmx/vmcs.h"
 
@@ -55,7 +55,7 @@ GuestStateInput read_guest_state() {
   in.proc2 = uint32_t(read(F::SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS));
   in.entry = uint32_t(read(F::VM_ENTRY_CONTROLS));
   in.vmcs_link_pointer = read(F::VMCS_LINK_POINTER);
-  const vmx::Capabilities& caps = boot::this_cpu().caps;
+  const arch::Capabilities& caps = cpu::this_cpu().caps;
   in.cr0_fixed0 = caps.cr0_fixed0;
   in.cr0_fixed1 = caps.cr0_fixed1;
   in.cr4_fixed0 = caps.cr4_fixed0;

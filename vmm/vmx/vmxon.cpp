@@ -13,7 +13,7 @@ using arch::Msr;
 // VMX_BASIC[55] is set, PROCBASED_CTLS2 when secondary controls can be 1,
 // EPT_VPID_CAP when EPT or VPID can be 1, VMFUNC when VM functions can be 1
 // (SDM A.1-A.11).
-void read_capabilities(Capabilities& caps) {
+void read_capabilities(arch::Capabilities& caps) {
   caps.basic = arch::rdmsr(Msr::IA32_VMX_BASIC);
   const bool tru = caps.has_true_controls();
   caps.pinbased = arch::rdmsr(tru ? Msr::IA32_VMX_TRUE_PINBASED_CTLS : Msr::IA32_VMX_PINBASED_CTLS);
@@ -35,7 +35,7 @@ void read_capabilities(Capabilities& caps) {
 }
 }  // namespace
 
-bool enable_vmx(boot::PerCpu& c, const char** why) {
+bool enable_vmx(cpu::PerCpu& c, const char** why) {
   if (!(arch::cpuid(1).ecx & arch::cpuid1_ecx::VMX)) {
     *why = "CPUID.1:ECX.VMX[bit 5] = 0 (no VT-x on this CPU or emulator)";
     return false;
@@ -69,7 +69,7 @@ bool enable_vmx(boot::PerCpu& c, const char** why) {
 }
 
 // The settings the raw MSRs allow, in words (book 2.5.4-2.5.13, example 2-1).
-void print_decoded_capabilities(const Capabilities& caps) {
+void print_decoded_capabilities(const arch::Capabilities& caps) {
   const uint64_t b = caps.basic;
   LOG("vmm: caps: decoded basic: VMCS revision 0x%x, VMCS region %u bytes, memory type %u, TRUE controls %s, "
       "INS/OUTS information %s",
@@ -77,10 +77,10 @@ void print_decoded_capabilities(const Capabilities& caps) {
       (b >> 54) & 1 ? "yes" : "no");
   for (const arch::ControlBitInfo& info : arch::kControlBits) {
     const uint64_t msr = caps.control_msr(info.control.word);
-    const ControlSetting s = control_setting(msr, info.control.bit);
+    const arch::ControlSetting s = arch::control_setting(msr, info.control.bit);
     LOG("vmm: caps: decoded %s bit %u %s: %s", arch::msr_ident(uint32_t(arch::control_capability_msr(
                                                 info.control.word, caps.has_true_controls()))),
-        info.control.bit, info.sdm_name, control_setting_text(s));
+        info.control.bit, info.sdm_name, arch::control_setting_text(s));
   }
   const uint64_t m = caps.misc;
   LOG("vmm: caps: decoded misc: preemption timer rate 2^%u TSC ticks, activity HLT %s shutdown %s wait-for-SIPI %s, "
@@ -96,7 +96,7 @@ void print_decoded_capabilities(const Capabilities& caps) {
       caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1);
 }
 
-void print_capabilities(const boot::PerCpu& c) {
+void print_capabilities(const cpu::PerCpu& c) {
   LOG("vmm: caps: begin cpu=%u", c.index);
   const struct {
     Msr msr;

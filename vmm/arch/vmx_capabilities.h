@@ -6,7 +6,7 @@
 
 #include "arch/vmx_table.h"
 
-namespace vmx {
+namespace arch {
 
 struct Capabilities {
   uint64_t basic;
@@ -70,4 +70,4 @@ ReconcileResult reconcile_controls(const uint32_t wanted[arch::kControlWordCount
 uint64_t apply_cr0_fixed(uint64_t value, const Capabilities& caps, bool unrestricted_guest);
 uint64_t apply_cr4_fixed(uint64_t value, const Capabilities& caps);
 
-}  // namespace vmx
+}  // namespace arch

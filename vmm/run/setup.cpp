@@ -1,4 +1,4 @@
-#include "guests/setup.h"
+#include "run/setup.h"
 
 #include <stdarg.h>
 
@@ -8,13 +8,14 @@
 #include "exits/exit.h"
 #include "guests/cpu_state.h"
 #include "guests/isolation_rules.h"
-#include "lib/string.h"
 #include "lib/ranges.h"
+#include "lib/string.h"
 #include "memory/phys.h"
 #include "platform/owned_resources.h"
 #include "vmx/vmcs.h"
 
-namespace guests {
+namespace run {
+using namespace guests;  // the orchestration works on vcpus throughout
 namespace {
 Vcpu g_vcpus[blob::kMaxGuests];
 uint32_t g_vcpu_count = 0;
@@ -87,7 +88,7 @@ bool mirror_regions(Vcpu& v, const blob::Reader& r) {
 
 // Guest memory: each RAM or image region gets its own host block, aligned
 // so that EPT can use large pages (book 6.3.1); images are copied in.
-bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps) {
+bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps) {
   const bool allow_2m = caps.ept_vpid_cap & (1ull << 16), allow_1g = caps.ept_vpid_cap & (1ull << 17);
   if (!v.ept.init(page_source(), allow_2m, allow_1g)) return refuse(v, "out of memory for EPT tables");
   const blob::Guest& g = *v.config;
@@ -197,7 +198,7 @@ bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
 // A control the capability probe found advertised but not delivered (an
 // emulator's gap, vmx/probe.h) refuses the guest, unless its profile says
 // to run it anyway (undelivered_controls: run).
-bool refuse_undelivered(Vcpu& v, const boot::PerCpu& c) {
+bool refuse_undelivered(Vcpu& v, const cpu::PerCpu& c) {
   if (v.config->flags & blob::kGuestRunUndeliveredControls) return false;
   for (const arch::ControlBitInfo& info : arch::kControlBits) {
     const uint32_t w = uint32_t(info.control.word);
@@ -210,10 +211,10 @@ bool refuse_undelivered(Vcpu& v, const boot::PerCpu& c) {
   return false;
 }
 
-bool allowed(const vmx::Capabilities& caps, arch::ControlBit b) {
+bool allowed(const arch::Capabilities& caps, arch::ControlBit b) {
   return (caps.control_msr(b.word) >> (32 + b.bit)) & 1;
 }
-bool force(Vcpu& v, const vmx::Capabilities& caps, arch::ControlBit b) {
+bool force(Vcpu& v, const arch::Capabilities& caps, arch::ControlBit b) {
   if (!allowed(caps, b)) return false;
   v.controls[uint32_t(b.word)] |= b.mask();
   return true;
@@ -227,7 +228,7 @@ bool force(Vcpu& v, const vmx::Capabilities& caps, arch::ControlBit b) {
 // VMX-preemption timer with its value saved on exit as the watchdog of a
 // guest whose profile has no timer (SDM 25.5.1; 26.2.1.2: saving needs the
 // active timer).
-void force_isolation_controls(Vcpu& v, const vmx::Capabilities& caps) {
+void force_isolation_controls(Vcpu& v, const arch::Capabilities& caps) {
   // IA32_EFER (SCE, NXE, LME): configgen always asks for these; a blob made
   // otherwise still does not share the host's or a neighbour's EFER.
   force(v, caps, arch::ctl::LOAD_IA32_EFER_ON_ENTRY);
@@ -262,9 +263,9 @@ void force_isolation_controls(Vcpu& v, const vmx::Capabilities& caps) {
   }
 }
 
-bool reconcile(Vcpu& v, const boot::PerCpu& c) {
-  const vmx::Capabilities& caps = c.caps;
-  const vmx::ReconcileResult rr = vmx::reconcile_controls(v.config->controls, caps);
+bool reconcile(Vcpu& v, const cpu::PerCpu& c) {
+  const arch::Capabilities& caps = c.caps;
+  const arch::ReconcileResult rr = arch::reconcile_controls(v.config->controls, caps);
   if (!rr.ok) {
     return refuse(v, "control \"%s\" (%s bit %u) cannot be 1 on this CPU: allowed-1 bit is 0 in %s", rr.control_name,
                   arch::control_word_name(rr.word), rr.bit, arch::msr_ident(uint32_t(rr.msr)));
@@ -309,7 +310,7 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
 }
 // Before first use, drop any translation cached under this EPTP or VPID from
 // an earlier life of the machine (book 6.2.6.5, 6.2.6.6).
-void flush_stale_translations(const Vcpu& v, const vmx::Capabilities& caps) {
+void flush_stale_translations(const Vcpu& v, const arch::Capabilities& caps) {
   const uint64_t e = caps.ept_vpid_cap;
   if (e & (1ull << 25)) {
     arch::invept(arch::InveptType::SingleContext, v.eptp);
@@ -327,14 +328,6 @@ void flush_stale_translations(const Vcpu& v, const vmx::Capabilities& caps) {
 
 Vcpu* vcpus() { return g_vcpus; }
 uint32_t vcpu_count() { return g_vcpu_count; }
-
-uint64_t guest_to_host(const Vcpu& v, uint64_t gpa, uint64_t length) {
-  const memory::EptTranslation t = v.ept.translate(gpa);
-  if (!t.present || !length) return 0;
-  const uint64_t page_end = (gpa & ~(t.page_size - 1)) + t.page_size;
-  if (gpa + length > page_end) return 0;
-  return t.host_physical;
-}
 
 namespace {
 // CPUID.80000008H:EAX[7:0] (SDM Vol. 2A, CPUID): 36 when the leaf is absent.
@@ -410,7 +403,7 @@ void assign_guests(const blob::Reader& r, uint32_t cpus) {
   }
 }
 
-void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
+void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
   for (uint32_t i = 0; i < g_vcpu_count; ++i) {
     Vcpu& v = g_vcpus[i];
     if (v.cpu != c.index || v.state == State::Finished) continue;
@@ -438,4 +431,4 @@ void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
   }
 }
 
-}  // namespace guests
+}  // namespace run

@@ -1,4 +1,4 @@
-#include "guests/scheduler.h"
+#include "run/scheduler.h"
 
 #include "arch/cpu.h"
 #include "arch/vmx_insn.h"
@@ -6,20 +6,21 @@
 #include "console/log.h"
 #include "exits/exit.h"
 #include "exits/handlers.h"
-#include "boot/nmi.h"
 #include "guests/cpu_state.h"
 #include "guests/isolation_rules.h"
-#include "guests/setup.h"
+#include "run/host_nmis.h"
+#include "run/setup.h"
 #include "vmx/diagnose.h"
 #include "vmx/vmcs.h"
 
 extern "C" int vmx_enter(guests::GuestRegisters* regs, uint64_t launched, uint64_t* host_rsp);
 
-namespace guests {
+namespace run {
+using namespace guests;  // the orchestration works on vcpus throughout
 namespace {
 using F = arch::VmcsField;
 
-Vcpu* next_ready(boot::PerCpu& c, Vcpu* after) {
+Vcpu* next_ready(cpu::PerCpu& c, Vcpu* after) {
   Vcpu* all = vcpus();
   const uint32_t n = vcpu_count();
   const uint32_t start = after ? uint32_t(after - all) + 1 : 0;
@@ -36,7 +37,7 @@ bool has_timer(const Vcpu& v) {
 
 // Makes v's VMCS current on this CPU and its non-VMCS state the CPU's
 // (guests/cpu_state.h): both only when another guest had them.
-void switch_to(boot::PerCpu& c, Vcpu& v) {
+void switch_to(cpu::PerCpu& c, Vcpu& v) {
   if (c.current != &v) {
     if (arch::vmptrld(v.vmcs) != arch::VmxResult::Succeed) {
       exits::finish(v, Outcome::Stopped, "VMPTRLD of its VMCS failed");
@@ -50,7 +51,7 @@ void switch_to(boot::PerCpu& c, Vcpu& v) {
 // The host time of the exit just handled, charged to the guest's slice
 // (docs/isolation.md, "Time"): the timer's saved remainder less that time.
 // Resume when some of the slice is left.
-exits::Flow charge_exit_time(boot::PerCpu& c, Vcpu& v) {
+exits::Flow charge_exit_time(cpu::PerCpu& c, Vcpu& v) {
   if (!has_timer(v) || !v.time.exit_tsc) return exits::Flow::Resume;
   const uint64_t host = arch::rdtsc() - v.time.exit_tsc;
   v.time.exit_tsc = 0;
@@ -65,7 +66,7 @@ exits::Flow charge_exit_time(boot::PerCpu& c, Vcpu& v) {
   return exits::end_of_slice(v, vmx::read(F::GUEST_RIP));
 }
 
-// An NMI the guest owes (boot/nmi.cpp, exceptions.cpp), injected once it
+// An NMI the guest owes (run/host_nmis.cpp, exceptions.cpp), injected once it
 // can take one: no NMI blocking, no blocking by STI or MOV SS, no other
 // event queued (SDM 26.3.1.5). With virtual NMIs the NMI-window exit says
 // when; without, a later exit brings the next chance.
@@ -110,7 +111,7 @@ void inject_next_event(Vcpu& v) {
 
 }  // namespace
 
-void run_cpu_guests(boot::PerCpu& c) {
+void run_cpu_guests(cpu::PerCpu& c) {
   Vcpu* v = next_ready(c, nullptr);
   bool new_slice = true;
   while (v) {
@@ -119,7 +120,7 @@ void run_cpu_guests(boot::PerCpu& c) {
     new_slice = false;
     exits::Flow flow = exits::Flow::End;
     if (v->state == State::Ready) {
-      if (boot::nmis_waiting(c)) boot::route_host_nmis(c, v);
+      if (run::nmis_waiting(c)) run::route_host_nmis(c, v);
       flow = charge_exit_time(c, *v);
     }
     if (v->state == State::Ready && flow == exits::Flow::Resume) {
@@ -163,4 +164,4 @@ void run_cpu_guests(boot::PerCpu& c) {
   }
 }
 
-}  // namespace guests
+}  // namespace run
