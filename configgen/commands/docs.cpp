@@ -1,7 +1,6 @@
 #include "commands/docs.h"
 
 #include <cstdio>
-#include <map>
 #include <sstream>
 
 #include "arch/entry_rules.h"
