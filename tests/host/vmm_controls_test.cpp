@@ -11,18 +11,18 @@ namespace ctl = arch::ctl;
 // configgen/targets/captures/bochs-tigerlake.caps.log
 arch::Capabilities tigerlake() {
   arch::Capabilities c{};
-  c.basic = 0x01d8100000000004;
+  c.basic = {0x01d8100000000004};
   c.pinbased = 0x0000007f00000016;
   c.procbased = 0xfff9fffe04006172;
   c.exit = 0x107fffff00036dfb;
   c.entry = 0x0010ffff000011fb;
   c.procbased2 = 0x02977fff00000000;
-  c.misc = 0x00000000600401e0;
+  c.misc = {0x00000000600401e0};
   c.cr0_fixed0 = 0x80000021;
   c.cr0_fixed1 = 0xffffffff;
   c.cr4_fixed0 = 0x2000;
   c.cr4_fixed1 = 0xf72fff;
-  c.ept_vpid_cap = 0x00000f0106b34141;
+  c.ept_vpid_cap = {0x00000f0106b34141};
   return c;
 }
 
@@ -60,7 +60,7 @@ TEST(ReconcileControls, NamesTheControlAndTheMsrThatForbidsIt) {
 
 TEST(ReconcileControls, UsesPlainMsrsWithoutTrueControls) {
   auto caps = tigerlake();
-  caps.basic &= ~(1ull << 55);
+  caps.basic.raw &= ~(1ull << 55);
   uint32_t wanted[5] = {};
   wanted[uint32_t(ControlWord::PIN)] = ctl::PROCESS_POSTED_INTERRUPTS.mask();
   EXPECT_EQ(arch::reconcile_controls(wanted, caps).msr, arch::Msr::IA32_VMX_PINBASED_CTLS);

@@ -41,11 +41,11 @@ void flush_guest_tlb(const guests::Vcpu& v) {
 }  // namespace
 
 Flow on_control_register_access(guests::Vcpu& v, const ExitInfo& e) {
-  const uint32_t cr = uint32_t(e.qualification & 15);
-  const uint32_t type = uint32_t((e.qualification >> 4) & 3);
-  const uint32_t reg = uint32_t((e.qualification >> 8) & 15);
-  switch (type) {
-    case 0:  // MOV to CR
+  const arch::CrAccessQualification q{e.qualification};
+  const uint32_t cr = q.control_register();
+  const uint32_t reg = q.general_register();
+  switch (q.access_type()) {
+    case arch::CrAccessType::MovToCr:
       if (cr == 3) {
         vmx::write(F::GUEST_CR3, read_gpr(v, reg));
         flush_guest_tlb(v);  // MOV to CR3 flushes the guest's non-global translations
@@ -58,17 +58,19 @@ Flow on_control_register_access(guests::Vcpu& v, const ExitInfo& e) {
         return finish(v, guests::Outcome::Stopped, "MOV to CR%u is not emulated, rip 0x%lx", cr, e.guest_rip);
       }
       break;
-    case 1:  // MOV from CR (only CR3 and CR8 exit)
+    case arch::CrAccessType::MovFromCr:  // only CR3 and CR8 exit
       if (cr == 3) write_gpr(v, reg, vmx::read(F::GUEST_CR3));
       else return finish(v, guests::Outcome::Stopped, "MOV from CR%u is not emulated, rip 0x%lx", cr, e.guest_rip);
       break;
-    case 2:  // CLTS
-      write_cr0(v, vmx::read(F::CR0_READ_SHADOW) & ~8ull);
+    case arch::CrAccessType::Clts:
+      write_cr0(v, vmx::read(F::CR0_READ_SHADOW) & ~arch::cr0::TS);
       break;
-    default: {  // LMSW: bits 31:16 of the qualification hold the source (SDM Table 27-3)
+    case arch::CrAccessType::Lmsw: {
+      // LMSW loads CR0 bits 3:0 (PE, MP, EM, TS) from its source and cannot clear PE.
+      constexpr uint64_t kMsw = arch::cr0::PE | arch::cr0::MP | arch::cr0::EM | arch::cr0::TS;
       const uint64_t shadow = vmx::read(F::CR0_READ_SHADOW);
-      const uint64_t msw = (e.qualification >> 16) & 0xF;
-      write_cr0(v, (shadow & ~0xEull) | msw | (shadow & 1));  // LMSW cannot clear PE
+      const uint64_t msw = q.lmsw_source_data() & kMsw;
+      write_cr0(v, (shadow & ~(kMsw & ~arch::cr0::PE)) | msw | (shadow & arch::cr0::PE));
       break;
     }
   }

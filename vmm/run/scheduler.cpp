@@ -72,16 +72,17 @@ exits::Flow charge_exit_time(cpu::PerCpu& c, Vcpu& v) {
 // when; without, a later exit brings the next chance.
 void deliver_pending_nmi(Vcpu& v) {
   if (!v.nmi_pending) return;
-  const bool queued = vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & (1u << 31);
-  if (queued || (vmx::read(F::GUEST_INTERRUPTIBILITY_STATE) & (8 | 2 | 1))) {
+  const bool queued = arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid();
+  const arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
+  if (queued || blocking.blocks_nmi_injection() || blocking.blocking_by_sti()) {
     if (v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::VIRTUAL_NMIS.mask())
       exits::request_window(v, arch::ctl::NMI_WINDOW_EXITING, true);
     return;
   }
   v.nmi_pending = false;
   ++v.nmis_delivered;
-  exits::inject((1u << 31) | (2u << 8) | uint32_t(arch::Vector::NMI), 0, 0);
-  vmx::write(F::GUEST_ACTIVITY_STATE, 0);  // an NMI wakes a halted guest
+  exits::inject(arch::InterruptionInfo::make(arch::InterruptionType::Nmi, uint8_t(arch::Vector::NMI), false), 0, 0);
+  vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));  // an NMI wakes a halted guest
   LOG("vmm: guest %s: NMI injected (%u so far)", v.name, v.nmis_delivered);
 }
 
@@ -91,21 +92,23 @@ void deliver_pending_nmi(Vcpu& v) {
 // exits (SDM 25.2) say when.
 void inject_next_event(Vcpu& v) {
   if (v.next_event >= v.config->event_count) return;
-  if (vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & (1u << 31)) return;
+  if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) return;
   const blob::Event& e = v.events[v.next_event];
-  const uint32_t type = (e.interruption_info >> 8) & 7;
-  const uint64_t blocking = vmx::read(F::GUEST_INTERRUPTIBILITY_STATE);
-  if (type == 0 && (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || (blocking & 3))) {
+  const arch::InterruptionInfo info{e.interruption_info};
+  const bool interrupt = info.type() == arch::InterruptionType::ExternalInterrupt;
+  const bool nmi = info.type() == arch::InterruptionType::Nmi;
+  const arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
+  if (interrupt && (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || blocking.blocking_by_sti_or_mov_ss())) {
     exits::request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);
     return;
   }
-  if (type == 2 && (blocking & (8 | 2))) {
+  if (nmi && blocking.blocks_nmi_injection()) {
     exits::request_window(v, arch::ctl::NMI_WINDOW_EXITING, true);
     return;
   }
   ++v.next_event;
-  exits::inject(e.interruption_info, e.error_code, e.instruction_length);
-  if (type == 0 || type == 2) vmx::write(F::GUEST_ACTIVITY_STATE, 0);  // an interrupt wakes a halted guest
+  exits::inject(info, e.error_code, e.instruction_length);
+  if (interrupt || nmi) vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));  // an interrupt wakes a halted guest
   LOG("vmm: guest %s: event 0x%x injected", v.name, e.interruption_info);
 }
 

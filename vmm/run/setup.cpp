@@ -89,7 +89,7 @@ bool mirror_regions(Vcpu& v, const blob::Reader& r) {
 // Guest memory: each RAM or image region gets its own host block, aligned
 // so that EPT can use large pages (book 6.3.1); images are copied in.
 bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps) {
-  const bool allow_2m = caps.ept_vpid_cap & (1ull << 16), allow_1g = caps.ept_vpid_cap & (1ull << 17);
+  const bool allow_2m = caps.ept_vpid_cap.pde_2mb_pages(), allow_1g = caps.ept_vpid_cap.pdpte_1gb_pages();
   if (!v.ept.init(page_source(), allow_2m, allow_1g)) return refuse(v, "out of memory for EPT tables");
   const blob::Guest& g = *v.config;
   if (!map_regions(v, v.ept, r, g.first_region, g.region_count)) return false;
@@ -122,7 +122,7 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps
     if (!v.pool && g.map_on_demand_pages) return refuse(v, "out of host memory for its map-on-demand pool");
   }
   const bool ad = g.flags & blob::kGuestEptAccessedDirty;
-  v.eptp = v.ept.eptp(ad && (caps.ept_vpid_cap & (1ull << 21)));
+  v.eptp = v.ept.eptp(ad && caps.ept_vpid_cap.accessed_and_dirty_flags());
   // EPT view 1 for VMFUNC EPTP switching: the same memory, then the
   // alternate regions mapped over it (SDM 25.5.6.3, book 6.1.11).
   if (g.alternate_region_count) {
@@ -133,7 +133,7 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps
     if (!v.eptp_list) return refuse(v, "out of memory for its EPTP list");
     auto* list = memory::phys_to_virt<uint64_t>(v.eptp_list);
     list[0] = v.eptp;
-    list[1] = v.ept_alternate.eptp(ad && (caps.ept_vpid_cap & (1ull << 21)));
+    list[1] = v.ept_alternate.eptp(ad && caps.ept_vpid_cap.accessed_and_dirty_flags());
   }
   return true;
 }
@@ -172,16 +172,11 @@ bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
   memset(msr_bits, 0xFF, 4096);
   for (uint32_t i = 0; i < g.msr_grant_count; ++i) {
     const blob::MsrGrant& t = v.msr_grants[i];
-    uint32_t offset;
-    if (t.msr <= 0x1FFF)
-      offset = 0;
-    else if (t.msr >= 0xC0000000 && t.msr <= 0xC0001FFF)
-      offset = 0x400;
-    else
-      continue;  // outside both ranges every access exits anyway
-    const uint32_t bit = t.msr & 0x1FFF;
-    set_bits(msr_bits + offset, bit, bit, !(t.flags & blob::kPassRead));
-    set_bits(msr_bits + offset + 0x800, bit, bit, !(t.flags & blob::kPassWrite));
+    const arch::MsrBitmapBit at = arch::msr_bitmap_bit(t.msr);
+    if (!at.covered) continue;  // outside both ranges every access exits anyway
+    const uint8_t mask = uint8_t(1u << at.bit);
+    if (t.flags & blob::kPassRead) msr_bits[at.byte] &= uint8_t(~mask);
+    if (t.flags & blob::kPassWrite) msr_bits[at.byte + arch::kMsrBitmapWriteOffset] &= uint8_t(~mask);
   }
   // MSR-load/store lists: one page, entry-load then exit-store then exit-load.
   const uint32_t entries = g.entry_msr_load_count + g.exit_msr_store_count + g.exit_msr_load_count;
@@ -311,17 +306,17 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
 // Before first use, drop any translation cached under this EPTP or VPID from
 // an earlier life of the machine (book 6.2.6.5, 6.2.6.6).
 void flush_stale_translations(const Vcpu& v, const arch::Capabilities& caps) {
-  const uint64_t e = caps.ept_vpid_cap;
-  if (e & (1ull << 25)) {
+  const arch::EptVpidCap e = caps.ept_vpid_cap;
+  if (e.invept_single_context()) {
     arch::invept(arch::InveptType::SingleContext, v.eptp);
     if (v.eptp_list) arch::invept(arch::InveptType::SingleContext, memory::phys_to_virt<uint64_t>(v.eptp_list)[1]);
   }
-  else if (e & (1ull << 26))
+  else if (e.invept_all_context())
     arch::invept(arch::InveptType::AllContext, 0);
   if (!(v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_VPID.mask())) return;
-  if (e & (1ull << 41))
+  if (e.invvpid_single_context())
     arch::invvpid(arch::InvvpidType::SingleContext, v.vpid);
-  else if (e & (1ull << 42))
+  else if (e.invvpid_all_context())
     arch::invvpid(arch::InvvpidType::AllContext, 0);
 }
 }  // namespace

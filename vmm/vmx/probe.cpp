@@ -53,7 +53,7 @@ bool make_probe_guest(const cpu::PerCpu& c, ProbeGuest& g) {
   if (!code || !g.vmcs) return false;
   memcpy(memory::phys_to_virt<void>(code), kProbeCode, sizeof kProbeCode);
   memory::EptBuilder ept;
-  const bool allow_2m = c.caps.ept_vpid_cap & (1ull << 16), allow_1g = c.caps.ept_vpid_cap & (1ull << 17);
+  const bool allow_2m = c.caps.ept_vpid_cap.pde_2mb_pages(), allow_1g = c.caps.ept_vpid_cap.pdpte_1gb_pages();
   if (!ept.init(probe_pages(), allow_2m, allow_1g)) return false;
   constexpr uint32_t kWriteBack = 6;
   if (!ept.map(0, code, 4096, memory::kEptRead | memory::kEptWrite | memory::kEptExecute, kWriteBack, 4096)) return false;
@@ -119,17 +119,17 @@ ProbeRun run_probe(const cpu::PerCpu& c, const ProbeGuest& g, const uint32_t wan
   write(F::GUEST_IA32_SYSENTER_CS, 0);
   write(F::GUEST_IA32_SYSENTER_ESP, 0);
   write(F::GUEST_IA32_SYSENTER_EIP, 0);
-  write(F::GUEST_ACTIVITY_STATE, 0);
+  write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));
   write(F::GUEST_INTERRUPTIBILITY_STATE, 0);
   write(F::GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
   write(F::VMCS_LINK_POINTER, ~0ull);
   guests::GuestRegisters regs{};
   uint64_t host_rsp = 0;
   if (vmx_enter(&regs, 0, &host_rsp) != 0) return run;
-  run.exit_reason = uint32_t(read(F::EXIT_REASON));
+  const arch::ExitReasonField reason{uint32_t(read(F::EXIT_REASON))};
   run.rip = read(F::GUEST_RIP);
-  run.entered = !(run.exit_reason & (1u << 31));
-  run.exit_reason &= 0xFFFF;
+  run.entered = !reason.vm_entry_failure();
+  run.exit_reason = reason.basic_reason();
   return run;
 }
 
