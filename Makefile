@@ -9,6 +9,10 @@ DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
   bochs bochsbios vgabios bochs-term qemu-system-x86 ipxe ipxe-qemu \
   grub-pc-bin grub-common xorriso mtools dnsmasq-base iproute2 \
   libncurses-dev xz-utils debian-archive-keyring seabios
+# The lsp tests run yaml-language-server (tests/lsp/lsp.cmake). NodeSource's
+# nodejs bundles npm without Debian's npm package: ask for them only when npm
+# is missing, or apt would try to replace that nodejs.
+DEB_PACKAGES += $(if $(shell command -v npm),,nodejs npm)
 
 FUZZ ?= OFF
 

@@ -12,8 +12,8 @@
 
 #include "appliance/files.h"
 #include "appliance/image.h"
-#include "driver.h"
 #include "parse/scalars.h"
+#include "pipeline/driver.h"
 
 namespace configgen::appliance {
 namespace fs = std::filesystem;

@@ -4,7 +4,7 @@
 # headers of the same kind.
 set(VMM_HOST_LOGIC_SOURCES
   ${CMAKE_SOURCE_DIR}/vmm/blob/reader.cpp
-  ${CMAKE_SOURCE_DIR}/vmm/vmx/capabilities.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/arch/vmx_capabilities.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/ept.cpp
   ${CMAKE_SOURCE_DIR}/vmm/vmx/guest_state_checks.cpp
   ${CMAKE_SOURCE_DIR}/vmm/vmx/control_checks.cpp

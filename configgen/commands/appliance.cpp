@@ -17,8 +17,8 @@
 #include "appliance/verdict.h"
 #include "blob/crc32c.h"
 #include "blob/format.h"
-#include "driver.h"
 #include "netboot/lab.h"
+#include "pipeline/driver.h"
 
 namespace configgen::appliance {
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "driver.h"
+#include "pipeline/driver.h"
 
 namespace configgen::appliance {
 // `compile_options` gives the global options (--target, --werror,

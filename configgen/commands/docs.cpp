@@ -1,8 +1,6 @@
 #include "commands/docs.h"
 
 #include <cstdio>
-#include <functional>
-#include <map>
 #include <sstream>
 
 #include "arch/entry_rules.h"
@@ -110,109 +108,6 @@ std::string sdm_coverage_markdown() {
     hypervisor += r.named_by_hypervisor;
   }
   o << "\n" << arch::kEntryRuleCount << " rules; " << configgen << " checked by configgen, " << hypervisor << " named by the hypervisor.\n";
-  return o.str();
-}
-
-std::string json_schema() {
-  // A tree of the key paths, rendered as JSON Schema draft-07.
-  struct Node {
-    const model::KeyInfo* info = nullptr;
-    std::map<std::string, Node> kids;
-  };
-  Node root;
-  for (const auto& k : model::profile_keys()) {
-    Node* n = &root;
-    std::string path = k.path;
-    size_t start = 0;
-    while (true) {
-      const size_t dot = path.find('.', start);
-      n = &n->kids[path.substr(start, dot - start)];
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-    n->info = &k;
-  }
-  std::ostringstream o;
-  auto quote = [](const std::string& s) {
-    std::string r = "\"";
-    for (char c : s) r += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    return r + "\"";
-  };
-  std::function<void(const Node&, const Node*, int)> emit = [&](const Node& n, const Node* item_schema, int depth) {
-    const std::string pad(size_t(depth) * 2, ' ');
-    o << "{";
-    bool first = true;
-    auto field = [&](const std::string& k) {
-      o << (first ? "\n" : ",\n") << pad << "  " << quote(k) << ": ";
-      first = false;
-    };
-    if (n.info) {
-      field("description");
-      o << quote(std::string(n.info->description) + (*n.info->sdm ? " [SDM " + std::string(n.info->sdm) + "]" : "") +
-                 (*n.info->book ? " [book " + std::string(n.info->book) + "]" : ""));
-      if (*n.info->values) {
-        field("enum");
-        o << "[";
-        std::string v = n.info->values;
-        size_t s = 0;
-        bool f = true;
-        while (true) {
-          const size_t bar = v.find('|', s);
-          o << (f ? "" : ", ") << quote(v.substr(s, bar - s));
-          f = false;
-          if (bar == std::string::npos) break;
-          s = bar + 1;
-        }
-        o << "]";
-      }
-    }
-    const model::KeyKind kind = n.info ? n.info->kind : model::KeyKind::Map;
-    std::map<std::string, Node> props, items;
-    const Node* star = nullptr;
-    for (const auto& [k, v] : n.kids) {
-      if (k == "*") star = &v;
-      else if (k.size() > 2 && k.substr(k.size() - 2) == "[]") items[k.substr(0, k.size() - 2)] = v;
-      else props[k] = v;
-    }
-    switch (kind) {
-      case model::KeyKind::Integer: case model::KeyKind::Size:
-        field("type"); o << "[\"integer\", \"string\"]"; break;
-      case model::KeyKind::Boolean: field("type"); o << "\"boolean\""; break;
-      case model::KeyKind::String: field("type"); o << "\"string\""; break;
-      case model::KeyKind::NameList: field("type"); o << "\"array\""; field("items"); o << "{\"type\": \"string\"}"; break;
-      case model::KeyKind::List: field("type"); o << "\"array\""; break;
-      case model::KeyKind::Map: field("type"); o << "\"object\""; break;
-      default: break;
-    }
-    if (!props.empty()) {
-      field("properties");
-      o << "{";
-      bool f = true;
-      for (const auto& [k, v] : props) {
-        auto it = items.find(k);
-        o << (f ? "\n" : ",\n") << pad << "    " << quote(k) << ": ";
-        f = false;
-        emit(v, it != items.end() ? &it->second : nullptr, depth + 2);
-      }
-      o << "\n" << pad << "  }";
-      if (kind == model::KeyKind::Map) {
-        field("additionalProperties");
-        o << (star ? "true" : "false");
-      }
-    }
-    if (star && props.empty()) {
-      field("additionalProperties");
-      emit(*star, nullptr, depth + 1);
-    }
-    if (item_schema) {
-      field("items");
-      emit(*item_schema, nullptr, depth + 1);
-    }
-    o << "\n" << pad << "}";
-  };
-  o << "{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": \"vtx-appliance profile\",\n  \"allOf\": [";
-  emit(root, nullptr, 2);
-  o << "]\n}\n";
   return o.str();
 }
 

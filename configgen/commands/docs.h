@@ -5,7 +5,16 @@
 
 namespace configgen::commands {
 std::string profile_reference_markdown();
+// docs/profile.schema.json (commands/schema.cpp): the key table, with every
+// named value enumerated from its table, for yaml-language-server.
 std::string json_schema();
+// The schema's patterns (ECMAScript) for what parse/scalars.cpp accepts as
+// text: integers, sizes, ports or port ranges, times. Exposed so a test
+// compares them with the parser.
+std::string integer_pattern();
+std::string size_pattern();
+std::string port_pattern();
+std::string time_pattern();
 // The owned-resources tables of docs/isolation.md ("Resources and grants"),
 // from vmm/platform/owned_resources.def; the doc holds them between
 // <!-- owned-resources:begin --> and <!-- owned-resources:end -->.

@@ -1,10 +1,11 @@
 #include "commands/inspect.h"
 
+#include "arch/vmx_capabilities.h"
 #include "arch/vmx_table.h"
 #include "blob/reader.h"
 #include "blob/vocabulary.h"
 #include "model/target.h"
-#include "vmx/capabilities.h"
+#include "parse/target_file.h"
 
 namespace configgen::commands {
 namespace {
@@ -58,7 +59,7 @@ void describe_guest(const blob::Reader& r, const blob::Guest& g, const std::opti
     Item& word = controls.add(words[w]);
     word.add("requested", hex(g.controls[w]));
     if (target) {
-      const vmx::ControlFit fit = vmx::fit_control(g.controls[w], target->caps.control_msr(arch::ControlWord(w)));
+      const arch::ControlFit fit = arch::fit_control(g.controls[w], target->caps.control_msr(arch::ControlWord(w)));
       word.add("on " + target->name, hex(fit.value));
     }
     Item& names = word.list("named");
@@ -186,7 +187,7 @@ bool describe_blob(const std::vector<uint8_t>& bytes, Item& out, std::string& er
     images.add("", std::string(r.string(img.name)) + ": " + std::to_string(img.size) + " bytes");
   }
   std::string err;
-  const auto target = model::load_target(r.string(a.target), err);
+  const auto target = parse::load_target(r.string(a.target), err);
   Item& guests = out.add("guests");
   for (uint32_t i = 0; i < r.guest_count(); ++i) describe_guest(r, r.guest(i), target, guests);
   return true;

@@ -15,9 +15,10 @@
 #include "commands/appliance.h"
 #include "commands/docs.h"
 #include "commands/inspect.h"
-#include "driver.h"
 #include "model/target.h"
 #include "parse/scalars.h"
+#include "parse/target_file.h"
+#include "pipeline/driver.h"
 
 namespace {
 using namespace configgen;
@@ -234,13 +235,13 @@ int main(int argc, char** argv) {
     }
     std::string error;
     const std::string nm = target_name.empty() ? std::filesystem::path(output).stem().string() : target_name;
-    auto t = model::import_capabilities_log(std::string(bytes->begin(), bytes->end()), nm, error);
+    auto t = parse::import_capabilities_log(std::string(bytes->begin(), bytes->end()), nm, error);
     if (!t) {
       std::cerr << log_path << ": " << error << "\n";
       status = 1;
       return;
     }
-    if (auto err = appliance::write_file(output, model::target_to_yaml(*t)); !err.empty()) {
+    if (auto err = appliance::write_file(output, parse::target_to_yaml(*t)); !err.empty()) {
       std::cerr << "configgen caps import: " << err << "\n";
       status = 2;
     }

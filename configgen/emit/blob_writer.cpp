@@ -83,7 +83,7 @@ uint32_t append(std::vector<T>& all, const std::vector<T>& mine) {
 }
 }  // namespace
 
-std::vector<uint8_t> write_blob(const lower::LoweredProfile& p) {
+std::vector<uint8_t> write_blob(const model::LoweredProfile& p) {
   Strings strings;
   blob::Appliance app{};
   app.name = strings.add(p.name);

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "lower/lowered.h"
+#include "model/lowered.h"
 
 namespace configgen::emit {
-std::vector<uint8_t> write_blob(const lower::LoweredProfile& p);
+std::vector<uint8_t> write_blob(const model::LoweredProfile& p);
 }

@@ -2,10 +2,11 @@
 
 #include <cstring>
 
+#include "arch/registers.h"
+
 namespace configgen::lower {
 namespace {
-constexpr uint64_t kCr0Pe = 1, kCr0Et = 1ull << 4, kCr0Pg = 1ull << 31, kCr4Pse = 1ull << 4, kCr4Pae = 1ull << 5;
-constexpr uint64_t kEferLme = 1ull << 8, kEferLma = 1ull << 10;
+using arch::cr0::PE, arch::cr0::ET, arch::cr0::PG, arch::cr4::PSE, arch::cr4::PAE, arch::efer::LME, arch::efer::LMA;
 // VMCS access rights (SDM 24.4.1, Table 24-2).
 constexpr uint32_t kCode32 = 0xC09B, kData32 = 0xC093, kCode64 = 0xA09B, kCode16 = 0x9B, kData16 = 0x93;
 constexpr uint32_t kBusyTss32 = 0x8B, kUnusable = 0x10000;
@@ -89,7 +90,7 @@ blob::EntryState build_entry_state(const model::Guest& g, blob::GuestMode mode, 
       s.ds = s.es = s.fs = s.gs = s.ss = seg(0, 0, 0xFFFF, kData16);
       s.gdtr = {0, 0xFFFF, 0};
       s.idtr = {0, 0x3FF, 0};  // the real-mode interrupt vector table
-      cr0 = kCr0Et;
+      cr0 = ET;
       break;
     }
     case blob::GuestMode::Protected:
@@ -100,9 +101,9 @@ blob::EntryState build_entry_state(const model::Guest& g, blob::GuestMode mode, 
       s.ds = s.es = s.fs = s.gs = s.ss = seg(kDataSelector, 0, 0xFFFFFFFF, kData32);
       s.gdtr = {0, 0xFFFF, 0};
       s.idtr = {0, 0xFFFF, 0};
-      cr0 = kCr0Pe | kCr0Et;
-      if (mode == blob::GuestMode::ProtectedPaging) cr0 |= kCr0Pg, cr4 |= kCr4Pse;
-      if (mode == blob::GuestMode::Pae) cr0 |= kCr0Pg, cr4 |= kCr4Pae;
+      cr0 = PE | ET;
+      if (mode == blob::GuestMode::ProtectedPaging) cr0 |= PG, cr4 |= PSE;
+      if (mode == blob::GuestMode::Pae) cr0 |= PG, cr4 |= PAE;
       break;
     case blob::GuestMode::Long:
       s.rip = en.rip.value_or(0);
@@ -110,9 +111,9 @@ blob::EntryState build_entry_state(const model::Guest& g, blob::GuestMode mode, 
       s.ds = s.es = s.fs = s.gs = s.ss = seg(kDataSelector, 0, 0xFFFFFFFF, kData32);
       s.gdtr = {0, 0xFFFF, 0};
       s.idtr = {0, 0xFFFF, 0};
-      cr0 = kCr0Pe | kCr0Et | kCr0Pg;
-      cr4 = kCr4Pae;
-      s.efer = kEferLme | kEferLma;
+      cr0 = PE | ET | PG;
+      cr4 = PAE;
+      s.efer = LME | LMA;
       break;
   }
   if (boot) {
@@ -122,12 +123,12 @@ blob::EntryState build_entry_state(const model::Guest& g, blob::GuestMode mode, 
   if (en.cr0) cr0 = *en.cr0;
   if (en.cr4) cr4 = *en.cr4;
   if (en.cr3) s.cr3 = *en.cr3;
-  if (en.efer) s.efer = *en.efer | (mode == blob::GuestMode::Long ? kEferLme | kEferLma : 0);
+  if (en.efer) s.efer = *en.efer | (mode == blob::GuestMode::Long ? LME | LMA : 0);
   // The VMCS holds the values with the target's fixed bits (SDM 26.3.1.1);
   // the guest reads its own through the read shadows (set by the caller).
   visible = {cr0, cr4};
-  s.cr0 = vmx::apply_cr0_fixed(cr0, target.caps, unrestricted);
-  s.cr4 = vmx::apply_cr4_fixed(cr4, target.caps);
+  s.cr0 = arch::apply_cr0_fixed(cr0, target.caps, unrestricted);
+  s.cr4 = arch::apply_cr4_fixed(cr4, target.caps);
   static const char* names[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                 "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
   for (int i = 0; i < 16; ++i)

@@ -36,9 +36,9 @@ blob::Behaviour lower_behaviour(const model::Behaviour& b) {
   return r;
 }
 
+// The profile's event types are the SDM's interruption types (blob/vocabulary.def pins the values).
 uint32_t event_info(const model::Event& e) {
-  const uint32_t type = uint32_t(e.type);
-  return (1u << 31) | (type << 8) | (e.vector & 0xFF) | (e.error_code ? 1u << 11 : 0);
+  return arch::InterruptionInfo::make(arch::InterruptionType(uint32_t(e.type)), uint8_t(e.vector), e.error_code.has_value()).raw;
 }
 }  // namespace
 

@@ -15,6 +15,12 @@ const std::string kImageFormatWords = choices(blob::kImageFormats);
 const std::string kModeWords = choices(blob::kGuestModes);
 const std::string kTimerActionWords = choices(blob::kTimerActions);
 const std::string kEventTypeWords = choices(blob::kEventTypes);
+const std::string kEptHookWords = [] {
+  std::string out;
+  for (const auto* w : profile_entries(blob::kHooks))
+    if (is_ept_hook(w->value)) out += (out.empty() ? "" : "|") + std::string(w->word);
+  return out;
+}();
 // Ends only: "running" is the report's word for a guest still running.
 const std::string kOutcomeWords = [] {
   std::string out;
@@ -79,7 +85,7 @@ std::vector<KeyInfo> build_keys() {
     {"", K::Map, "guests[].ept.alternate[]", "", ""},  // placeholder: the region keys
     {"guests[].ept.hooks", K::List, "Pages whose accesses call a built-in hook.", "28.3.3.2", "7.2.1"},
     {"guests[].ept.hooks[].gpa", K::Size, "Guest-physical page.", "", ""},
-    {"guests[].ept.hooks[].hook", K::String, "Built-in hook.", "", "7.2.1", "local-apic"},
+    {"guests[].ept.hooks[].hook", K::String, "Built-in hook.", "", "7.2.1", kEptHookWords.c_str()},
     {"guests[].ept.hooks[].perm", K::String, "What the page allows without exiting (letters r, w, x; empty = nothing).", "", ""},
     {"guests[].entry", K::Map, "The state at the first VM entry; what is not given is derived from `mode`.", "24.4", "3.8"},
     {"guests[].entry.mode", K::String, "real, protected (paging off), protected-paging, pae or long. Real and protected need unrestricted guest; the paging modes get identity page tables and a GDT generated in guest memory.", "26.3.1", "4.5", kModeWords.c_str()},

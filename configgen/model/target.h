@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "vmx/capabilities.h"
+#include "arch/vmx_capabilities.h"
 
 namespace configgen::model {
 
@@ -23,7 +23,7 @@ struct Target {
   // Capability probes at boot (vmm/vmx/probe.h), by control profile name:
   // "delivered", "advertised but not delivered", "not advertised", "probe failed".
   std::map<std::string, std::string> probes;
-  vmx::Capabilities caps{};
+  arch::Capabilities caps{};
 
   // True when the probe found the control advertised but not acting.
   bool not_delivered(const std::string& control) const {
@@ -44,27 +44,6 @@ struct Target {
 // caller does not say (Bochs 3.0 is the main platform, docs/emulators.md).
 inline constexpr const char* kDefaultBochsVersion = "3.0";
 
-// Loads NAME from the targets directory, or a file path. Empty error = ok.
-// Targets measured on an emulator carry its version (bochs-3.0-tigerlake,
-// bochs-2.7-tigerlake); a family name without one (bochs-tigerlake) means
-// the capture for `bochs_version`, the Bochs a run uses.
-std::optional<Target> load_target(const std::string& name_or_path, std::string& error,
-                                  const std::string& bochs_version = kDefaultBochsVersion);
-// The file a target name resolves to (see load_target).
-std::string resolve_target_path(const std::string& name_or_path, const std::string& bochs_version);
-std::string targets_directory();
 // Builds caps from the named MSRs (TRUE_ controls when VMX_BASIC[55]).
 void derive_capabilities(Target& t);
-// Parses `vmm: caps: msr 0xNNN NAME = 0xVALUE` lines of a serial log (the
-// first CPU's block) and the `vmm: probe: control NAME (...): RESULT` lines
-// (a control not delivered on any CPU counts as not delivered) into a target.
-std::optional<Target> import_capabilities_log(const std::string& log_text, const std::string& name, std::string& error);
-std::string target_to_yaml(const Target& t);
-
-// Expands ${target.msr.NAME} (the MSR's value as the hypervisor prints it,
-// 0x%016x) and ${target.allowed.CONTROL} ("must be 0", "must be 1" or
-// "0 or 1", as the decoded capability lines say) in an expectation, so a
-// profile's expectations follow the target a run uses. Empty error = ok.
-std::string expand_target_references(const std::string& text, const Target& t, std::string& error);
-
 }  // namespace configgen::model

@@ -36,6 +36,11 @@ std::string choices(const blob::Word<E> (&table)[N]) {
   return out;
 }
 
+// Which built-in hooks each place takes: the reader accepts these, the
+// schema enumerates them.
+inline bool is_ept_hook(blob::HookId h) { return h == blob::HookId::LocalApic; }
+inline bool is_exit_hook(blob::HookId h) { return h == blob::HookId::SysenterTrap || h == blob::HookId::IntDelivery; }
+
 template <typename E, uint32_t N>
 std::string word(const blob::Word<E> (&table)[N], E value) {
   const char* w = blob::word_of(table, uint32_t(value));

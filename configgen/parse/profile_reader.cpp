@@ -16,8 +16,8 @@ namespace {
 using model::SourceLoc;
 
 // Which hooks each place accepts, and which outcomes are ends.
-bool kEptHooks(blob::HookId h) { return h == blob::HookId::LocalApic; }
-bool kExitHooks(blob::HookId h) { return h == blob::HookId::SysenterTrap || h == blob::HookId::IntDelivery; }
+bool kEptHooks(blob::HookId h) { return model::is_ept_hook(h); }
+bool kExitHooks(blob::HookId h) { return model::is_exit_hook(h); }
 bool kEnds(blob::Outcome o) { return o != blob::Outcome::None; }
 
 class Reader {

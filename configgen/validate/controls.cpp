@@ -1,6 +1,8 @@
 // VM-execution, VM-exit and VM-entry control checks (SDM 26.2.1.1-26.2.1.3,
 // book 4.4), then the allowed-0/allowed-1 reconciliation against the target
 // (book 2.5.5.2). Decided on the lowered control words.
+#include "arch/registers.h"
+#include "arch/vmx_formats.h"
 #include "arch/vmx_table.h"
 #include "validate/validate.h"
 
@@ -27,7 +29,7 @@ model::SourceLoc where(const model::Guest& g, arch::ControlBit b) {
 }
 }  // namespace
 
-void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
+void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
   const Words w{lg.record.controls};
   struct Requires {
     arch::ControlBit control, needs;
@@ -82,19 +84,19 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
   if (w.has(ctl::ENTRY_TO_SMM) || w.has(ctl::DEACTIVATE_DUAL_MONITOR_TREATMENT))
     d.error(where(g, ctl::ENTRY_TO_SMM), "entry-to-smm, SDM 26.2.1.3", "entry to SMM and deactivate dual-monitor treatment must be 0 outside SMM");
   // CR3-target count (26.2.1.1): at most IA32_VMX_MISC[24:16].
-  const uint32_t cr3_max = uint32_t((t.caps.misc >> 16) & 0x1FF);
+  const uint32_t cr3_max = t.caps.misc.cr3_target_count();
   if (lg.record.cr3_target_count > cr3_max || lg.record.cr3_target_count > 4)
     d.error(g.cr3_targets_loc.line ? g.cr3_targets_loc : g.loc, "cr3-target-count, SDM 26.2.1.1",
             std::to_string(lg.record.cr3_target_count) + " CR3-target values; the target allows " + std::to_string(cr3_max) +
                 " (IA32_VMX_MISC[24:16]) and the VMCS holds 4");
   // EPTP (26.2.1.1): WB paging structures, 4-level walk, A/D only when supported.
-  const uint64_t ept = t.caps.ept_vpid_cap;
-  if (w.has(ctl::ENABLE_EPT) && (!(ept & (1ull << 6)) || !(ept & (1ull << 14))))
+  const arch::EptVpidCap ept = t.caps.ept_vpid_cap;
+  if (w.has(ctl::ENABLE_EPT) && (!ept.page_walk_length_4() || !ept.write_back_paging_structures()))
     d.error(g.loc, "eptp-valid, SDM 26.2.1.1", "target " + t.name + " lacks a 4-level EPT walk or write-back EPT structures (IA32_VMX_EPT_VPID_CAP bits 6, 14)");
-  if (g.accessed_dirty && !(ept & (1ull << 21)))
+  if (g.accessed_dirty && !ept.accessed_and_dirty_flags())
     d.error(g.loc, "eptp-accessed-dirty, SDM 26.2.1.1", "EPT accessed/dirty flags are not supported by target " + t.name + " (IA32_VMX_EPT_VPID_CAP bit 21)");
   // MSR lists (26.2.1.2, 26.2.1.3): at most 512 * (IA32_VMX_MISC[27:25] + 1) entries.
-  const uint64_t msr_max = 512ull * (((t.caps.misc >> 25) & 7) + 1);
+  const uint64_t msr_max = t.caps.misc.max_msr_list_entries();
   const struct {
     size_t n;
     const std::vector<model::MsrValue>& written;
@@ -116,18 +118,20 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
   // Event injection (26.2.1.3).
   for (size_t i = 0; i < lg.events.size(); ++i) {
     const auto& e = g.inject[i];
-    const uint32_t info = lg.events[i].interruption_info;
-    const uint32_t type = (info >> 8) & 7, vector = info & 0xFF;
-    const bool pe = lg.record.entry.cr0 & 1;
-    if (type == 1) d.error(e.loc, "event-type-reserved, SDM 26.2.1.3", "interruption type 1 is reserved");
-    if (type == 2 && vector != 2) d.error(e.loc, "event-nmi-vector, SDM 26.2.1.3", "an NMI must use vector 2");
-    if (type == 3 && vector > 31) d.error(e.loc, "event-exception-vector, SDM 26.2.1.3", "a hardware exception vector must be 0-31");
+    const arch::InterruptionInfo info{lg.events[i].interruption_info};
+    const arch::InterruptionType type = info.type();
+    const uint32_t vector = info.vector();
+    const bool hardware_exception = type == arch::InterruptionType::HardwareException;
+    const bool pe = lg.record.entry.cr0 & arch::cr0::PE;
+    if (type == arch::InterruptionType::Reserved) d.error(e.loc, "event-type-reserved, SDM 26.2.1.3", "interruption type 1 is reserved");
+    if (type == arch::InterruptionType::Nmi && vector != 2) d.error(e.loc, "event-nmi-vector, SDM 26.2.1.3", "an NMI must use vector 2");
+    if (hardware_exception && vector > 31) d.error(e.loc, "event-exception-vector, SDM 26.2.1.3", "a hardware exception vector must be 0-31");
     // Deliver error code: never without a hardware exception and CR0.PE = 1;
     // when IA32_VMX_BASIC[56] is 0, also exactly for the vectors that push one.
-    const bool any_vector = t.caps.basic & (1ull << 56);
+    const bool any_vector = t.caps.basic.no_error_code_consistency_check();
     const arch::ExceptionInfo* x = arch::find_exception(vector);
     if (e.error_code) {
-      if (type != 3 || !pe)
+      if (!hardware_exception || !pe)
         d.error(e.loc, "event-error-code, SDM 26.2.1.3", "an error code is delivered only with a hardware exception and CR0.PE = 1");
       else if (!any_vector && (!x || !x->has_error_code))
         d.error(e.loc, "event-error-code, SDM 26.2.1.3",
@@ -135,11 +139,14 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
                 "IA32_VMX_BASIC[56] is 1, and it is 0 on target " + t.name);
       if (*e.error_code >> 16)
         d.error(e.loc, "event-error-code-reserved, SDM 26.2.1.3", "error_code " + hex(*e.error_code) + " sets bits 31:16, which must be 0");
-    } else if (type == 3 && pe && !any_vector && x && x->has_error_code) {
+    } else if (hardware_exception && pe && !any_vector && x && x->has_error_code) {
       d.error(e.loc, "event-error-code, SDM 26.2.1.3", std::string("#") + x->mnemonic + " needs an error_code when CR0.PE = 1");
     }
-    if ((type == 4 || type == 5 || type == 6) && (lg.events[i].instruction_length > 15 ||
-                                                  (lg.events[i].instruction_length == 0 && !(t.caps.misc & (1ull << 30)))))
+    const bool software = type == arch::InterruptionType::SoftwareInterrupt ||
+                          type == arch::InterruptionType::PrivilegedSoftwareException ||
+                          type == arch::InterruptionType::SoftwareException;
+    if (software && (lg.events[i].instruction_length > 15 ||
+                     (lg.events[i].instruction_length == 0 && !t.caps.misc.zero_length_instruction_injection())))
       d.error(e.loc, "event-instruction-length, SDM 26.2.1.3",
               "a software event needs an instruction length of 1-15 (0 only when IA32_VMX_MISC[30] allows it)");
   }
@@ -147,12 +154,16 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
   // state (SDM 26.3.1.5): HLT takes external interrupts, NMIs, #DB, #MC and
   // the pending MTF; shutdown only NMIs and #MC; wait-for-SIPI nothing.
   if (!lg.events.empty() && !g.inject.empty()) {
-    const uint32_t info = lg.events[0].interruption_info;
-    const uint32_t type = (info >> 8) & 7, vector = info & 0xFF;
+    using T = arch::InterruptionType;
+    const arch::InterruptionInfo info{lg.events[0].interruption_info};
+    const T type = info.type();
+    const uint32_t vector = info.vector();
     const uint32_t activity = lg.record.entry.activity_state;
     bool allowed = true;
-    if (activity == 1) allowed = type == 0 || type == 2 || (type == 3 && (vector == 1 || vector == 18)) || (type == 7 && vector == 0);
-    if (activity == 2) allowed = type == 2 || (type == 3 && vector == 18);
+    if (activity == 1)
+      allowed = type == T::ExternalInterrupt || type == T::Nmi || (type == T::HardwareException && (vector == 1 || vector == 18)) ||
+                (type == T::OtherEvent && vector == 0);
+    if (activity == 2) allowed = type == T::Nmi || (type == T::HardwareException && vector == 18);
     if (activity == 3) allowed = false;
     if (!allowed) {
       static const char* const kActivity[] = {"active", "HLT", "shutdown", "wait-for-SIPI"};
@@ -166,7 +177,7 @@ void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const 
     const auto word = ControlWord(i);
     if (word == ControlWord::PROC2 && !w.has(ctl::ACTIVATE_SECONDARY_CONTROLS)) continue;
     const uint64_t msr = t.caps.control_msr(word);
-    const vmx::ControlFit fit = vmx::fit_control(lg.record.controls[i], msr);
+    const arch::ControlFit fit = arch::fit_control(lg.record.controls[i], msr);
     for (uint32_t bit = 0; bit < 32; ++bit) {
       if (!(fit.forbidden & (1u << bit))) continue;
       const char* name = "reserved bit";

@@ -1,8 +1,8 @@
 // SDM 26.3.1 checks on the entry state the profile produces: the same code
 // the hypervisor runs after a failed VM entry (vmm/vmx/guest_state_checks).
-#include "validate/validate.h"
+#include "arch/registers.h"
 #include "model/vocabulary.h"
-#include "arch/cpu.h"
+#include "validate/validate.h"
 #include "vmx/guest_state_checks.h"
 
 #include <cstdio>
@@ -72,28 +72,27 @@ void check_mode_consistency(const model::Guest& g, Diagnostics& d) {
 // Interruptibility rules of SDM 26.3.1.5 that the shared hypervisor checks
 // do not cover: blocking by STI or MOV SS needs the active state, and the
 // event injected at the first entry must not be one that blocking forbids.
-void check_blocking(const model::Guest& g, const lower::LoweredGuest& lg, Diagnostics& d) {
-  const uint32_t blocking = lg.record.entry.interruptibility_state;
-  constexpr uint32_t kBlockingBySti = 1u << 0, kBlockingByMovSs = 1u << 1;
-  if ((blocking & (kBlockingBySti | kBlockingByMovSs)) && lg.record.entry.activity_state != 0)
+void check_blocking(const model::Guest& g, const model::LoweredGuest& lg, Diagnostics& d) {
+  const arch::InterruptibilityState blocking{lg.record.entry.interruptibility_state};
+  if (blocking.blocking_by_sti_or_mov_ss() && lg.record.entry.activity_state != uint32_t(arch::ActivityState::Active))
     d.error(locate(g, {"activity_state", "interruptibility_state"}), "blocking-requires-active, SDM 26.3.1.5",
             "blocking by STI or MOV SS (interruptibility_state bits 0-1) requires activity_state 0 (active)");
   if (lg.events.empty() || g.inject.empty()) return;
-  const uint32_t type = (lg.events[0].interruption_info >> 8) & 7;
-  if (type == 0 && (blocking & (kBlockingBySti | kBlockingByMovSs)))
+  const arch::InterruptionType type = arch::InterruptionInfo{lg.events[0].interruption_info}.type();
+  if (type == arch::InterruptionType::ExternalInterrupt && blocking.blocking_by_sti_or_mov_ss())
     d.error(g.inject[0].loc, "event-blocked, SDM 26.3.1.5",
             "an external interrupt cannot be injected while interruptibility_state blocks by STI or MOV SS");
-  if (type == 2 && (blocking & kBlockingByMovSs))
+  if (type == arch::InterruptionType::Nmi && blocking.blocking_by_mov_ss())
     d.error(g.inject[0].loc, "event-blocked, SDM 26.3.1.5", "an NMI cannot be injected while interruptibility_state blocks by MOV SS");
 }
 
 // The activity states other than active are optional (SDM 26.3.1.5,
 // IA32_VMX_MISC bits 6-8: HLT, shutdown, wait-for-SIPI); entry fails on a
 // target that does not support the one the profile asks for.
-void check_activity_supported(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
+void check_activity_supported(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
   static const char* const kStates[] = {"active", "HLT", "shutdown", "wait-for-SIPI"};
   const uint32_t state = lg.record.entry.activity_state;
-  if (state < 1 || state > 3 || (t.caps.misc >> (5 + state)) & 1) return;
+  if (state > 3 || t.caps.misc.activity_state_supported(state)) return;
   d.error(locate(g, {"activity_state"}), "activity-state-supported, SDM 26.3.1.5",
           "activity_state " + std::to_string(state) + " (" + kStates[state] + ") is not supported by target " + t.name +
               " (IA32_VMX_MISC bit " + std::to_string(5 + state) + " is 0)",
@@ -104,10 +103,9 @@ void check_activity_supported(const model::Guest& g, const lower::LoweredGuest& 
 // 26.3.1.2): base = selector << 4, limit FFFFH, access rights F3H for CS,
 // SS, DS, ES, FS and GS. The shared checks skip the protected-mode segment
 // rules then, so configgen checks these here.
-void check_virtual_8086(const model::Guest& g, const lower::LoweredGuest& lg, Diagnostics& d) {
+void check_virtual_8086(const model::Guest& g, const model::LoweredGuest& lg, Diagnostics& d) {
   const blob::EntryState& s = lg.record.entry;
-  constexpr uint64_t kRflagsVm = 1ull << 17;  // SDM Vol. 1 3.4.3
-  if (!(s.rflags & kRflagsVm)) return;
+  if (!(s.rflags & arch::rflags::VM)) return;
   const struct {
     const char* name;
     const blob::Segment& seg;
@@ -129,7 +127,7 @@ void check_virtual_8086(const model::Guest& g, const lower::LoweredGuest& lg, Di
 
 }  // namespace
 
-void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
+void check_guest_state(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
   vmx::GuestStateInput in{};
   in.state = lg.record.entry;
   in.proc2 = lg.record.controls[uint32_t(arch::ControlWord::PROC2)];

@@ -59,7 +59,7 @@ void check_entry_stack(const model::Guest& g, Diagnostics& diags) {
 // target has execute-only translations (IA32_VMX_EPT_VPID_CAP bit 0). The
 // guest would exit with an EPT misconfiguration at its first access.
 void check_ept_permissions(const model::Guest& g, const model::Target& target, Diagnostics& diags) {
-  const bool execute_only = target.caps.ept_vpid_cap & 1;
+  const bool execute_only = target.caps.ept_vpid_cap.execute_only_translations();
   auto check = [&](uint32_t perm, const model::SourceLoc& loc, const std::string& what) {
     if ((perm & 2) && !(perm & 1))
       diags.error(loc, "ept-write-without-read, SDM 28.3.3.1",
@@ -151,7 +151,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
         diags.error(r.gpa.loc, "region-range", "region ends beyond the 48-bit guest-physical space of a 4-level EPT [SDM 28.3.2]");
       if (r.page_size != 4096 && r.page_size != (2ull << 20) && r.page_size != (1ull << 30))
         diags.error(r.loc, "page-size", "page_size must be 4K, 2M or 1G [SDM 28.3.2]");
-      if (r.page_size == (1ull << 30) && !(target.caps.ept_vpid_cap & (1ull << 17)))
+      if (r.page_size == (1ull << 30) && !target.caps.ept_vpid_cap.pdpte_1gb_pages())
         diags.warning(r.loc, "page-size", "target " + target.name + " has no 1G EPT pages (IA32_VMX_EPT_VPID_CAP bit 17); 2M or 4K are used");
       if (r.kind == blob::RegionKind::Passthrough && r.hpa % 4096) diags.error(r.loc, "region-alignment", "passthrough hpa must be 4K-aligned");
       if (!r.image.empty()) {

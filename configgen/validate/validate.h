@@ -4,8 +4,8 @@
 // on the lowered records, i.e. on exactly what the hypervisor will load.
 // Each message names its rule and SDM section.
 #pragma once
-#include "lower/lowered.h"
 #include "model/diagnostics.h"
+#include "model/lowered.h"
 #include "model/profile.h"
 #include "model/target.h"
 
@@ -13,6 +13,6 @@ namespace configgen::validate {
 void check_structure(const model::Profile& p, const model::Target& target, Diagnostics& diags);
 // Grants of ports, MSRs and host-physical ranges (validate/grants.cpp).
 void check_grants(const model::Profile& p, const model::Target& target, Diagnostics& diags);
-void check_controls(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& target, Diagnostics& diags);
-void check_guest_state(const model::Guest& g, const lower::LoweredGuest& lg, const model::Target& target, Diagnostics& diags);
+void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& target, Diagnostics& diags);
+void check_guest_state(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& target, Diagnostics& diags);
 }  // namespace configgen::validate

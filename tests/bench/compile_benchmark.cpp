@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "driver.h"
+#include "pipeline/driver.h"
 
 namespace {
 std::string large_profile() {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "driver.h"
+#include "pipeline/driver.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = "/tmp/configgen-fuzz-" + std::to_string(getpid()) + ".yaml";

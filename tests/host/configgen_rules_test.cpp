@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "configgen_test_support.h"
+#include "parse/target_file.h"
 
 namespace {
 using test_support::base_profile;
@@ -274,33 +275,33 @@ using test_support::compile_text;
 // Bochs 3.0 when nobody says.
 TEST(TargetFamilies, ResolveToTheEmulatorVersion) {
   std::string error;
-  const auto by_default = configgen::model::load_target("bochs-tigerlake", error);
+  const auto by_default = configgen::parse::load_target("bochs-tigerlake", error);
   ASSERT_TRUE(by_default) << error;
   EXPECT_EQ(by_default->name, "bochs-3.0-tigerlake");
-  const auto on27 = configgen::model::load_target("bochs-tigerlake", error, "2.7");
+  const auto on27 = configgen::parse::load_target("bochs-tigerlake", error, "2.7");
   ASSERT_TRUE(on27) << error;
   EXPECT_EQ(on27->name, "bochs-2.7-tigerlake");
   EXPECT_TRUE(on27->not_delivered("monitor-trap-flag"));
   EXPECT_FALSE(by_default->not_delivered("monitor-trap-flag"));
-  EXPECT_FALSE(configgen::model::load_target("bochs-tigerlake", error, "9.9"));
+  EXPECT_FALSE(configgen::parse::load_target("bochs-tigerlake", error, "9.9"));
   EXPECT_NE(error.find("bochs-9.9-tigerlake.yaml"), std::string::npos) << error;
 }
 
 // Expectations quote the target: ${target.msr.NAME} and ${target.allowed.CONTROL}.
 TEST(TargetFamilies, ExpectationsFollowTheTarget) {
   std::string error;
-  const auto t27 = configgen::model::load_target("bochs-2.7-tigerlake", error);
-  const auto t30 = configgen::model::load_target("bochs-3.0-tigerlake", error);
+  const auto t27 = configgen::parse::load_target("bochs-2.7-tigerlake", error);
+  const auto t30 = configgen::parse::load_target("bochs-3.0-tigerlake", error);
   ASSERT_TRUE(t27 && t30) << error;
   const std::string line = "IA32_VMX_BASIC = ${target.msr.IA32_VMX_BASIC}; posted: ${target.allowed.process-posted-interrupts}";
   std::string why;
-  EXPECT_EQ(configgen::model::expand_target_references(line, *t27, why), "IA32_VMX_BASIC = 0x01d8100000000004; posted: must be 0");
-  EXPECT_EQ(configgen::model::expand_target_references(line, *t30, why), "IA32_VMX_BASIC = 0x00d8100000000004; posted: 0 or 1");
+  EXPECT_EQ(configgen::parse::expand_target_references(line, *t27, why), "IA32_VMX_BASIC = 0x01d8100000000004; posted: must be 0");
+  EXPECT_EQ(configgen::parse::expand_target_references(line, *t30, why), "IA32_VMX_BASIC = 0x00d8100000000004; posted: 0 or 1");
   EXPECT_TRUE(why.empty()) << why;
-  configgen::model::expand_target_references("${target.msr.IA32_NOPE}", *t30, why);
+  configgen::parse::expand_target_references("${target.msr.IA32_NOPE}", *t30, why);
   EXPECT_NE(why.find("has no MSR IA32_NOPE"), std::string::npos) << why;
   why.clear();
-  configgen::model::expand_target_references("${target.allowed.hlt-exitng}", *t30, why);
+  configgen::parse::expand_target_references("${target.allowed.hlt-exitng}", *t30, why);
   EXPECT_NE(why.find("no control named hlt-exitng"), std::string::npos) << why;
   const auto bad = compile_text("bad-ref.yaml", base_profile("    expect:\n      - serial: \"${target.msr.IA32_NOPE}\"\n"));
   EXPECT_NE(test_support::rendered(bad).find("[unknown-target-reference"), std::string::npos) << test_support::rendered(bad);

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "driver.h"
+#include "pipeline/driver.h"
 
 namespace test_support {
 

@@ -10,7 +10,8 @@
 #include "arch/entry_rules.h"
 #include "arch/vmx_table.h"
 #include "model/target.h"
-#include "vmx/capabilities.h"
+#include "arch/vmx_capabilities.h"
+#include "parse/target_file.h"
 #include "vmx/control_checks.h"
 
 namespace {
@@ -22,11 +23,11 @@ void set(In& in, arch::ControlBit b) { in.controls[uint32_t(b.word)] |= b.mask()
 void clear(In& in, arch::ControlBit b) { in.controls[uint32_t(b.word)] &= ~b.mask(); }
 
 // What configgen lowers (lower/lower.cpp) and the hypervisor forces
-// (guests/setup.cpp force_isolation_controls) for a long-mode guest with a
+// (run/setup.cpp force_isolation_controls) for a long-mode guest with a
 // timer, reconciled with the target's capability MSRs as the hypervisor does.
 In skylake_long_mode_guest() {
   std::string error;
-  const auto t = configgen::model::load_target("bochs-3.0-skylake-x", error);
+  const auto t = configgen::parse::load_target("bochs-3.0-skylake-x", error);
   EXPECT_TRUE(t) << error;
   In in{};
   uint32_t wanted[arch::kControlWordCount] = {};
@@ -37,7 +38,7 @@ In skylake_long_mode_guest() {
                              ctl::IA32E_MODE_GUEST, ctl::LOAD_IA32_EFER_ON_ENTRY, ctl::LOAD_IA32_PAT_ON_ENTRY,
                              ctl::LOAD_DEBUG_CONTROLS})
     wanted[uint32_t(b.word)] |= b.mask();
-  const vmx::ReconcileResult r = vmx::reconcile_controls(wanted, t->caps);
+  const arch::ReconcileResult r = arch::reconcile_controls(wanted, t->caps);
   EXPECT_TRUE(r.ok);
   for (uint32_t i = 0; i < arch::kControlWordCount; ++i) {
     in.controls[i] = r.values[i];
@@ -107,7 +108,7 @@ const Case kCases[] = {
     {EntryRule::EPTP_VALID, [](In& in) { in.eptp = (in.eptp & ~7ull) | 1; }},        // memory type WC
     {EntryRule::EPTP_VALID, [](In& in) { in.eptp = (in.eptp & ~0x38ull) | (1 << 3); }},  // 2-level walk
     {EntryRule::EPTP_VALID, [](In& in) { in.eptp |= 1ull << 44; }},                  // above 40 physical-address bits
-    {EntryRule::EPTP_ACCESSED_DIRTY, [](In& in) { in.eptp |= 1 << 6; in.ept_vpid_cap &= ~(1ull << 21); }},
+    {EntryRule::EPTP_ACCESSED_DIRTY, [](In& in) { in.eptp |= 1 << 6; in.ept_vpid_cap.raw &= ~(1ull << 21); }},
     {EntryRule::EPTP_SWITCHING, [](In& in) { set(in, ctl::ENABLE_VM_FUNCTIONS); in.vm_function_controls = 1; in.vmfunc = 0; }},
     {EntryRule::MSR_LIST_COUNT, [](In& in) { in.entry_msr_load_count = 513; }},
     {EntryRule::ENTRY_TO_SMM, [](In& in) { set(in, ctl::ENTRY_TO_SMM); }},
@@ -119,7 +120,7 @@ const Case kCases[] = {
     {EntryRule::EVENT_ERROR_CODE, [](In& in) { in.interruption_info = kInject | kErrorCode | (0u << 8) | 0x30; }},
     {EntryRule::EVENT_ERROR_CODE_RESERVED, [](In& in) { in.interruption_info = kInject | kErrorCode | (3u << 8) | 13; in.exception_error_code = 0x10000; }},
     {EntryRule::EVENT_INSTRUCTION_LENGTH, [](In& in) { in.interruption_info = kInject | (4u << 8) | 0x80; in.instruction_length = 16; }},
-    {EntryRule::EVENT_INSTRUCTION_LENGTH, [](In& in) { in.interruption_info = kInject | (6u << 8) | 3; in.misc &= ~(1ull << 30); }},
+    {EntryRule::EVENT_INSTRUCTION_LENGTH, [](In& in) { in.interruption_info = kInject | (6u << 8) | 3; in.misc.raw &= ~(1ull << 30); }},
 };
 
 TEST(ControlChecks, EachRuleFailsOnABadValue) {
@@ -137,9 +138,9 @@ TEST(ControlChecks, EachRuleFailsOnABadValue) {
 TEST(ControlChecks, Basic56RelaxesTheErrorCodeRule) {
   auto in = skylake_long_mode_guest();
   in.interruption_info = kInject | kErrorCode | (3u << 8) | 6;
-  in.basic |= 1ull << 56;
+  in.basic.raw |= 1ull << 56;
   EXPECT_EQ(ids(failing(in)), "");
-  in.basic &= ~(1ull << 56);
+  in.basic.raw &= ~(1ull << 56);
   EXPECT_EQ(ids(failing(in)), "event-error-code");
 }
 

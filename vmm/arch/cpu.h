@@ -3,6 +3,8 @@
 #pragma once
 #include <stdint.h>
 
+#include "arch/registers.h"
+
 #include "arch/vmx_table.h"
 
 namespace arch {
@@ -101,26 +103,6 @@ inline uint16_t str() {
   uint16_t s;
   asm volatile("str %0" : "=r"(s));
   return s;
-}
-
-// Architectural register bits the hypervisor names (SDM Vol. 3 2.5, 4.1).
-namespace cr0 {
-inline constexpr uint64_t PE = 1ull << 0, ET = 1ull << 4, NE = 1ull << 5, PG = 1ull << 31;
-}
-namespace cr4 {
-inline constexpr uint64_t PAE = 1ull << 5, OSFXSR = 1ull << 9, VMXE = 1ull << 13, OSXSAVE = 1ull << 18;
-}
-namespace rflags {
-inline constexpr uint64_t TF = 1ull << 8, IF = 1ull << 9, RESERVED_1 = 1ull << 1;
-}
-namespace efer {
-inline constexpr uint64_t LME = 1ull << 8, LMA = 1ull << 10;
-}
-namespace feature_control {
-inline constexpr uint64_t LOCK = 1ull << 0, VMX_OUTSIDE_SMX = 1ull << 2;
-}
-namespace cpuid1_ecx {
-inline constexpr uint32_t VMX = 1u << 5;
 }
 
 }  // namespace arch

@@ -15,6 +15,8 @@
 #pragma once
 #include <stdint.h>
 
+#include "arch/vmx_formats.h"
+
 namespace blob {
 
 inline constexpr uint32_t kMagic = 0x424D4D56;  // bytes "VMMB"
@@ -291,11 +293,15 @@ struct Behaviour {
 };
 static_assert(sizeof(Behaviour) == 48);
 
-// Interruption types (bits 10:8 of the interruption information).
+// Interruption types (bits 10:8 of the interruption information): the
+// profile's words for the SDM's values, which must stay the SDM's.
 enum class EventType : uint32_t {
 #define EVENT_TYPE(id, word, value, description, sdm, book) id = value,
 #include "blob/vocabulary.def"
 };
+#define EVENT_TYPE(id, word, value, description, sdm, book) \
+  static_assert(value == uint32_t(arch::InterruptionType::id), "event type " word " is not the SDM's interruption type");
+#include "blob/vocabulary.def"
 
 // VM-entry interruption-information format (SDM 24.8.3, Table 24-14).
 struct Event {

@@ -1,5 +1,6 @@
+#include "boot/cpu_tables.h"
+
 #include "arch/cpu.h"
-#include "boot/percpu.h"
 #include "console/log.h"
 #include "lib/string.h"
 
@@ -7,10 +8,9 @@ extern "C" uint64_t isr_stub_table[32];
 
 namespace boot {
 namespace {
-PerCpu g_cpus[kMaxCpus];
-uint32_t g_cpu_count = 1;
-alignas(16) uint8_t g_stacks[kMaxCpus][kStackSize];
-alignas(16) uint8_t g_ist_stacks[kMaxCpus][8192];
+using cpu::PerCpu;
+using cpu::kCodeSelector, cpu::kDataSelector, cpu::kTssSelector;
+alignas(16) uint8_t g_ist_stacks[cpu::kMaxCpus][8192];
 
 struct [[gnu::packed]] IdtGate {
   uint16_t offset_low, selector;
@@ -22,19 +22,9 @@ alignas(16) IdtGate g_idt[32];
 
 uint32_t cpu_index_from_gs() {
   uint64_t gs = arch::rdmsr(arch::Msr::IA32_GS_BASE);
-  return gs ? reinterpret_cast<PerCpu*>(gs)->index : 0;
+  return gs ? reinterpret_cast<cpu::PerCpu*>(gs)->index : 0;
 }
 }  // namespace
-
-PerCpu& cpu(uint32_t index) { return g_cpus[index]; }
-uint64_t stack_top_for(uint32_t index) { return reinterpret_cast<uint64_t>(&g_stacks[index][kStackSize]); }
-PerCpu& this_cpu() {
-  PerCpu* p;
-  asm volatile("mov %%gs:0, %0" : "=r"(p));
-  return *p;
-}
-uint32_t cpu_count() { return g_cpu_count; }
-void set_cpu_count(uint32_t n) { g_cpu_count = n; }
 
 void install_idt() {
   for (int v = 0; v < 32; ++v) {
@@ -45,17 +35,17 @@ void install_idt() {
   }
 }
 
-void install_cpu_tables(PerCpu& c) {
+void install_cpu_tables(cpu::PerCpu& c) {
   c.self = &c;
-  c.stack_top = stack_top_for(c.index);
+  c.stack_top = cpu::stack_top_for(c.index);
   c.gdt[0] = 0;
   c.gdt[1] = 0x00AF9A000000FFFFull;  // 64-bit code, DPL 0
   c.gdt[2] = 0x00CF92000000FFFFull;  // data, DPL 0
   memset(&c.tss, 0, sizeof c.tss);
   c.tss.ist[0] = reinterpret_cast<uint64_t>(&g_ist_stacks[c.index][8192]);
-  c.tss.io_map_base = sizeof(Tss64);
+  c.tss.io_map_base = sizeof(cpu::Tss64);
   const uint64_t base = reinterpret_cast<uint64_t>(&c.tss);
-  const uint64_t limit = sizeof(Tss64) - 1;
+  const uint64_t limit = sizeof(cpu::Tss64) - 1;
   c.gdt[3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xF) << 48) |
              (((base >> 24) & 0xFF) << 56);
   c.gdt[4] = base >> 32;

@@ -2,7 +2,7 @@
  * exception is expected; one that happens is a hypervisor bug, reported by
  * host_exception() with the CPU, vector and RIP before the machine ends.
  * The NMI (vector 2) is not an exception: it arrives from outside (another
- * CPU's IPI, a device), is counted by host_nmi() (boot/nmi.cpp) and
+ * CPU's IPI, a device), is counted by host_nmi() (run/host_nmis.cpp) and
  * returns with IRET, which also ends the NMI blocking it started. */
         .code64
         .text

@@ -4,19 +4,19 @@
 #include "blob/reader.h"
 #include "blob/signature.h"
 #include "boot/cmdline.h"
+#include "boot/cpu_tables.h"
 #include "boot/multiboot.h"
-#include "boot/nmi.h"
-#include "boot/percpu.h"
 #include "boot/smp.h"
 #include "console/debug_ring.h"
 #include "console/log.h"
 #include "console/serial.h"
-#include "guests/scheduler.h"
-#include "guests/setup.h"
 #include "lib/string.h"
 #include "memory/phys.h"
 #include "platform/machine.h"
 #include "platform/pic8259.h"
+#include "run/host_nmis.h"
+#include "run/scheduler.h"
+#include "run/setup.h"
 #include "vmx/vmxon.h"
 
 extern "C" char __image_end[];
@@ -59,6 +59,23 @@ void enable_fxsave() {
 
 // A hypervisor image with a trusted key accepts only blobs signed with it
 // (blob/signature.h); one without a key says so and relies on the CRC.
+// The RAM ranges of the loader's memory map (type 1), or, without a map,
+// the upper-memory size as one range from 0.
+constexpr uint32_t kMaxRamRanges = 64;
+uint32_t ram_ranges(const boot::MultibootInfo& mbi, memory::RamRange (&out)[kMaxRamRanges]) {
+  uint32_t n = 0;
+  if (mbi.flags & boot::kHasMmap) {
+    for (uint64_t p = mbi.mmap_addr, end = p + mbi.mmap_length; p < end && n < kMaxRamRanges;) {
+      const auto* e = reinterpret_cast<const boot::MultibootMmapEntry*>(p);
+      if (e->type == 1) out[n++] = {e->base, e->length};
+      p += e->size + 4;
+    }
+  } else if (mbi.flags & boot::kHasMemory) {
+    out[n++] = {0, (uint64_t(mbi.mem_upper) + 1024) * 1024};
+  }
+  return n;
+}
+
 bool check_signature(const boot::MultibootInfo& mbi, const BlobModule& module) {
   if (!vtx_trusted_key.present) {
     LOG("vmm: blob integrity: CRC32C only (no trusted key in this hypervisor image)");
@@ -98,7 +115,7 @@ const boot::Options& boot_options() { return g_options; }
 
 extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   console::serial_init(0x3F8);
-  boot::PerCpu& bsp = boot::cpu(0);
+  cpu::PerCpu& bsp = cpu::at(0);
   bsp.index = 0;
   boot::install_idt();
   boot::install_cpu_tables(bsp);
@@ -118,7 +135,9 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
 
   uint64_t reserved_end = reinterpret_cast<uint64_t>(__image_end);
   const BlobModule module = find_blob(mbi, reserved_end);
-  memory::phys_init(mbi, (reserved_end + 0xFFF) & ~0xFFFull);
+  memory::RamRange ram[kMaxRamRanges];
+  const uint32_t ram_count = ram_ranges(mbi, ram);
+  memory::phys_init(ram, ram_count, (reserved_end + 0xFFF) & ~0xFFFull);
   if (!module.data) {
     LOG("vmm: blob refused: no multiboot module%s%s found (detail 0x0)", g_options.blob_name[0] ? " named " : "",
         g_options.blob_name);
@@ -150,12 +169,12 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
     boot::send_nmi(bsp.apic_id);
     LOG("vmm: nmi test: NMI IPI sent to this CPU during boot");
   }
-  const uint32_t cpus = boot::cpu_count();
+  const uint32_t cpus = cpu::cpu_count();
   if (cpus < app.min_cpus) {
     LOG("vmm: the appliance needs %u CPUs and this machine has %u", app.min_cpus, cpus);
     platform::end_machine(false);
   }
-  guests::assign_guests(g_blob, cpus);
+  run::assign_guests(g_blob, cpus);
   // The host 8259 delivers only the IRQs some guest asked for (the rest are
   // masked, so no stray interrupt reaches a guest's IDT).
   uint16_t forwarded = 0;
@@ -167,8 +186,8 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   if (g_options.nmi_test) boot::nmi_test_while_running();
   boot::wait_for_all_cpus();
   if (g_options.nmi_test) boot::nmi_test_while_idle();
-  boot::route_host_nmis(bsp, nullptr);
+  run::route_host_nmis(bsp, nullptr);
   if (g_options.dump_ring || (app.flags & blob::kDumpDebugRing)) console::debug_ring_dump("requested");
-  const bool pass = guests::report_outcomes();
+  const bool pass = run::report_outcomes();
   platform::end_machine(pass);
 }

@@ -1,14 +1,15 @@
 #include "boot/smp.h"
 
 #include "arch/cpu.h"
+#include "boot/cpu_tables.h"
 #include "console/debug_ring.h"
 #include "console/log.h"
-#include "boot/nmi.h"
 #include "guests/cpu_state.h"
-#include "guests/scheduler.h"
-#include "guests/setup.h"
 #include "lib/string.h"
 #include "platform/local_apic.h"
+#include "run/host_nmis.h"
+#include "run/scheduler.h"
+#include "run/setup.h"
 #include "vmx/probe.h"
 #include "vmx/vmxon.h"
 
@@ -85,7 +86,7 @@ uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
   const uint8_t* e = table + 44;
   for (uint16_t i = 0; i < entries; ++i) {
     if (e[0] == 0) {  // processor entry, 20 bytes
-      if ((e[3] & 1) && e[1] != bsp_apic && count < kMaxCpus) cpu(count++).apic_id = e[1];
+      if ((e[3] & 1) && e[1] != bsp_apic && count < cpu::kMaxCpus) cpu::at(count++).apic_id = e[1];
       e += 20;
     } else {
       e += 8;  // bus, I/O APIC, interrupt assignments
@@ -98,7 +99,7 @@ uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
 // first; the MP table when there is no MADT.
 uint32_t enumerate_cpus() {
   const uint32_t bsp_apic = arch::cpuid(1).ebx >> 24;
-  cpu(0).apic_id = bsp_apic;
+  cpu::at(0).apic_id = bsp_apic;
   const AcpiHeader* madt = find_madt();
   if (!madt) {
     const uint32_t from_mp = enumerate_cpus_from_mp_table(bsp_apic);
@@ -117,8 +118,8 @@ uint32_t enumerate_cpus() {
     const uint8_t type = base[off], length = base[off + 1];
     if (length < 2) break;
     if (type == 0 && (*reinterpret_cast<const uint32_t*>(base + off + 4) & 1) && base[off + 3] != bsp_apic &&
-        count < kMaxCpus) {
-      cpu(count).apic_id = base[off + 3];
+        count < cpu::kMaxCpus) {
+      cpu::at(count).apic_id = base[off + 3];
       ++count;
     }
     off += length;
@@ -143,10 +144,10 @@ void pit_delay_us(uint32_t us) {
 void send_ipi(uint32_t apic_id, uint32_t low) { platform::send_ipi(apic_id, low); }
 
 bool start_ap(uint32_t index) {
-  PerCpu& c = cpu(index);
+  cpu::PerCpu& c = cpu::at(index);
   c.index = index;
   ap_boot_index = index;
-  ap_boot_stack = stack_top_for(index);
+  ap_boot_stack = cpu::stack_top_for(index);
   send_ipi(c.apic_id, kIcrInitAssert);
   pit_delay_us(10000);
   for (int attempt = 0; attempt < 2 && !__atomic_load_n(&c.online, __ATOMIC_ACQUIRE); ++attempt) {
@@ -162,13 +163,13 @@ void start_application_processors() {
   memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(ap_trampoline_end - ap_trampoline_start));
   uint32_t online = 1;
   for (uint32_t i = 1; i < found; ++i) {
-    cpu(online).apic_id = cpu(i).apic_id;
+    cpu::at(online).apic_id = cpu::at(i).apic_id;
     if (start_ap(online))
       ++online;
     else
-      LOG("vmm: CPU with APIC ID %u did not start", cpu(i).apic_id);
+      LOG("vmm: CPU with APIC ID %u did not start", cpu::at(i).apic_id);
   }
-  set_cpu_count(online);
+  cpu::set_cpu_count(online);
   LOG("vmm: %u CPU(s) online (MADT lists %u)", online, found);
 }
 
@@ -179,30 +180,30 @@ void send_nmi(uint32_t apic_id) { send_ipi(apic_id, kIcrNmi); }
 // CPU has launched, so the NMI finds it in non-root operation or serving
 // an exit. Idle: the CPU must count and report it within 200 ms.
 void nmi_test_while_running() {
-  for (uint32_t i = 1; i < cpu_count(); ++i) {
+  for (uint32_t i = 1; i < cpu::cpu_count(); ++i) {
     bool launched = false;
-    for (int wait = 0; wait < 2000 && !launched && !__atomic_load_n(&cpu(i).done, __ATOMIC_ACQUIRE); ++wait) {
-      for (uint32_t g = 0; g < guests::vcpu_count(); ++g)
-        if (guests::vcpus()[g].cpu == i && __atomic_load_n(&guests::vcpus()[g].launched, __ATOMIC_ACQUIRE)) launched = true;
+    for (int wait = 0; wait < 2000 && !launched && !__atomic_load_n(&cpu::at(i).done, __ATOMIC_ACQUIRE); ++wait) {
+      for (uint32_t g = 0; g < run::vcpu_count(); ++g)
+        if (run::vcpus()[g].cpu == i && __atomic_load_n(&run::vcpus()[g].launched, __ATOMIC_ACQUIRE)) launched = true;
       if (!launched) pit_delay_us(1000);
     }
-    if (__atomic_load_n(&cpu(i).done, __ATOMIC_ACQUIRE)) {
+    if (__atomic_load_n(&cpu::at(i).done, __ATOMIC_ACQUIRE)) {
       LOG("vmm: nmi test: CPU %u finished its guests before an NMI could be sent while they ran", i);
       continue;
     }
     pit_delay_us(2000);
-    send_nmi(cpu(i).apic_id);
+    send_nmi(cpu::at(i).apic_id);
     LOG("vmm: nmi test: NMI IPI sent to CPU %u while it runs guests", i);
   }
 }
 
 void nmi_test_while_idle() {
-  for (uint32_t i = 1; i < cpu_count(); ++i) {
-    const uint32_t before = __atomic_load_n(&cpu(i).nmis_routed, __ATOMIC_ACQUIRE);
-    send_nmi(cpu(i).apic_id);
+  for (uint32_t i = 1; i < cpu::cpu_count(); ++i) {
+    const uint32_t before = __atomic_load_n(&cpu::at(i).nmis_routed, __ATOMIC_ACQUIRE);
+    send_nmi(cpu::at(i).apic_id);
     bool seen = false;
     for (int wait = 0; wait < 200 && !seen; ++wait) {
-      seen = __atomic_load_n(&cpu(i).nmis_routed, __ATOMIC_ACQUIRE) != before;
+      seen = __atomic_load_n(&cpu::at(i).nmis_routed, __ATOMIC_ACQUIRE) != before;
       if (!seen) pit_delay_us(1000);
     }
     LOG("vmm: nmi test: CPU %u %s the NMI IPI sent while it was idle", i, seen ? "handled" : "did NOT report");
@@ -214,7 +215,7 @@ void release_application_processors() { __atomic_store_n(&g_released, true, __AT
 // One line and one debug record per boot stage (book 1.5): stage 1 is the
 // CPU's own tables in long mode, stage 2 VMX operation, stage 3 its guests
 // built and about to run.
-static void report_stage(const PerCpu& c, uint32_t stage, const char* what) {
+static void report_stage(const cpu::PerCpu& c, uint32_t stage, const char* what) {
   LOG("vmm: stage %u reached: %s", stage, what);
   uint64_t rsp;
   asm volatile("mov %%rsp, %0" : "=r"(rsp));
@@ -223,15 +224,15 @@ static void report_stage(const PerCpu& c, uint32_t stage, const char* what) {
   (void)c;
 }
 
-void cpu_main(PerCpu& c) {
+void cpu_main(cpu::PerCpu& c) {
   const char* why = nullptr;
   report_stage(c, 1, "long mode, own GDT/TSS/IDT");
   guests::init_cpu_state_support();
-  route_host_nmis(c, nullptr);
+  run::route_host_nmis(c, nullptr);
   if (!vmx::enable_vmx(c, &why)) {
     LOG("vmm: VMX unavailable: %s", why);
-    for (uint32_t i = 0; i < guests::vcpu_count(); ++i) {
-      guests::Vcpu& v = guests::vcpus()[i];
+    for (uint32_t i = 0; i < run::vcpu_count(); ++i) {
+      guests::Vcpu& v = run::vcpus()[i];
       if (v.cpu == c.index && v.state != guests::State::Finished) {
         v.state = guests::State::Finished;
         v.outcome = guests::Outcome::Refused;
@@ -244,22 +245,22 @@ void cpu_main(PerCpu& c) {
     if (boot_options().print_caps || (verified_blob().appliance().flags & blob::kPrintCapabilities))
       vmx::print_capabilities(c);
     vmx::probe_controls(c);
-    guests::prepare_cpu_guests(verified_blob(), c);
+    run::prepare_cpu_guests(verified_blob(), c);
     report_stage(c, 3, "guests prepared");
-    guests::run_cpu_guests(c);
+    run::run_cpu_guests(c);
   }
   __atomic_store_n(&c.done, true, __ATOMIC_RELEASE);
 }
 
 void wait_for_all_cpus() {
-  for (uint32_t i = 0; i < cpu_count(); ++i)
-    while (!__atomic_load_n(&cpu(i).done, __ATOMIC_ACQUIRE)) arch::cpu_pause();
+  for (uint32_t i = 0; i < cpu::cpu_count(); ++i)
+    while (!__atomic_load_n(&cpu::at(i).done, __ATOMIC_ACQUIRE)) arch::cpu_pause();
 }
 
 }  // namespace boot
 
 extern "C" [[noreturn]] void ap_main(uint32_t index) {
-  boot::PerCpu& c = boot::cpu(index);
+  cpu::PerCpu& c = cpu::at(index);
   boot::install_cpu_tables(c);
   // Same CPU set-up as the BSP: caches on, FXSAVE allowed.
   arch::write_cr0((arch::read_cr0() & ~((1ull << 30) | (1ull << 29) | 4ull)) | 2);
@@ -268,5 +269,5 @@ extern "C" [[noreturn]] void ap_main(uint32_t index) {
   LOG("vmm: CPU online (APIC ID %u)", c.apic_id);
   while (!__atomic_load_n(&boot::g_released, __ATOMIC_ACQUIRE)) arch::cpu_pause();
   boot::cpu_main(c);
-  boot::idle_forever(c);
+  run::idle_forever(c);
 }

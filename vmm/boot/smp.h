@@ -4,18 +4,20 @@
 #pragma once
 #include "blob/reader.h"
 #include "boot/cmdline.h"
-#include "boot/percpu.h"
+#include "cpu/percpu.h"
 
 namespace boot {
-// Finds the CPUs and starts each AP up to ap_main, where it waits. Sets cpu_count().
+// Finds the CPUs and starts each AP up to ap_main, where it waits. Sets cpu::cpu_count().
 void start_application_processors();
 void release_application_processors();
 // Per-CPU work: VMX on, capability print, this CPU's guests.
-void cpu_main(PerCpu& c);
+void cpu_main(cpu::PerCpu& c);
 void wait_for_all_cpus();
 // The nmi_test command-line hook (boot/cmdline.h, docs/isolation.md).
 void nmi_test_while_running();
 void nmi_test_while_idle();
+// An NMI IPI to one CPU (the nmi_test hook's, from the BSP).
+void send_nmi(uint32_t apic_id);
 }  // namespace boot
 
 const blob::Reader& verified_blob();

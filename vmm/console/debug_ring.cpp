@@ -1,7 +1,6 @@
 #include "console/debug_ring.h"
 
 #include "arch/cpu.h"
-#include "boot/percpu.h"
 #include "console/log.h"
 
 namespace console {
@@ -16,7 +15,7 @@ void debug_record(const char* tag, uint64_t a, uint64_t b, uint64_t c, uint64_t 
   r.sequence = 0;  // invalid while being written
   __atomic_thread_fence(__ATOMIC_RELEASE);
   r.tsc = arch::rdtsc();
-  r.cpu = boot::this_cpu().index;
+  r.cpu = speaking_cpu();
   r.tag = tag;
   r.values[0] = a, r.values[1] = b, r.values[2] = c, r.values[3] = d;
   __atomic_store_n(&r.sequence, seq, __ATOMIC_RELEASE);

@@ -30,6 +30,7 @@ void put_unsigned(Out& o, uint64_t v, unsigned base, int width, char pad) {
 }  // namespace
 
 void set_cpu_index_source(uint32_t (*source)()) { g_cpu_index = source; }
+uint32_t speaking_cpu() { return g_cpu_index(); }
 
 uint32_t format_to(char* buf, uint32_t size, const char* f, va_list ap) {
   Out o{buf, size, 0};

@@ -13,6 +13,8 @@ void vlog(const char* format, va_list args);
 uint32_t format_to(char* buf, uint32_t size, const char* format, va_list args);
 // Who is speaking: set once per CPU after its per-CPU block exists.
 void set_cpu_index_source(uint32_t (*source)());
+// The CPU that source names (0 before it is set): for records that carry it.
+uint32_t speaking_cpu();
 }  // namespace console
 
 #define LOG(...) ::console::log(__VA_ARGS__)

@@ -3,12 +3,12 @@
 // CR0/CR4 touching host-owned bits, CLTS and LMSW. Also INVLPG and the cache
 // flushes, which the book's defaults make exit.
 #include "arch/cpu.h"
+#include "arch/vmx_capabilities.h"
 #include "arch/vmx_insn.h"
 #include "console/log.h"
+#include "cpu/percpu.h"
 #include "exits/handlers.h"
-#include "vmx/capabilities.h"
 #include "vmx/vmcs.h"
-#include "boot/percpu.h"
 
 namespace exits {
 namespace {
@@ -24,14 +24,14 @@ void write_gpr(guests::Vcpu& v, uint32_t n, uint64_t value) {
 // What the guest asked for goes to the read shadow; the VMCS value keeps the
 // host-owned (fixed) bits (SDM 24.6.6).
 void write_cr0(guests::Vcpu& v, uint64_t value) {
-  const auto& caps = boot::this_cpu().caps;
+  const auto& caps = cpu::this_cpu().caps;
   const bool ug = v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::UNRESTRICTED_GUEST.mask();
   vmx::write(F::CR0_READ_SHADOW, value);
-  vmx::write(F::GUEST_CR0, vmx::apply_cr0_fixed(value, caps, ug));
+  vmx::write(F::GUEST_CR0, arch::apply_cr0_fixed(value, caps, ug));
 }
 void write_cr4(guests::Vcpu& v, uint64_t value) {
   vmx::write(F::CR4_READ_SHADOW, value);
-  vmx::write(F::GUEST_CR4, vmx::apply_cr4_fixed(value, boot::this_cpu().caps));
+  vmx::write(F::GUEST_CR4, arch::apply_cr4_fixed(value, cpu::this_cpu().caps));
   (void)v;
 }
 void flush_guest_tlb(const guests::Vcpu& v) {
@@ -41,11 +41,11 @@ void flush_guest_tlb(const guests::Vcpu& v) {
 }  // namespace
 
 Flow on_control_register_access(guests::Vcpu& v, const ExitInfo& e) {
-  const uint32_t cr = uint32_t(e.qualification & 15);
-  const uint32_t type = uint32_t((e.qualification >> 4) & 3);
-  const uint32_t reg = uint32_t((e.qualification >> 8) & 15);
-  switch (type) {
-    case 0:  // MOV to CR
+  const arch::CrAccessQualification q{e.qualification};
+  const uint32_t cr = q.control_register();
+  const uint32_t reg = q.general_register();
+  switch (q.access_type()) {
+    case arch::CrAccessType::MovToCr:
       if (cr == 3) {
         vmx::write(F::GUEST_CR3, read_gpr(v, reg));
         flush_guest_tlb(v);  // MOV to CR3 flushes the guest's non-global translations
@@ -58,17 +58,19 @@ Flow on_control_register_access(guests::Vcpu& v, const ExitInfo& e) {
         return finish(v, guests::Outcome::Stopped, "MOV to CR%u is not emulated, rip 0x%lx", cr, e.guest_rip);
       }
       break;
-    case 1:  // MOV from CR (only CR3 and CR8 exit)
+    case arch::CrAccessType::MovFromCr:  // only CR3 and CR8 exit
       if (cr == 3) write_gpr(v, reg, vmx::read(F::GUEST_CR3));
       else return finish(v, guests::Outcome::Stopped, "MOV from CR%u is not emulated, rip 0x%lx", cr, e.guest_rip);
       break;
-    case 2:  // CLTS
-      write_cr0(v, vmx::read(F::CR0_READ_SHADOW) & ~8ull);
+    case arch::CrAccessType::Clts:
+      write_cr0(v, vmx::read(F::CR0_READ_SHADOW) & ~arch::cr0::TS);
       break;
-    default: {  // LMSW: bits 31:16 of the qualification hold the source (SDM Table 27-3)
+    case arch::CrAccessType::Lmsw: {
+      // LMSW loads CR0 bits 3:0 (PE, MP, EM, TS) from its source and cannot clear PE.
+      constexpr uint64_t kMsw = arch::cr0::PE | arch::cr0::MP | arch::cr0::EM | arch::cr0::TS;
       const uint64_t shadow = vmx::read(F::CR0_READ_SHADOW);
-      const uint64_t msw = (e.qualification >> 16) & 0xF;
-      write_cr0(v, (shadow & ~0xEull) | msw | (shadow & 1));  // LMSW cannot clear PE
+      const uint64_t msw = q.lmsw_source_data() & kMsw;
+      write_cr0(v, (shadow & ~(kMsw & ~arch::cr0::PE)) | msw | (shadow & arch::cr0::PE));
       break;
     }
   }

@@ -61,12 +61,12 @@ constexpr Table kTable = make_table();
 
 ExitInfo read_exit_info() {
   ExitInfo e{};
-  const uint32_t raw = uint32_t(vmx::read(F::EXIT_REASON));
-  e.reason = raw & 0xFFFF;
-  e.entry_failure = raw >> 31;
+  const arch::ExitReasonField reason{uint32_t(vmx::read(F::EXIT_REASON))};
+  e.reason = reason.basic_reason();
+  e.entry_failure = reason.vm_entry_failure();
   e.qualification = vmx::read(F::EXIT_QUALIFICATION);
   e.instruction_length = uint32_t(vmx::read(F::VM_EXIT_INSTRUCTION_LENGTH));
-  e.idt_vectoring_info = uint32_t(vmx::read(F::IDT_VECTORING_INFORMATION));
+  e.idt_vectoring_info = {uint32_t(vmx::read(F::IDT_VECTORING_INFORMATION))};
   e.guest_rip = vmx::read(F::GUEST_RIP);
   return e;
 }
@@ -89,7 +89,7 @@ bool apply_generic_behaviour(guests::Vcpu& v, const ExitInfo& e, Flow& flow) {
     case blob::Action::Log:
     case blob::Action::Trace:
       // The guest console (COM1) is not worth a line per byte.
-      if (e.reason == uint32_t(R::IO_INSTRUCTION) && ((e.qualification >> 16) & 0xFFF8) == 0x3F8) return false;
+      if (e.reason == uint32_t(R::IO_INSTRUCTION) && (arch::IoQualification{e.qualification}.port() & 0xFFF8) == 0x3F8) return false;
       LOG("vmm: guest %s exit %s rip=0x%lx qualification=0x%lx", v.name, arch::find_exit_reason(e.reason)->profile_name,
           e.guest_rip, e.qualification);
       return false;  // and then the handler
@@ -101,13 +101,11 @@ bool apply_generic_behaviour(guests::Vcpu& v, const ExitInfo& e, Flow& flow) {
 // again on the next entry (book 7.1.2.3). A handler that injected something
 // itself takes precedence.
 void reinject_interrupted_event(const ExitInfo& e) {
-  constexpr uint32_t kValid = 1u << 31, kErrorCodeValid = 1u << 11, kNmiUnblocking = 1u << 12;
-  if (!(e.idt_vectoring_info & kValid)) return;
-  if (vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & kValid) return;
-  const uint32_t type = (e.idt_vectoring_info >> 8) & 7;
-  const bool software = type == 4 || type == 5 || type == 6;  // software interrupt / exceptions carry a length
-  const uint32_t error = e.idt_vectoring_info & kErrorCodeValid ? uint32_t(vmx::read(F::IDT_VECTORING_ERROR_CODE)) : 0;
-  inject(e.idt_vectoring_info & ~kNmiUnblocking, error, software ? e.instruction_length : 0);
+  const arch::InterruptionInfo vectoring = e.idt_vectoring_info;
+  if (!vectoring.valid()) return;
+  if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) return;
+  const uint32_t error = vectoring.deliver_error_code() ? uint32_t(vmx::read(F::IDT_VECTORING_ERROR_CODE)) : 0;
+  inject(vectoring.for_reinjection(), error, vectoring.software_event() ? e.instruction_length : 0);
 }
 }  // namespace
 
@@ -148,12 +146,13 @@ Flow finish(guests::Vcpu& v, guests::Outcome outcome, const char* format, ...) {
 void skip_instruction(const ExitInfo& e) {
   vmx::write(F::GUEST_RIP, e.guest_rip + e.instruction_length);
   // Skipping an instruction ends blocking by STI/MOV SS (SDM 26.7.1 note, book 4.16.2).
-  const uint64_t interruptibility = vmx::read(F::GUEST_INTERRUPTIBILITY_STATE);
-  if (interruptibility & 3) vmx::write(F::GUEST_INTERRUPTIBILITY_STATE, interruptibility & ~3ull);
+  const arch::InterruptibilityState interruptibility{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
+  if (interruptibility.blocking_by_sti_or_mov_ss())
+    vmx::write(F::GUEST_INTERRUPTIBILITY_STATE, interruptibility.without_sti_and_mov_ss_blocking().raw);
 }
 
-void inject(uint32_t interruption_info, uint32_t error_code, uint32_t instruction_length) {
-  vmx::write(F::VM_ENTRY_INTERRUPTION_INFORMATION, interruption_info);
+void inject(arch::InterruptionInfo info, uint32_t error_code, uint32_t instruction_length) {
+  vmx::write(F::VM_ENTRY_INTERRUPTION_INFORMATION, info.raw);
   vmx::write(F::VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
   vmx::write(F::VM_ENTRY_INSTRUCTION_LENGTH, instruction_length);
 }

@@ -11,13 +11,16 @@
 namespace exits {
 namespace {
 using F = arch::VmcsField;
-const char* access_kind(uint64_t q) { return q & 2 ? "write" : q & 4 ? "instruction fetch" : "read"; }
+const char* access_kind(arch::EptViolationQualification q) {
+  return q.data_write() ? "write" : q.instruction_fetch() ? "instruction fetch" : "read";
+}
 }  // namespace
 
 Flow on_ept_violation(guests::Vcpu& v, const ExitInfo& e) {
   const uint64_t gpa = vmx::read(F::GUEST_PHYSICAL_ADDRESS);
   const blob::Guest& g = *v.config;
-  const bool unmapped = (e.qualification & 0x38) == 0;  // bits 5:3: what the entry allowed
+  const arch::EptViolationQualification q{e.qualification};
+  const bool unmapped = q.translated_address_allowed_nothing();
   if (v.ept_hooks && is_local_apic_hook(v, gpa, v.ept_hooks, g.ept_hook_count)) return emulate_local_apic_access(v, e, gpa);
   if (unmapped && (g.flags & blob::kGuestMapOnDemand) && gpa < g.map_on_demand_limit && v.pool_used < g.map_on_demand_pages) {
     const uint64_t page = v.pool + 4096ull * v.pool_used++;
@@ -29,7 +32,7 @@ Flow on_ept_violation(guests::Vcpu& v, const ExitInfo& e) {
     }
   }
   console_flush(v);
-  return finish(v, guests::Outcome::EptViolation, "%s at guest-physical address 0x%lx (%s), rip 0x%lx", access_kind(e.qualification),
+  return finish(v, guests::Outcome::EptViolation, "%s at guest-physical address 0x%lx (%s), rip 0x%lx", access_kind(q),
                 gpa, unmapped ? "outside its memory" : "not permitted by its region", e.guest_rip);
 }
 

@@ -10,17 +10,14 @@
 namespace exits {
 namespace {
 using F = arch::VmcsField;
-constexpr uint32_t kValid = 1u << 31, kErrorCodeValid = 1u << 11;
-constexpr uint32_t kTypeNmi = 2, kTypeSoftwareException = 6, kTypePrivilegedSoftwareException = 5;
-constexpr uint32_t kHardwareExceptionUd = kValid | (3u << 8) | 6;
+constexpr arch::InterruptionInfo kUndefinedOpcode = arch::InterruptionInfo::hardware_exception(uint8_t(arch::Vector::UD), false);
 }  // namespace
 
 Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
-  const uint32_t interruption_info = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_INFORMATION));
+  const arch::InterruptionInfo interruption_info{uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_INFORMATION))};
   const uint32_t interruption_error = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_ERROR_CODE));
-  const uint32_t vector = interruption_info & 0xFF;
-  const uint32_t type = (interruption_info >> 8) & 7;
-  if (type == kTypeNmi) {
+  const uint32_t vector = interruption_info.vector();
+  if (interruption_info.type() == arch::InterruptionType::Nmi) {
     // A physical NMI while the guest ran (NMI exiting is always on, SDM
     // 25.3): its IDT never sees it unless it takes NMIs (on_exit nmi:
     // reflect or reinject), then it is injected as soon as the guest can
@@ -45,7 +42,7 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
   if (action == blob::Action::Log || action == blob::Action::Trace || action == blob::Action::Reinject)
     LOG("vmm: guest %s: exit exception-or-nmi vector %u (#%s) type %u length %u at rip 0x%lx, error code 0x%x, "
         "pending debug exceptions 0x%lx, interruptibility 0x%lx",
-        v.name, vector, mnemonic, type, e.instruction_length, e.guest_rip, interruption_error,
+        v.name, vector, mnemonic, uint32_t(interruption_info.type()), e.instruction_length, e.guest_rip, interruption_error,
         vmx::read(F::GUEST_PENDING_DEBUG_EXCEPTIONS), vmx::read(F::GUEST_INTERRUPTIBILITY_STATE));
   if (action == blob::Action::Stop) {
     console_flush(v);
@@ -67,14 +64,14 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
   // Reflect / reinject: the same event, delivered by the next VM entry.
   if (vector == uint32_t(arch::Vector::PF)) arch::write_cr2(e.qualification);
   if (vector == uint32_t(arch::Vector::PF)) v.regs.cr2 = e.qualification;
-  const bool software = type == kTypeSoftwareException || type == kTypePrivilegedSoftwareException;
-  const uint32_t info_out = kValid | (type << 8) | vector | (interruption_info & kErrorCodeValid);
-  inject(info_out, interruption_error, software ? e.instruction_length : 0);
+  // Bit 12 (NMI unblocking by IRET) has no meaning on entry (SDM 24.8.3).
+  inject(interruption_info.for_reinjection(), interruption_error,
+         interruption_info.software_event() ? e.instruction_length : 0);
   return Flow::Resume;
 }
 
 Flow on_vmx_instruction(guests::Vcpu&, const ExitInfo&) {
-  inject(kHardwareExceptionUd, 0, 0);  // this hypervisor offers no nested VMX
+  inject(kUndefinedOpcode, 0, 0);  // this hypervisor offers no nested VMX
   return Flow::Resume;
 }
 

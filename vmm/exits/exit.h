@@ -2,6 +2,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "arch/vmx_formats.h"
 #include "guests/vcpu.h"
 
 namespace exits {
@@ -17,7 +18,7 @@ struct ExitInfo {
   bool entry_failure;   // bit 31 (SDM 24.9.1)
   uint64_t qualification;
   uint32_t instruction_length;
-  uint32_t idt_vectoring_info;  // SDM 27.2.4: an event the exit interrupted
+  arch::InterruptionInfo idt_vectoring_info;  // SDM 27.2.4: an event the exit interrupted
   uint64_t guest_rip;
 };
 
@@ -32,6 +33,6 @@ Flow dispatch(guests::Vcpu& v);
 // Moves the guest past the instruction that exited (SDM 27.2.5).
 void skip_instruction(const ExitInfo& e);
 // Queues an event for the next VM entry (SDM 24.8.3).
-void inject(uint32_t interruption_info, uint32_t error_code, uint32_t instruction_length);
+void inject(arch::InterruptionInfo info, uint32_t error_code, uint32_t instruction_length);
 
 }  // namespace exits

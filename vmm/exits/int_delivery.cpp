@@ -14,8 +14,8 @@
 namespace exits {
 namespace {
 using F = arch::VmcsField;
-constexpr uint32_t kGpInfo = (1u << 31) | (1u << 11) | (3u << 8) | 13;
-constexpr uint32_t kNpInfo = (1u << 31) | (1u << 11) | (3u << 8) | 11;
+constexpr arch::InterruptionInfo kGpInfo = arch::InterruptionInfo::hardware_exception(uint8_t(arch::Vector::GP), true);
+constexpr arch::InterruptionInfo kNpInfo = arch::InterruptionInfo::hardware_exception(uint8_t(arch::Vector::NP), true);
 
 bool push_u32(const guests::Vcpu& v, uint64_t ss_base, uint32_t& esp, uint32_t value) {
   esp -= 4;

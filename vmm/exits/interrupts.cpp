@@ -28,7 +28,6 @@ Flow on_nmi_window(guests::Vcpu& v, const ExitInfo&) {
 }
 
 namespace {
-constexpr uint32_t kValid = 1u << 31;
 constexpr uint16_t kMasterCommand = 0x20, kMasterData = 0x21, kSlaveCommand = 0xA0, kSlaveData = 0xA1;
 constexpr uint8_t kKeyboardIrq = 1;
 
@@ -89,14 +88,14 @@ bool virtual_pic_io(guests::Vcpu& v, uint16_t port, bool in, uint32_t& value) {
 }
 
 Flow on_external_interrupt(guests::Vcpu& v, const ExitInfo& e) {
-  const uint32_t info = uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_INFORMATION));
-  if (!(info & kValid)) {
+  const arch::InterruptionInfo info{uint32_t(vmx::read(F::VM_EXIT_INTERRUPTION_INFORMATION))};
+  if (!info.valid()) {
     // Without acknowledge-on-exit the interrupt is still pending at the
     // controller; this hypervisor asks for the acknowledgment, so this is a
     // profile the CPU would not allow.
     return finish(v, guests::Outcome::Stopped, "external interrupt without acknowledge-on-exit, rip 0x%lx", e.guest_rip);
   }
-  const uint8_t vector = uint8_t(info);
+  const uint8_t vector = info.vector();
   const int irq = vector >= platform::kHostPicBase && vector < platform::kHostPicBase + 16 ? vector - platform::kHostPicBase : -1;
   if (irq >= 0 && (v.config->forwarded_irqs & (1u << irq))) {
     v.pic.pending |= uint16_t(1u << irq);
@@ -117,8 +116,9 @@ Flow on_interrupt_window(guests::Vcpu& v, const ExitInfo&) {
 void deliver_pending_interrupts(guests::Vcpu& v) {
   const uint16_t ready = v.pic.pending & uint16_t(~v.pic.mask) & uint16_t(~v.pic.in_service);
   if (!ready) return;
-  const bool can_take = (vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) && !(vmx::read(F::GUEST_INTERRUPTIBILITY_STATE) & 3) &&
-                        !(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & kValid);
+  const bool can_take = (vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) &&
+                        !arch::InterruptibilityState{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)}.blocking_by_sti_or_mov_ss() &&
+                        !arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid();
   if (!can_take) {
     set_interrupt_window_exiting(v, true);  // SDM 25.2: exit as soon as the guest can take it
     return;
@@ -127,8 +127,8 @@ void deliver_pending_interrupts(guests::Vcpu& v) {
   const uint8_t vector = uint8_t(v.pic.vector_base + irq);
   v.pic.pending &= uint16_t(~(1u << irq));
   v.pic.in_service |= uint16_t(1u << irq);
-  inject(kValid | vector, 0, 0);  // type 0: external interrupt
-  vmx::write(F::GUEST_ACTIVITY_STATE, 0);
+  inject(arch::InterruptionInfo::make(arch::InterruptionType::ExternalInterrupt, vector, false), 0, 0);
+  vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));
   set_interrupt_window_exiting(v, false);
   LOG("vmm: guest %s: IRQ %u injected at vector 0x%x", v.name, irq, vector);
 }

@@ -22,9 +22,7 @@ struct IoAccess {
   uint8_t size;  // bytes
   bool in, string, rep;
 };
-IoAccess decode(uint64_t q) {
-  return {uint16_t(q >> 16), uint8_t((q & 7) + 1), bool(q & (1 << 3)), bool(q & (1 << 4)), bool(q & (1 << 5))};
-}
+IoAccess decode(arch::IoQualification q) { return {q.port(), q.size(), q.in(), q.string(), q.rep()}; }
 
 Flow deny(guests::Vcpu& v, const ExitInfo& e, const IoAccess& a, uint64_t size_mask) {
   if (v.config->flags & blob::kGuestIoDeniedIgnore) {
@@ -57,7 +55,7 @@ void console_flush(guests::Vcpu& v) {
 }
 
 Flow on_io_instruction(guests::Vcpu& v, const ExitInfo& e) {
-  const IoAccess a = decode(e.qualification);
+  const IoAccess a = decode(arch::IoQualification{e.qualification});
   if (a.string)
     return finish(v, guests::Outcome::Stopped, "denied I/O: string I/O (INS/OUTS) on port 0x%x is not emulated, rip 0x%lx", a.port,
                   e.guest_rip);

@@ -20,7 +20,7 @@ Flow on_hlt(guests::Vcpu& v, const ExitInfo& e) {
     // Wait in the HLT activity state (SDM 24.4.2): an external interrupt
     // brings the guest back through an exit, and injection wakes it.
     skip_instruction(e);
-    vmx::write(F::GUEST_ACTIVITY_STATE, 1);
+    vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Hlt));
     return Flow::Resume;
   }
   return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no event to wait for, rip 0x%lx", e.guest_rip);

@@ -15,7 +15,7 @@ namespace exits {
 namespace {
 using F = arch::VmcsField;
 using arch::Msr;
-constexpr uint32_t kHardwareExceptionGp = (1u << 31) | (1u << 11) | (3u << 8) | 13;
+constexpr arch::InterruptionInfo kGeneralProtection = arch::InterruptionInfo::hardware_exception(uint8_t(arch::Vector::GP), true);
 
 bool vmcs_field_for(uint32_t msr, F& field) {
   switch (Msr(msr)) {
@@ -30,7 +30,7 @@ bool vmcs_field_for(uint32_t msr, F& field) {
 }
 
 Flow raise_gp() {
-  inject(kHardwareExceptionGp, 0, 0);
+  inject(kGeneralProtection, 0, 0);
   return Flow::Resume;
 }
 

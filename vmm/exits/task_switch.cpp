@@ -4,6 +4,7 @@
 // task's state in its TSS, update busy bits, the previous-task link and NT,
 // load the new task's state into the VMCS, set CR0.TS.
 #include "arch/descriptors.h"
+#include "arch/registers.h"
 #include "console/log.h"
 #include "exits/handlers.h"
 #include "guests/guest_memory.h"
@@ -12,7 +13,7 @@
 namespace exits {
 namespace {
 using F = arch::VmcsField;
-enum class Source : uint32_t { Call = 0, Iret = 1, Jmp = 2, Gate = 3 };
+using Source = arch::TaskSwitchSource;
 constexpr uint32_t kNt = 1u << 14;
 
 // 32-bit TSS layout (SDM Vol. 3 Figure 7-2).
@@ -50,8 +51,9 @@ bool load_segment(const guests::Vcpu& v, const Segments& s, uint16_t selector, u
 }  // namespace
 
 Flow on_task_switch(guests::Vcpu& v, const ExitInfo& e) {
-  const uint16_t new_sel = uint16_t(e.qualification & 0xFFFF);
-  const Source source = Source((e.qualification >> 30) & 3);
+  const arch::TaskSwitchQualification q{e.qualification};
+  const uint16_t new_sel = q.tss_selector();
+  const Source source = q.source();
   const uint64_t gdt = vmx::read(F::GUEST_GDTR_BASE);
   const uint16_t old_sel = uint16_t(vmx::read(F::GUEST_TR_SELECTOR));
   const uint64_t old_base = vmx::read(F::GUEST_TR_BASE);
@@ -64,7 +66,7 @@ Flow on_task_switch(guests::Vcpu& v, const ExitInfo& e) {
                   "16-bit TSSs and faulting switches are not emulated", new_sel, type);
   // The old task's state (SDM 7.3 step 9): EIP after the instruction for
   // CALL/JMP/IRET, at it for an IDT task gate.
-  const uint32_t eip = uint32_t(e.guest_rip + (source == Source::Gate ? 0 : e.instruction_length));
+  const uint32_t eip = uint32_t(e.guest_rip + (source == Source::TaskGateInIdt ? 0 : e.instruction_length));
   uint32_t eflags = uint32_t(vmx::read(F::GUEST_RFLAGS));
   if (source == Source::Iret) eflags &= ~kNt;
   bool ok = guests::write_guest_u32(v, old_base + kEip, eip) && guests::write_guest_u32(v, old_base + kEflags, eflags);
@@ -77,14 +79,14 @@ Flow on_task_switch(guests::Vcpu& v, const ExitInfo& e) {
   if (source == Source::Jmp || source == Source::Iret) guests::write_guest_u32(v, gdt + (old_sel & ~7u) + 4, uint32_t((old_desc & ~arch::kTssBusy) >> 32));
   if (source != Source::Iret) guests::write_guest_u32(v, gdt + (new_sel & ~7u) + 4, uint32_t((new_desc | arch::kTssBusy) >> 32));
   const uint64_t new_base = arch::descriptor_base(new_desc);
-  if (source == Source::Call || source == Source::Gate) guests::write_guest_u32(v, new_base + kLink, old_sel);
+  if (source == Source::Call || source == Source::TaskGateInIdt) guests::write_guest_u32(v, new_base + kLink, old_sel);
   // The new task's state (step 12).
   uint32_t t[26];
   for (uint32_t i = 0; i < 26; ++i)
     if (!guests::read_guest_u32(v, new_base + 4 * i, t[i])) return finish(v, guests::Outcome::Stopped, "task switch: new TSS at 0x%lx unreadable", new_base);
-  if (vmx::read(F::GUEST_CR0) & (1ull << 31)) vmx::write(F::GUEST_CR3, t[kCr3 / 4]);
+  if (vmx::read(F::GUEST_CR0) & arch::cr0::PG) vmx::write(F::GUEST_CR3, t[kCr3 / 4]);
   uint32_t new_flags = t[kEflags / 4] | 2;
-  if (source == Source::Call || source == Source::Gate) new_flags |= kNt;
+  if (source == Source::Call || source == Source::TaskGateInIdt) new_flags |= kNt;
   vmx::write(F::GUEST_RIP, t[kEip / 4]);
   vmx::write(F::GUEST_RFLAGS, new_flags);
   uint64_t* regs = &v.regs.rax;

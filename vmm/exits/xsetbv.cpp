@@ -8,13 +8,12 @@
 
 namespace exits {
 namespace {
-constexpr uint32_t kValid = 1u << 31, kErrorCodeValid = 1u << 11, kHardwareException = 3u << 8;
 }
 
 Flow on_xsetbv(guests::Vcpu& v, const ExitInfo& e) {
   const uint64_t value = (v.regs.rdx & 0xFFFFFFFF) << 32 | (v.regs.rax & 0xFFFFFFFF);
   if ((v.regs.rcx & 0xFFFFFFFF) != 0 || !guests::set_guest_xcr0(v, value)) {
-    inject(kValid | kErrorCodeValid | kHardwareException | uint32_t(arch::Vector::GP), 0, 0);
+    inject(arch::InterruptionInfo::hardware_exception(uint8_t(arch::Vector::GP), true), 0, 0);
     return Flow::Resume;
   }
   skip_instruction(e);

@@ -1,8 +1,8 @@
 #include "guests/cpu_state.h"
 
 #include "arch/cpu.h"
-#include "boot/percpu.h"
 #include "console/log.h"
+#include "cpu/percpu.h"
 #include "guests/isolation_rules.h"
 #include "lib/string.h"
 #include "memory/phys.h"
@@ -154,7 +154,7 @@ bool init_guest_cpu_state(Vcpu& v) {
   return true;
 }
 
-void switch_cpu_state(boot::PerCpu& c, Vcpu& next) {
+void switch_cpu_state(cpu::PerCpu& c, Vcpu& next) {
   if (c.state_owner == &next) return;
   if (c.state_owner) save(*c.state_owner);
   load(next);

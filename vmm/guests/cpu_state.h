@@ -6,7 +6,7 @@
 #pragma once
 #include "guests/vcpu.h"
 
-namespace boot {
+namespace cpu {
 struct PerCpu;
 }
 
@@ -25,7 +25,7 @@ bool init_guest_cpu_state(Vcpu& v);
 // Makes `next`'s state the CPU's, saving what the previous owner left in the
 // registers. Cheap when nothing changes: called on every entry, it does work
 // only when the owner differs.
-void switch_cpu_state(boot::PerCpu& c, Vcpu& next);
+void switch_cpu_state(cpu::PerCpu& c, Vcpu& next);
 
 // XSETBV exit (SDM 25.1.2: unconditional): the value the guest asked for,
 // if valid, becomes its XCR0 and the CPU's while it runs.

@@ -1,9 +1,9 @@
 #include "guests/guest_memory.h"
 
+#include "arch/vmx_insn.h"
 #include "arch/vmx_table.h"
 #include "memory/guest_paging.h"
 #include "memory/phys.h"
-#include "vmx/vmcs.h"
 
 namespace guests {
 namespace {
@@ -19,8 +19,8 @@ namespace {
 // Copies between the hypervisor and guest memory page by page.
 uint32_t copy_guest_linear(const Vcpu& v, uint64_t linear, uint8_t* buffer, uint32_t n, bool to_guest) {
   using F = arch::VmcsField;
-  const memory::GuestPagingState s{vmx::read(F::GUEST_CR0), vmx::read(F::GUEST_CR3), vmx::read(F::GUEST_CR4),
-                                   vmx::read(F::GUEST_IA32_EFER)};
+  const memory::GuestPagingState s{arch::vmread(F::GUEST_CR0), arch::vmread(F::GUEST_CR3), arch::vmread(F::GUEST_CR4),
+                                   arch::vmread(F::GUEST_IA32_EFER)};
   uint32_t done = 0;
   while (done < n) {
     uint64_t gpa;
@@ -62,7 +62,7 @@ bool write_guest_u32(const Vcpu& v, uint64_t linear, uint32_t value) {
 
 bool read_guest_descriptor(const Vcpu& v, uint16_t selector, uint64_t& d, uint64_t ldt_base) {
   using F = arch::VmcsField;
-  const uint64_t table = (selector & 4) ? ldt_base : vmx::read(F::GUEST_GDTR_BASE);
+  const uint64_t table = (selector & 4) ? ldt_base : arch::vmread(F::GUEST_GDTR_BASE);
   uint32_t lo, hi;
   if (!read_guest_u32(v, table + (selector & ~7u), lo) || !read_guest_u32(v, table + (selector & ~7u) + 4, hi)) return false;
   d = uint64_t(hi) << 32 | lo;
@@ -71,8 +71,8 @@ bool read_guest_descriptor(const Vcpu& v, uint16_t selector, uint64_t& d, uint64
 
 arch::CpuMode guest_code_mode() {
   using F = arch::VmcsField;
-  const uint64_t ar = vmx::read(F::GUEST_CS_ACCESS_RIGHTS);
-  if (!(vmx::read(F::GUEST_CR0) & 1)) return arch::CpuMode::Bits16;
+  const uint64_t ar = arch::vmread(F::GUEST_CS_ACCESS_RIGHTS);
+  if (!(arch::vmread(F::GUEST_CR0) & 1)) return arch::CpuMode::Bits16;
   if ((ar >> 13) & 1) return arch::CpuMode::Bits64;
   return (ar >> 14) & 1 ? arch::CpuMode::Bits32 : arch::CpuMode::Bits16;
 }

@@ -20,25 +20,14 @@ uint64_t g_first = 0, g_reserved_end = 0;
 lib::Spinlock g_lock;
 }  // namespace
 
-void phys_init(const boot::MultibootInfo& info, uint64_t reserved_end) {
+void phys_init(const RamRange* ram, uint32_t count, uint64_t reserved_end) {
   g_free = PhysRanges{};
   g_ram = PhysRanges{};
-  if (info.flags & boot::kHasMmap) {
-    uint64_t p = info.mmap_addr;
-    const uint64_t end = p + info.mmap_length;
-    while (p < end) {
-      const auto* e = reinterpret_cast<const boot::MultibootMmapEntry*>(p);
-      if (e->type == 1) {
-        const uint64_t t = lib::within_width(e->base, e->length, 64) ? e->base + e->length : ~0ull;
-        g_ram.add(e->base, t);
-        g_free.add(e->base > reserved_end ? e->base : reserved_end, t > kIdentityMapped ? kIdentityMapped : t);
-      }
-      p += e->size + 4;
-    }
-  } else if (info.flags & boot::kHasMemory) {
-    const uint64_t top = (uint64_t(info.mem_upper) + 1024) * 1024;
-    g_ram.add(0, top);
-    g_free.add(reserved_end, top);
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint64_t base = ram[i].base;
+    const uint64_t t = lib::within_width(base, ram[i].length, 64) ? base + ram[i].length : ~0ull;
+    g_ram.add(base, t);
+    g_free.add(base > reserved_end ? base : reserved_end, t > kIdentityMapped ? kIdentityMapped : t);
   }
   g_first = reinterpret_cast<uint64_t>(__image_start);
   g_reserved_end = reserved_end;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "arch/entry_rules.h"
+#include "arch/vmx_formats.h"
 #include "arch/vmx_table.h"
 
 namespace vmx {
@@ -25,7 +26,10 @@ struct ControlsInput {
   // The capability MSRs of the logical processor (SDM Appendix A): the
   // control MSRs (TRUE_ variants when IA32_VMX_BASIC[55]) in ControlWord order.
   uint64_t control_capability[arch::kControlWordCount];
-  uint64_t basic, misc, ept_vpid_cap, vmfunc;
+  arch::VmxBasic basic;
+  arch::VmxMisc misc;
+  arch::EptVpidCap ept_vpid_cap;
+  uint64_t vmfunc;
   uint32_t physical_address_bits;
 };
 

@@ -3,8 +3,8 @@
 #include <stdarg.h>
 
 #include "arch/cpu.h"
-#include "boot/percpu.h"
 #include "console/log.h"
+#include "cpu/percpu.h"
 #include "memory/phys.h"
 #include "vmx/control_checks.h"
 #include "vmx/guest_state_checks.h"
@@ -59,7 +59,7 @@ GuestStateInput read_guest_state() {
   in.proc2 = uint32_t(read(F::SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS));
   in.entry = uint32_t(read(F::VM_ENTRY_CONTROLS));
   in.vmcs_link_pointer = read(F::VMCS_LINK_POINTER);
-  const vmx::Capabilities& caps = boot::this_cpu().caps;
+  const arch::Capabilities& caps = cpu::this_cpu().caps;
   in.cr0_fixed0 = caps.cr0_fixed0;
   in.cr0_fixed1 = caps.cr0_fixed1;
   in.cr4_fixed0 = caps.cr4_fixed0;
@@ -107,7 +107,7 @@ HostStateInput read_host_state() {
   in.exit = uint32_t(read(F::VM_EXIT_CONTROLS));
   in.entry = uint32_t(read(F::VM_ENTRY_CONTROLS));
   in.in_ia32e_mode = arch::rdmsr(arch::Msr::IA32_EFER) & arch::efer::LMA;
-  const vmx::Capabilities& caps = boot::this_cpu().caps;
+  const arch::Capabilities& caps = cpu::this_cpu().caps;
   in.cr0_fixed0 = caps.cr0_fixed0;
   in.cr0_fixed1 = caps.cr0_fixed1;
   in.cr4_fixed0 = caps.cr4_fixed0;
@@ -146,7 +146,7 @@ ControlsInput read_controls() {
   in.exception_error_code = uint32_t(read(F::VM_ENTRY_EXCEPTION_ERROR_CODE));
   in.instruction_length = uint32_t(read(F::VM_ENTRY_INSTRUCTION_LENGTH));
   in.guest_cr0 = read(F::GUEST_CR0);
-  const vmx::Capabilities& caps = boot::this_cpu().caps;
+  const arch::Capabilities& caps = cpu::this_cpu().caps;
   for (uint32_t i = 0; i < arch::kControlWordCount; ++i) in.control_capability[i] = caps.control_msr(arch::ControlWord(i));
   in.basic = caps.basic;
   in.misc = caps.misc;

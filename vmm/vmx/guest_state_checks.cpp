@@ -1,11 +1,12 @@
 #include "vmx/guest_state_checks.h"
 
+#include "arch/registers.h"
+
 #include "arch/vmx_table.h"
 
 namespace vmx {
 namespace {
-constexpr uint64_t kCr0Pe = 1ull << 0, kCr0Pg = 1ull << 31, kCr4Pae = 1ull << 5, kCr4Pcide = 1ull << 17;
-constexpr uint64_t kEferLme = 1ull << 8, kEferLma = 1ull << 10;
+using arch::cr0::PE, arch::cr0::PG, arch::cr4::PAE, arch::cr4::PCIDE, arch::efer::LME, arch::efer::LMA;
 constexpr uint32_t kUnusable = 1u << 16;
 constexpr uint32_t type_of(uint32_t ar) { return ar & 0xF; }
 constexpr bool s_bit(uint32_t ar) { return ar & (1u << 4); }
@@ -45,20 +46,20 @@ uint32_t check_guest_state(const GuestStateInput& in, CheckFailure* failures, ui
 
   // 26.3.1.1 control registers
   uint64_t fixed0 = in.cr0_fixed0;
-  if (ug) fixed0 &= ~(kCr0Pe | kCr0Pg);
+  if (ug) fixed0 &= ~(PE | PG);
   if ((g.cr0 & fixed0) != fixed0 || (g.cr0 & ~in.cr0_fixed1))
     k.fail("cr0-fixed-bits", "CR0 must have the IA32_VMX_CR0_FIXED0 bits set and no bit outside IA32_VMX_CR0_FIXED1 (PE and PG may be 0 with unrestricted guest)", "26.3.1.1");
-  if ((g.cr0 & kCr0Pg) && !(g.cr0 & kCr0Pe)) k.fail("cr0-pg-requires-pe", "CR0.PG = 1 requires CR0.PE = 1", "26.3.1.1");
+  if ((g.cr0 & PG) && !(g.cr0 & PE)) k.fail("cr0-pg-requires-pe", "CR0.PG = 1 requires CR0.PE = 1", "26.3.1.1");
   if ((g.cr4 & in.cr4_fixed0) != in.cr4_fixed0 || (g.cr4 & ~in.cr4_fixed1))
     k.fail("cr4-fixed-bits", "CR4 must have the IA32_VMX_CR4_FIXED0 bits set and no bit outside IA32_VMX_CR4_FIXED1", "26.3.1.1");
-  if (ia32e && (!(g.cr0 & kCr0Pg) || !(g.cr4 & kCr4Pae)))
+  if (ia32e && (!(g.cr0 & PG) || !(g.cr4 & PAE)))
     k.fail("ia32e-requires-paging", "with the IA-32e mode guest entry control, CR0.PG and CR4.PAE must be 1", "26.3.1.1");
-  if (!ia32e && (g.cr4 & kCr4Pcide)) k.fail("pcide-requires-ia32e", "CR4.PCIDE must be 0 outside IA-32e mode", "26.3.1.1");
+  if (!ia32e && (g.cr4 & PCIDE)) k.fail("pcide-requires-ia32e", "CR4.PCIDE must be 0 outside IA-32e mode", "26.3.1.1");
   if (g.dr7 >> 32) k.fail("dr7-high-bits", "DR7 bits 63:32 must be 0 when debug controls are loaded", "26.3.1.1");
   if (load_efer) {
-    if (bool(g.efer & kEferLma) != ia32e)
+    if (bool(g.efer & LMA) != ia32e)
       k.fail("efer-lma-matches-ia32e", "IA32_EFER.LMA must equal the IA-32e mode guest entry control", "26.3.1.1");
-    if ((g.cr0 & kCr0Pg) && bool(g.efer & kEferLma) != bool(g.efer & kEferLme))
+    if ((g.cr0 & PG) && bool(g.efer & LMA) != bool(g.efer & LME))
       k.fail("efer-lma-matches-lme", "with CR0.PG = 1, IA32_EFER.LMA must equal IA32_EFER.LME", "26.3.1.1");
   }
 
@@ -76,7 +77,7 @@ uint32_t check_guest_state(const GuestStateInput& in, CheckFailure* failures, ui
     if ((ct == 9 || ct == 11) && dpl_of(cs) != dpl_of(ss))
       k.fail("cs-dpl-equals-ss-dpl", "non-conforming CS must have DPL equal to SS.DPL", "26.3.1.2");
     if (!ug && dpl_of(ss) != (g.ss.selector & 3)) k.fail("ss-dpl-equals-rpl", "SS.DPL must equal SS selector RPL unless unrestricted guest", "26.3.1.2");
-    if (!(g.cr0 & kCr0Pe) && dpl_of(ss) != 0) k.fail("ss-dpl-real-mode", "with CR0.PE = 0, SS.DPL must be 0", "26.3.1.2");
+    if (!(g.cr0 & PE) && dpl_of(ss) != 0) k.fail("ss-dpl-real-mode", "with CR0.PE = 0, SS.DPL must be 0", "26.3.1.2");
     if (ia32e && long_bit(cs) && db_bit(cs)) k.fail("cs-l-and-d", "in IA-32e mode, CS.L and CS.D must not both be 1", "26.3.1.2");
     const blob::Segment* segs[] = {&g.cs, &g.ss, &g.ds, &g.es, &g.fs, &g.gs};
     for (const blob::Segment* s : segs) {
@@ -115,7 +116,7 @@ uint32_t check_guest_state(const GuestStateInput& in, CheckFailure* failures, ui
     k.fail("rip-high-bits", "RIP bits 63:32 must be 0 outside 64-bit mode", "26.3.1.4");
   if ((g.rflags & 0xFFFFFFFFFFC08028ull) || !(g.rflags & 2))
     k.fail("rflags-reserved", "RFLAGS bits 63:22, 15, 5 and 3 must be 0 and bit 1 must be 1", "26.3.1.4");
-  if (v86 && (ia32e || !(g.cr0 & kCr0Pe))) k.fail("rflags-vm", "RFLAGS.VM requires CR0.PE = 1 outside IA-32e mode", "26.3.1.4");
+  if (v86 && (ia32e || !(g.cr0 & PE))) k.fail("rflags-vm", "RFLAGS.VM requires CR0.PE = 1 outside IA-32e mode", "26.3.1.4");
 
   // 26.3.1.5 non-register state
   if (g.activity_state > 3) k.fail("activity-state", "the activity state must be 0 (active), 1 (HLT), 2 (shutdown) or 3 (wait-for-SIPI)", "26.3.1.5");

@@ -1,13 +1,12 @@
 #include "vmx/host_state_checks.h"
 
+#include "arch/registers.h"
 #include "arch/vmx_table.h"
 
 namespace vmx {
 namespace {
 using arch::EntryRule;
-constexpr uint64_t kCr0Wp = 1ull << 16;
-constexpr uint64_t kCr4Pae = 1ull << 5, kCr4Pcide = 1ull << 17, kCr4Cet = 1ull << 23;
-constexpr uint64_t kEferLme = 1ull << 8, kEferLma = 1ull << 10;
+using arch::cr0::WP, arch::cr4::PAE, arch::cr4::PCIDE, arch::cr4::CET, arch::efer::LME, arch::efer::LMA;
 constexpr uint16_t kSelectorRplTi = 7;
 
 struct Sink {
@@ -54,14 +53,14 @@ uint32_t check_host_state(const HostStateInput& in, EntryRule* failures, uint32_
   if ((in.cr0 & in.cr0_fixed0) != in.cr0_fixed0 || (in.cr0 & ~in.cr0_fixed1)) k.fail(EntryRule::HOST_CR0_FIXED_BITS);
   if ((in.cr4 & in.cr4_fixed0) != in.cr4_fixed0 || (in.cr4 & ~in.cr4_fixed1)) k.fail(EntryRule::HOST_CR4_FIXED_BITS);
   if (in.physical_address_bits < 64 && (in.cr3 >> in.physical_address_bits)) k.fail(EntryRule::HOST_CR3_WIDTH);
-  if ((in.cr4 & kCr4Cet) && !(in.cr0 & kCr0Wp)) k.fail(EntryRule::HOST_CR4_CET_NEEDS_WP);
+  if ((in.cr4 & CET) && !(in.cr0 & WP)) k.fail(EntryRule::HOST_CR4_CET_NEEDS_WP);
   if (!canonical(in.sysenter_esp, la) || !canonical(in.sysenter_eip, la)) k.fail(EntryRule::HOST_SYSENTER_CANONICAL);
   if ((in.exit & arch::ctl::LOAD_IA32_PERF_GLOBAL_CTRL.mask()) && (in.perf_global_ctrl & ~in.perf_global_ctrl_allowed))
     k.fail(EntryRule::HOST_PERF_GLOBAL_CTRL_RESERVED);
   if ((in.exit & arch::ctl::LOAD_IA32_PAT.mask()) && !pat_valid(in.pat)) k.fail(EntryRule::HOST_PAT_MEMORY_TYPES);
   if (in.exit & arch::ctl::LOAD_IA32_EFER.mask()) {
     if (in.efer & ~in.efer_allowed) k.fail(EntryRule::HOST_EFER_RESERVED);
-    if (bool(in.efer & kEferLma) != host64 || bool(in.efer & kEferLme) != host64)
+    if (bool(in.efer & LMA) != host64 || bool(in.efer & LME) != host64)
       k.fail(EntryRule::HOST_EFER_MATCHES_ADDRESS_SPACE_SIZE);
   }
 
@@ -90,10 +89,10 @@ uint32_t check_host_state(const HostStateInput& in, EntryRule* failures, uint32_
   if (in.in_ia32e_mode && !host64) k.fail(EntryRule::ADDRESS_SPACE_SIZE_IN_IA32E);
   if (!host64) {
     if (guest64) k.fail(EntryRule::IA32E_GUEST_NEEDS_64_BIT_HOST);
-    if (in.cr4 & kCr4Pcide) k.fail(EntryRule::HOST_PCIDE_NEEDS_64_BIT_HOST);
+    if (in.cr4 & PCIDE) k.fail(EntryRule::HOST_PCIDE_NEEDS_64_BIT_HOST);
     if (in.rip >> 32) k.fail(EntryRule::HOST_RIP_HIGH_BITS);
   } else {
-    if (!(in.cr4 & kCr4Pae)) k.fail(EntryRule::HOST_PAE_FOR_64_BIT_HOST);
+    if (!(in.cr4 & PAE)) k.fail(EntryRule::HOST_PAE_FOR_64_BIT_HOST);
     if (!canonical(in.rip, la)) k.fail(EntryRule::HOST_RIP_CANONICAL);
   }
   return k.count;

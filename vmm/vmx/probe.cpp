@@ -1,13 +1,13 @@
 #include "vmx/probe.h"
 
 #include "arch/cpu.h"
+#include "arch/vmx_capabilities.h"
 #include "arch/vmx_insn.h"
 #include "console/log.h"
 #include "guests/vcpu.h"
 #include "lib/string.h"
 #include "memory/ept.h"
 #include "memory/phys.h"
-#include "vmx/capabilities.h"
 #include "vmx/vmcs.h"
 
 extern "C" int vmx_enter(guests::GuestRegisters* regs, uint64_t launched, uint64_t* host_rsp);
@@ -47,13 +47,13 @@ memory::PageSource probe_pages() {
           [](void*, uint64_t hpa) { return memory::phys_to_virt<uint64_t>(hpa); }};
 }
 
-bool make_probe_guest(const boot::PerCpu& c, ProbeGuest& g) {
+bool make_probe_guest(const cpu::PerCpu& c, ProbeGuest& g) {
   const uint64_t code = memory::phys_allocate_page();
   g.vmcs = memory::phys_allocate_page();
   if (!code || !g.vmcs) return false;
   memcpy(memory::phys_to_virt<void>(code), kProbeCode, sizeof kProbeCode);
   memory::EptBuilder ept;
-  const bool allow_2m = c.caps.ept_vpid_cap & (1ull << 16), allow_1g = c.caps.ept_vpid_cap & (1ull << 17);
+  const bool allow_2m = c.caps.ept_vpid_cap.pde_2mb_pages(), allow_1g = c.caps.ept_vpid_cap.pdpte_1gb_pages();
   if (!ept.init(probe_pages(), allow_2m, allow_1g)) return false;
   constexpr uint32_t kWriteBack = 6;
   if (!ept.map(0, code, 4096, memory::kEptRead | memory::kEptWrite | memory::kEptExecute, kWriteBack, 4096)) return false;
@@ -70,10 +70,10 @@ void write_real_mode_segment(F selector, F base, F limit, F access, uint32_t acc
 
 // One probe: a fresh VMCS with the wanted controls (fitted to the
 // capability MSRs), entered at `rip`; returns how the guest left.
-ProbeRun run_probe(const boot::PerCpu& c, const ProbeGuest& g, const uint32_t wanted[arch::kControlWordCount],
+ProbeRun run_probe(const cpu::PerCpu& c, const ProbeGuest& g, const uint32_t wanted[arch::kControlWordCount],
                    uint16_t rip, uint64_t rflags) {
   ProbeRun run{false, 0, 0};
-  const ReconcileResult fit = reconcile_controls(wanted, c.caps);
+  const arch::ReconcileResult fit = arch::reconcile_controls(wanted, c.caps);
   if (!fit.ok) return run;
   *memory::phys_to_virt<uint32_t>(g.vmcs) = c.caps.revision_id();
   if (arch::vmclear(g.vmcs) != arch::VmxResult::Succeed || arch::vmptrld(g.vmcs) != arch::VmxResult::Succeed) return run;
@@ -96,7 +96,7 @@ ProbeRun run_probe(const boot::PerCpu& c, const ProbeGuest& g, const uint32_t wa
   write_host_state(fit.values, c, reinterpret_cast<uint64_t>(vmx_exit_stub));
   write(F::GUEST_CR0, apply_cr0_fixed(arch::cr0::NE | arch::cr0::ET, c.caps, true));
   write(F::GUEST_CR3, 0);
-  write(F::GUEST_CR4, apply_cr4_fixed(0, c.caps));
+  write(F::GUEST_CR4, arch::apply_cr4_fixed(0, c.caps));
   write(F::GUEST_DR7, 0x400);
   write(F::GUEST_RIP, rip);
   write(F::GUEST_RSP, 0xFF0);
@@ -119,17 +119,17 @@ ProbeRun run_probe(const boot::PerCpu& c, const ProbeGuest& g, const uint32_t wa
   write(F::GUEST_IA32_SYSENTER_CS, 0);
   write(F::GUEST_IA32_SYSENTER_ESP, 0);
   write(F::GUEST_IA32_SYSENTER_EIP, 0);
-  write(F::GUEST_ACTIVITY_STATE, 0);
+  write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));
   write(F::GUEST_INTERRUPTIBILITY_STATE, 0);
   write(F::GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
   write(F::VMCS_LINK_POINTER, ~0ull);
   guests::GuestRegisters regs{};
   uint64_t host_rsp = 0;
   if (vmx_enter(&regs, 0, &host_rsp) != 0) return run;
-  run.exit_reason = uint32_t(read(F::EXIT_REASON));
+  const arch::ExitReasonField reason{uint32_t(read(F::EXIT_REASON))};
   run.rip = read(F::GUEST_RIP);
-  run.entered = !(run.exit_reason & (1u << 31));
-  run.exit_reason &= 0xFFFF;
+  run.entered = !reason.vm_entry_failure();
+  run.exit_reason = reason.basic_reason();
   return run;
 }
 
@@ -150,7 +150,7 @@ ProbeSpec spec_for(arch::ControlBit control) {
   return {ExitReason::NMI_WINDOW, kHaltAtOnce, 0, kHaltAtOnce};
 }
 
-ProbeResult probe_one(const boot::PerCpu& c, const ProbeGuest& g, arch::ControlBit control, ProbeRun& run) {
+ProbeResult probe_one(const cpu::PerCpu& c, const ProbeGuest& g, arch::ControlBit control, ProbeRun& run) {
   if (!((c.caps.control_msr(control.word) >> 32) & control.mask())) return ProbeResult::NotAdvertised;
   uint32_t wanted[arch::kControlWordCount] = {};
   wanted[uint32_t(arch::ControlWord::PIN)] = arch::ctl::EXTERNAL_INTERRUPT_EXITING.mask();
@@ -183,7 +183,7 @@ const char* probe_result_text(ProbeResult r) {
   return "?";
 }
 
-void probe_controls(boot::PerCpu& c) {
+void probe_controls(cpu::PerCpu& c) {
   for (uint32_t& w : c.undelivered) w = 0;
   ProbeGuest g{};
   const bool ready = make_probe_guest(c, g);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "arch/vmx_table.h"
-#include "boot/percpu.h"
+#include "cpu/percpu.h"
 
 namespace vmx {
 
@@ -32,6 +32,6 @@ inline constexpr uint32_t kProbeCount = sizeof(kProbedControls) / sizeof(kProbed
 // the controls found not delivered in c.undelivered and logs one line per
 // control in the form `configgen caps import` reads:
 //   vmm: probe: control monitor-trap-flag (IA32_VMX_TRUE_PROCBASED_CTLS bit 27): delivered
-void probe_controls(boot::PerCpu& c);
+void probe_controls(cpu::PerCpu& c);
 
 }  // namespace vmx

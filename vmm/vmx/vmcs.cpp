@@ -84,18 +84,18 @@ void write_controls(guests::Vcpu& v) {
 
 }  // namespace
 
-void write_host_state(const uint32_t controls[arch::kControlWordCount], const boot::PerCpu& c, uint64_t host_rip) {
+void write_host_state(const uint32_t controls[arch::kControlWordCount], const cpu::PerCpu& c, uint64_t host_rip) {
   auto has = [controls](arch::ControlBit b) { return controls[uint32_t(b.word)] & b.mask(); };
   write(F::HOST_CR0, arch::read_cr0());
   write(F::HOST_CR3, arch::read_cr3());
   write(F::HOST_CR4, arch::read_cr4());
-  write(F::HOST_CS_SELECTOR, boot::kCodeSelector);
-  write(F::HOST_SS_SELECTOR, boot::kDataSelector);
-  write(F::HOST_DS_SELECTOR, boot::kDataSelector);
-  write(F::HOST_ES_SELECTOR, boot::kDataSelector);
+  write(F::HOST_CS_SELECTOR, cpu::kCodeSelector);
+  write(F::HOST_SS_SELECTOR, cpu::kDataSelector);
+  write(F::HOST_DS_SELECTOR, cpu::kDataSelector);
+  write(F::HOST_ES_SELECTOR, cpu::kDataSelector);
   write(F::HOST_FS_SELECTOR, 0);
   write(F::HOST_GS_SELECTOR, 0);
-  write(F::HOST_TR_SELECTOR, boot::kTssSelector);
+  write(F::HOST_TR_SELECTOR, cpu::kTssSelector);
   write(F::HOST_FS_BASE, 0);
   write(F::HOST_GS_BASE, reinterpret_cast<uint64_t>(&c));
   write(F::HOST_TR_BASE, reinterpret_cast<uint64_t>(&c.tss));
@@ -113,7 +113,7 @@ void write_host_state(const uint32_t controls[arch::kControlWordCount], const bo
 
 namespace {
 
-void write_guest_state(guests::Vcpu& v, const boot::PerCpu& c) {
+void write_guest_state(guests::Vcpu& v, const cpu::PerCpu& c) {
   const blob::EntryState& e = v.config->entry;
   const bool unrestricted = has(v, arch::ctl::UNRESTRICTED_GUEST);
   write(F::GUEST_CR0, apply_cr0_fixed(e.cr0, c.caps, unrestricted));
@@ -167,14 +167,14 @@ void write(VmcsField f, uint64_t value) {
   const uint32_t error = uint32_t(arch::vmread(F::VM_INSTRUCTION_ERROR));
   const arch::VmcsFieldInfo* info = arch::find_field(f);
   LOG("vmm: VMWRITE %s (0x%x) failed: %s", info ? info->name : "?", uint32_t(f), arch::vm_instruction_error_text(error));
-  boot::PerCpu& c = boot::this_cpu();
+  cpu::PerCpu& c = cpu::this_cpu();
   if (c.vmwrite_failed) return;  // the first failure is the one to report
   c.vmwrite_failed = true;
   c.failed_vmwrite_field = uint32_t(f);
   c.failed_vmwrite_error = error;
 }
 
-bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader&, const char** why) {
+bool build_vmcs(guests::Vcpu& v, cpu::PerCpu& c, const blob::Reader&, const char** why) {
   v.vmcs = memory::phys_allocate_page();
   if (!v.vmcs) {
     *why = "out of memory for the VMCS";

@@ -1,7 +1,7 @@
 // Building a guest's VMCS from its blob record (SDM 24, book 3.11.3).
 #pragma once
 #include "blob/reader.h"
-#include "boot/percpu.h"
+#include "cpu/percpu.h"
 #include "guests/vcpu.h"
 
 namespace vmx {
@@ -9,10 +9,10 @@ namespace vmx {
 // guest areas. Returns false with `why` naming the step that failed.
 // False with `why` set when set-up failed, or with `why` null when a VMWRITE
 // failed: c.failed_vmwrite_field names it.
-bool build_vmcs(guests::Vcpu& v, boot::PerCpu& c, const blob::Reader& reader, const char** why);
+bool build_vmcs(guests::Vcpu& v, cpu::PerCpu& c, const blob::Reader& reader, const char** why);
 // The host-state area (SDM 24.5): this CPU's tables, stack and control
 // registers; VM exits land at host_rip.
-void write_host_state(const uint32_t controls[arch::kControlWordCount], const boot::PerCpu& c, uint64_t host_rip);
+void write_host_state(const uint32_t controls[arch::kControlWordCount], const cpu::PerCpu& c, uint64_t host_rip);
 // Writes one field; a failure is a hypervisor bug and is logged with the field's SDM name.
 void write(arch::VmcsField f, uint64_t value);
 inline uint64_t read(arch::VmcsField f);

@@ -13,14 +13,14 @@ using arch::Msr;
 // VMX_BASIC[55] is set, PROCBASED_CTLS2 when secondary controls can be 1,
 // EPT_VPID_CAP when EPT or VPID can be 1, VMFUNC when VM functions can be 1
 // (SDM A.1-A.11).
-void read_capabilities(Capabilities& caps) {
-  caps.basic = arch::rdmsr(Msr::IA32_VMX_BASIC);
+void read_capabilities(arch::Capabilities& caps) {
+  caps.basic = {arch::rdmsr(Msr::IA32_VMX_BASIC)};
   const bool tru = caps.has_true_controls();
   caps.pinbased = arch::rdmsr(tru ? Msr::IA32_VMX_TRUE_PINBASED_CTLS : Msr::IA32_VMX_PINBASED_CTLS);
   caps.procbased = arch::rdmsr(tru ? Msr::IA32_VMX_TRUE_PROCBASED_CTLS : Msr::IA32_VMX_PROCBASED_CTLS);
   caps.exit = arch::rdmsr(tru ? Msr::IA32_VMX_TRUE_EXIT_CTLS : Msr::IA32_VMX_EXIT_CTLS);
   caps.entry = arch::rdmsr(tru ? Msr::IA32_VMX_TRUE_ENTRY_CTLS : Msr::IA32_VMX_ENTRY_CTLS);
-  caps.misc = arch::rdmsr(Msr::IA32_VMX_MISC);
+  caps.misc = {arch::rdmsr(Msr::IA32_VMX_MISC)};
   caps.cr0_fixed0 = arch::rdmsr(Msr::IA32_VMX_CR0_FIXED0);
   caps.cr0_fixed1 = arch::rdmsr(Msr::IA32_VMX_CR0_FIXED1);
   caps.cr4_fixed0 = arch::rdmsr(Msr::IA32_VMX_CR4_FIXED0);
@@ -30,12 +30,12 @@ void read_capabilities(Capabilities& caps) {
   caps.procbased2 = secondary ? arch::rdmsr(Msr::IA32_VMX_PROCBASED_CTLS2) : 0;
   const uint32_t allowed1_2 = uint32_t(caps.procbased2 >> 32);
   if (allowed1_2 & (arch::ctl::ENABLE_EPT.mask() | arch::ctl::ENABLE_VPID.mask()))
-    caps.ept_vpid_cap = arch::rdmsr(Msr::IA32_VMX_EPT_VPID_CAP);
+    caps.ept_vpid_cap = {arch::rdmsr(Msr::IA32_VMX_EPT_VPID_CAP)};
   if (allowed1_2 & arch::ctl::ENABLE_VM_FUNCTIONS.mask()) caps.vmfunc = arch::rdmsr(Msr::IA32_VMX_VMFUNC);
 }
 }  // namespace
 
-bool enable_vmx(boot::PerCpu& c, const char** why) {
+bool enable_vmx(cpu::PerCpu& c, const char** why) {
   if (!(arch::cpuid(1).ecx & arch::cpuid1_ecx::VMX)) {
     *why = "CPUID.1:ECX.VMX[bit 5] = 0 (no VT-x on this CPU or emulator)";
     return false;
@@ -69,53 +69,54 @@ bool enable_vmx(boot::PerCpu& c, const char** why) {
 }
 
 // The settings the raw MSRs allow, in words (book 2.5.4-2.5.13, example 2-1).
-void print_decoded_capabilities(const Capabilities& caps) {
-  const uint64_t b = caps.basic;
+void print_decoded_capabilities(const arch::Capabilities& caps) {
+  auto yes = [](bool b) { return b ? "yes" : "no"; };
+  const arch::VmxBasic b = caps.basic;
   LOG("vmm: caps: decoded basic: VMCS revision 0x%x, VMCS region %u bytes, memory type %u, TRUE controls %s, "
       "INS/OUTS information %s",
-      caps.revision_id(), uint32_t((b >> 32) & 0x1FFF), uint32_t((b >> 50) & 0xF), caps.has_true_controls() ? "yes" : "no",
-      (b >> 54) & 1 ? "yes" : "no");
+      b.revision_identifier(), b.vmcs_region_size(), b.vmcs_memory_type(), yes(b.true_controls()),
+      yes(b.ins_outs_instruction_information()));
   for (const arch::ControlBitInfo& info : arch::kControlBits) {
     const uint64_t msr = caps.control_msr(info.control.word);
-    const ControlSetting s = control_setting(msr, info.control.bit);
+    const arch::ControlSetting s = arch::control_setting(msr, info.control.bit);
     LOG("vmm: caps: decoded %s bit %u %s: %s", arch::msr_ident(uint32_t(arch::control_capability_msr(
                                                 info.control.word, caps.has_true_controls()))),
-        info.control.bit, info.sdm_name, control_setting_text(s));
+        info.control.bit, info.sdm_name, arch::control_setting_text(s));
   }
-  const uint64_t m = caps.misc;
+  const arch::VmxMisc m = caps.misc;
   LOG("vmm: caps: decoded misc: preemption timer rate 2^%u TSC ticks, activity HLT %s shutdown %s wait-for-SIPI %s, "
       "CR3-target values %u, MSR-list maximum %u entries",
-      caps.preemption_timer_rate(), (m >> 6) & 1 ? "yes" : "no", (m >> 7) & 1 ? "yes" : "no", (m >> 8) & 1 ? "yes" : "no",
-      uint32_t((m >> 16) & 0x1FF), 512 * (uint32_t((m >> 25) & 7) + 1));
-  const uint64_t e = caps.ept_vpid_cap;
+      m.preemption_timer_rate(), yes(m.activity_state_supported(1)), yes(m.activity_state_supported(2)),
+      yes(m.activity_state_supported(3)), m.cr3_target_count(), uint32_t(m.max_msr_list_entries()));
+  const arch::EptVpidCap e = caps.ept_vpid_cap;
   LOG("vmm: caps: decoded EPT/VPID: execute-only %s, 4-level walk %s, WB %s, 2M pages %s, 1G pages %s, INVEPT %s, "
       "accessed/dirty %s, INVVPID %s",
-      e & 1 ? "yes" : "no", (e >> 6) & 1 ? "yes" : "no", (e >> 14) & 1 ? "yes" : "no", (e >> 16) & 1 ? "yes" : "no",
-      (e >> 17) & 1 ? "yes" : "no", (e >> 20) & 1 ? "yes" : "no", (e >> 21) & 1 ? "yes" : "no", (e >> 32) & 1 ? "yes" : "no");
+      yes(e.execute_only_translations()), yes(e.page_walk_length_4()), yes(e.write_back_paging_structures()),
+      yes(e.pde_2mb_pages()), yes(e.pdpte_1gb_pages()), yes(e.invept()), yes(e.accessed_and_dirty_flags()), yes(e.invvpid()));
   LOG("vmm: caps: decoded CR0 fixed-1 bits 0x%lx, may-be-1 bits 0x%lx; CR4 fixed-1 bits 0x%lx, may-be-1 bits 0x%lx",
       caps.cr0_fixed0, caps.cr0_fixed1, caps.cr4_fixed0, caps.cr4_fixed1);
 }
 
-void print_capabilities(const boot::PerCpu& c) {
+void print_capabilities(const cpu::PerCpu& c) {
   LOG("vmm: caps: begin cpu=%u", c.index);
   const struct {
     Msr msr;
     uint64_t value;
     bool present;
   } rows[] = {
-      {Msr::IA32_VMX_BASIC, c.caps.basic, true},
+      {Msr::IA32_VMX_BASIC, c.caps.basic.raw, true},
       {c.caps.has_true_controls() ? Msr::IA32_VMX_TRUE_PINBASED_CTLS : Msr::IA32_VMX_PINBASED_CTLS, c.caps.pinbased, true},
       {c.caps.has_true_controls() ? Msr::IA32_VMX_TRUE_PROCBASED_CTLS : Msr::IA32_VMX_PROCBASED_CTLS, c.caps.procbased, true},
       {c.caps.has_true_controls() ? Msr::IA32_VMX_TRUE_EXIT_CTLS : Msr::IA32_VMX_EXIT_CTLS, c.caps.exit, true},
       {c.caps.has_true_controls() ? Msr::IA32_VMX_TRUE_ENTRY_CTLS : Msr::IA32_VMX_ENTRY_CTLS, c.caps.entry, true},
-      {Msr::IA32_VMX_MISC, c.caps.misc, true},
+      {Msr::IA32_VMX_MISC, c.caps.misc.raw, true},
       {Msr::IA32_VMX_CR0_FIXED0, c.caps.cr0_fixed0, true},
       {Msr::IA32_VMX_CR0_FIXED1, c.caps.cr0_fixed1, true},
       {Msr::IA32_VMX_CR4_FIXED0, c.caps.cr4_fixed0, true},
       {Msr::IA32_VMX_CR4_FIXED1, c.caps.cr4_fixed1, true},
       {Msr::IA32_VMX_VMCS_ENUM, c.caps.vmcs_enum, true},
       {Msr::IA32_VMX_PROCBASED_CTLS2, c.caps.procbased2, c.caps.procbased2 != 0},
-      {Msr::IA32_VMX_EPT_VPID_CAP, c.caps.ept_vpid_cap, c.caps.ept_vpid_cap != 0},
+      {Msr::IA32_VMX_EPT_VPID_CAP, c.caps.ept_vpid_cap.raw, c.caps.ept_vpid_cap.raw != 0},
       {Msr::IA32_VMX_VMFUNC, c.caps.vmfunc, c.caps.vmfunc != 0},
   };
   for (const auto& r : rows) {

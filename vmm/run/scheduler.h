@@ -2,10 +2,10 @@
 // runnable guests, one VMCS current at a time, time slices ended by the
 // VMX-preemption timer.
 #pragma once
-#include "boot/percpu.h"
+#include "cpu/percpu.h"
 
-namespace guests {
-void run_cpu_guests(boot::PerCpu& c);
+namespace run {
+void run_cpu_guests(cpu::PerCpu& c);
 // One line per guest, then the summary; returns true when every guest finished without being stopped.
 bool report_outcomes();
-}  // namespace guests
+}  // namespace run

@@ -1,15 +1,11 @@
 // The outcome lines the harness reads (docs/serial-log.md).
 #include "blob/vocabulary.h"
 #include "console/log.h"
-#include "guests/scheduler.h"
-#include "guests/setup.h"
+#include "run/scheduler.h"
+#include "run/setup.h"
 
-namespace guests {
-
-const char* outcome_word(Outcome o) {
-  const char* w = blob::word_of(blob::kOutcomes, uint32_t(o));
-  return w ? w : "unknown";
-}
+namespace run {
+using namespace guests;  // the orchestration works on vcpus throughout
 
 namespace {
 void report_one(const Vcpu& v) {
@@ -52,4 +48,4 @@ bool report_outcomes() {
   return finished == vcpu_count();  // an appliance without guests passes once every CPU is up
 }
 
-}  // namespace guests
+}  // namespace run

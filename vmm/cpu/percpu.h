@@ -1,15 +1,17 @@
 // Per-CPU state block (the book's PCB, 1.4.1): one per physical CPU, found
-// through GS base. Nothing here is shared between CPUs.
+// through GS base. Nothing here is shared between CPUs. Data only, near the
+// bottom of the layers: boot fills it (boot/cpu_tables.cpp, boot/smp.cpp),
+// vmx, exits and the scheduler read it.
 #pragma once
 #include <stdint.h>
 
-#include "vmx/capabilities.h"
+#include "arch/vmx_capabilities.h"
 
 namespace guests {
 struct Vcpu;
 }
 
-namespace boot {
+namespace cpu {
 
 inline constexpr uint32_t kMaxCpus = 16;
 inline constexpr uint32_t kStackSize = 32 * 1024;
@@ -36,7 +38,7 @@ struct alignas(64) PerCpu {
   Tss64 tss;
   uint64_t stack_top;
   uint64_t vmxon_region;  // host-physical
-  vmx::Capabilities caps;
+  arch::Capabilities caps;
   bool online;       // reached kmain/ap_main
   bool vmx_on;       // VMXON succeeded
   bool done;         // finished its guests
@@ -45,7 +47,7 @@ struct alignas(64) PerCpu {
   // (vmx/probe.h), per control word: guests that use them are refused.
   uint32_t undelivered[arch::kControlWordCount];
   guests::Vcpu* state_owner;  // guest whose non-VMCS state is in the registers (guests/cpu_state.h)
-  // NMIs taken in VMX root operation (boot/nmi.cpp), counted by the handler,
+  // NMIs taken in VMX root operation (run/host_nmis.cpp), counted by the handler,
   // routed and reported outside it (the handler cannot take the log lock).
   volatile uint32_t nmis_in_root;
   uint32_t nmis_routed;
@@ -56,14 +58,10 @@ struct alignas(64) PerCpu {
   uint32_t failed_vmwrite_error;  // VM-instruction error number
 };
 
-PerCpu& cpu(uint32_t index);
+PerCpu& at(uint32_t index);
 PerCpu& this_cpu();
 uint32_t cpu_count();
 uint64_t stack_top_for(uint32_t index);
 void set_cpu_count(uint32_t n);
 
-// Loads this CPU's GDT, TSS and the shared IDT, and points GS at its block.
-void install_cpu_tables(PerCpu& c);
-void install_idt();
-
-}  // namespace boot
+}  // namespace cpu

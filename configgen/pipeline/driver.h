@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "lower/lowered.h"
 #include "model/diagnostics.h"
 #include "model/expect.h"
+#include "model/lowered.h"
 #include "model/profile.h"
 #include "model/target.h"
 
@@ -19,7 +19,7 @@ struct CompileOptions {
   bool werror = false;
   std::string build_dir = VTX_BINARY_DIR;  // expands ${build} in image paths
   // Which emulator's captures a family target name (bochs-tigerlake) means:
-  // `run` sets the version of the Bochs it boots (model::load_target).
+  // `run` sets the version of the Bochs it boots (parse::load_target).
   std::string bochs_version = model::kDefaultBochsVersion;
 };
 
@@ -43,7 +43,7 @@ std::optional<CompiledProfile> compile_profile_file(const std::string& path, con
 struct Pipeline {
   model::Profile profile;
   std::optional<model::Target> target;
-  lower::LoweredProfile lowered;
+  model::LoweredProfile lowered;
   std::vector<std::uint8_t> blob;
   Diagnostics diags;
   bool readable = false;  // false: I/O or YAML failure (exit status 2)

@@ -1,4 +1,4 @@
-#include "driver.h"
+#include "pipeline/driver.h"
 
 #include <algorithm>
 
@@ -7,6 +7,7 @@
 #include "emit/blob_writer.h"
 #include "lower/lower.h"
 #include "parse/profile_reader.h"
+#include "parse/target_file.h"
 #include "validate/validate.h"
 
 namespace configgen {
@@ -21,10 +22,10 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
     if (d.rule == "io") p.readable = false;
   const std::string target_name = options.target_override.empty() ? p.profile.target : options.target_override;
   std::string error;
-  p.target = model::load_target(target_name, error, options.bochs_version);
+  p.target = parse::load_target(target_name, error, options.bochs_version);
   if (!p.target) {
     p.diags.error(p.profile.target_loc.line ? p.profile.target_loc : model::SourceLoc{path, 1, 1}, "unknown-target", error,
-                  "targets are in " + model::targets_directory());
+                  "targets are in " + parse::targets_directory());
     return p;
   }
   // Expectations that quote the target (${target.msr.NAME}) follow the
@@ -32,7 +33,7 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
   auto expand = [&](std::vector<model::Expectation>& list) {
     for (auto& e : list) {
       std::string why;
-      e.pattern = model::expand_target_references(e.pattern, *p.target, why);
+      e.pattern = parse::expand_target_references(e.pattern, *p.target, why);
       if (!why.empty()) p.diags.error(e.loc, "unknown-target-reference", why);
     }
   };

@@ -7,7 +7,7 @@
 #include "blob/format.h"
 #include "model/expect.h"
 
-namespace configgen::lower {
+namespace configgen::model {
 
 struct LoweredImage {
   std::string name;
@@ -40,4 +40,4 @@ struct LoweredProfile {
   std::vector<LoweredGuest> guests;
 };
 
-}  // namespace configgen::lower
+}  // namespace configgen::model

@@ -1,4 +1,4 @@
-#include "guests/setup.h"
+#include "run/setup.h"
 
 #include <stdarg.h>
 
@@ -8,13 +8,14 @@
 #include "exits/exit.h"
 #include "guests/cpu_state.h"
 #include "guests/isolation_rules.h"
-#include "lib/string.h"
 #include "lib/ranges.h"
+#include "lib/string.h"
 #include "memory/phys.h"
 #include "platform/owned_resources.h"
 #include "vmx/vmcs.h"
 
-namespace guests {
+namespace run {
+using namespace guests;  // the orchestration works on vcpus throughout
 namespace {
 Vcpu g_vcpus[blob::kMaxGuests];
 uint32_t g_vcpu_count = 0;
@@ -87,8 +88,8 @@ bool mirror_regions(Vcpu& v, const blob::Reader& r) {
 
 // Guest memory: each RAM or image region gets its own host block, aligned
 // so that EPT can use large pages (book 6.3.1); images are copied in.
-bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps) {
-  const bool allow_2m = caps.ept_vpid_cap & (1ull << 16), allow_1g = caps.ept_vpid_cap & (1ull << 17);
+bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps) {
+  const bool allow_2m = caps.ept_vpid_cap.pde_2mb_pages(), allow_1g = caps.ept_vpid_cap.pdpte_1gb_pages();
   if (!v.ept.init(page_source(), allow_2m, allow_1g)) return refuse(v, "out of memory for EPT tables");
   const blob::Guest& g = *v.config;
   if (!map_regions(v, v.ept, r, g.first_region, g.region_count)) return false;
@@ -121,7 +122,7 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps)
     if (!v.pool && g.map_on_demand_pages) return refuse(v, "out of host memory for its map-on-demand pool");
   }
   const bool ad = g.flags & blob::kGuestEptAccessedDirty;
-  v.eptp = v.ept.eptp(ad && (caps.ept_vpid_cap & (1ull << 21)));
+  v.eptp = v.ept.eptp(ad && caps.ept_vpid_cap.accessed_and_dirty_flags());
   // EPT view 1 for VMFUNC EPTP switching: the same memory, then the
   // alternate regions mapped over it (SDM 25.5.6.3, book 6.1.11).
   if (g.alternate_region_count) {
@@ -132,7 +133,7 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const vmx::Capabilities& caps)
     if (!v.eptp_list) return refuse(v, "out of memory for its EPTP list");
     auto* list = memory::phys_to_virt<uint64_t>(v.eptp_list);
     list[0] = v.eptp;
-    list[1] = v.ept_alternate.eptp(ad && (caps.ept_vpid_cap & (1ull << 21)));
+    list[1] = v.ept_alternate.eptp(ad && caps.ept_vpid_cap.accessed_and_dirty_flags());
   }
   return true;
 }
@@ -171,16 +172,11 @@ bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
   memset(msr_bits, 0xFF, 4096);
   for (uint32_t i = 0; i < g.msr_grant_count; ++i) {
     const blob::MsrGrant& t = v.msr_grants[i];
-    uint32_t offset;
-    if (t.msr <= 0x1FFF)
-      offset = 0;
-    else if (t.msr >= 0xC0000000 && t.msr <= 0xC0001FFF)
-      offset = 0x400;
-    else
-      continue;  // outside both ranges every access exits anyway
-    const uint32_t bit = t.msr & 0x1FFF;
-    set_bits(msr_bits + offset, bit, bit, !(t.flags & blob::kPassRead));
-    set_bits(msr_bits + offset + 0x800, bit, bit, !(t.flags & blob::kPassWrite));
+    const arch::MsrBitmapBit at = arch::msr_bitmap_bit(t.msr);
+    if (!at.covered) continue;  // outside both ranges every access exits anyway
+    const uint8_t mask = uint8_t(1u << at.bit);
+    if (t.flags & blob::kPassRead) msr_bits[at.byte] &= uint8_t(~mask);
+    if (t.flags & blob::kPassWrite) msr_bits[at.byte + arch::kMsrBitmapWriteOffset] &= uint8_t(~mask);
   }
   // MSR-load/store lists: one page, entry-load then exit-store then exit-load.
   const uint32_t entries = g.entry_msr_load_count + g.exit_msr_store_count + g.exit_msr_load_count;
@@ -197,7 +193,7 @@ bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
 // A control the capability probe found advertised but not delivered (an
 // emulator's gap, vmx/probe.h) refuses the guest, unless its profile says
 // to run it anyway (undelivered_controls: run).
-bool refuse_undelivered(Vcpu& v, const boot::PerCpu& c) {
+bool refuse_undelivered(Vcpu& v, const cpu::PerCpu& c) {
   if (v.config->flags & blob::kGuestRunUndeliveredControls) return false;
   for (const arch::ControlBitInfo& info : arch::kControlBits) {
     const uint32_t w = uint32_t(info.control.word);
@@ -210,10 +206,10 @@ bool refuse_undelivered(Vcpu& v, const boot::PerCpu& c) {
   return false;
 }
 
-bool allowed(const vmx::Capabilities& caps, arch::ControlBit b) {
+bool allowed(const arch::Capabilities& caps, arch::ControlBit b) {
   return (caps.control_msr(b.word) >> (32 + b.bit)) & 1;
 }
-bool force(Vcpu& v, const vmx::Capabilities& caps, arch::ControlBit b) {
+bool force(Vcpu& v, const arch::Capabilities& caps, arch::ControlBit b) {
   if (!allowed(caps, b)) return false;
   v.controls[uint32_t(b.word)] |= b.mask();
   return true;
@@ -227,7 +223,7 @@ bool force(Vcpu& v, const vmx::Capabilities& caps, arch::ControlBit b) {
 // VMX-preemption timer with its value saved on exit as the watchdog of a
 // guest whose profile has no timer (SDM 25.5.1; 26.2.1.2: saving needs the
 // active timer).
-void force_isolation_controls(Vcpu& v, const vmx::Capabilities& caps) {
+void force_isolation_controls(Vcpu& v, const arch::Capabilities& caps) {
   // IA32_EFER (SCE, NXE, LME): configgen always asks for these; a blob made
   // otherwise still does not share the host's or a neighbour's EFER.
   force(v, caps, arch::ctl::LOAD_IA32_EFER_ON_ENTRY);
@@ -262,9 +258,9 @@ void force_isolation_controls(Vcpu& v, const vmx::Capabilities& caps) {
   }
 }
 
-bool reconcile(Vcpu& v, const boot::PerCpu& c) {
-  const vmx::Capabilities& caps = c.caps;
-  const vmx::ReconcileResult rr = vmx::reconcile_controls(v.config->controls, caps);
+bool reconcile(Vcpu& v, const cpu::PerCpu& c) {
+  const arch::Capabilities& caps = c.caps;
+  const arch::ReconcileResult rr = arch::reconcile_controls(v.config->controls, caps);
   if (!rr.ok) {
     return refuse(v, "control \"%s\" (%s bit %u) cannot be 1 on this CPU: allowed-1 bit is 0 in %s", rr.control_name,
                   arch::control_word_name(rr.word), rr.bit, arch::msr_ident(uint32_t(rr.msr)));
@@ -309,32 +305,24 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
 }
 // Before first use, drop any translation cached under this EPTP or VPID from
 // an earlier life of the machine (book 6.2.6.5, 6.2.6.6).
-void flush_stale_translations(const Vcpu& v, const vmx::Capabilities& caps) {
-  const uint64_t e = caps.ept_vpid_cap;
-  if (e & (1ull << 25)) {
+void flush_stale_translations(const Vcpu& v, const arch::Capabilities& caps) {
+  const arch::EptVpidCap e = caps.ept_vpid_cap;
+  if (e.invept_single_context()) {
     arch::invept(arch::InveptType::SingleContext, v.eptp);
     if (v.eptp_list) arch::invept(arch::InveptType::SingleContext, memory::phys_to_virt<uint64_t>(v.eptp_list)[1]);
   }
-  else if (e & (1ull << 26))
+  else if (e.invept_all_context())
     arch::invept(arch::InveptType::AllContext, 0);
   if (!(v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_VPID.mask())) return;
-  if (e & (1ull << 41))
+  if (e.invvpid_single_context())
     arch::invvpid(arch::InvvpidType::SingleContext, v.vpid);
-  else if (e & (1ull << 42))
+  else if (e.invvpid_all_context())
     arch::invvpid(arch::InvvpidType::AllContext, 0);
 }
 }  // namespace
 
 Vcpu* vcpus() { return g_vcpus; }
 uint32_t vcpu_count() { return g_vcpu_count; }
-
-uint64_t guest_to_host(const Vcpu& v, uint64_t gpa, uint64_t length) {
-  const memory::EptTranslation t = v.ept.translate(gpa);
-  if (!t.present || !length) return 0;
-  const uint64_t page_end = (gpa & ~(t.page_size - 1)) + t.page_size;
-  if (gpa + length > page_end) return 0;
-  return t.host_physical;
-}
 
 namespace {
 // CPUID.80000008H:EAX[7:0] (SDM Vol. 2A, CPUID): 36 when the leaf is absent.
@@ -410,7 +398,7 @@ void assign_guests(const blob::Reader& r, uint32_t cpus) {
   }
 }
 
-void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
+void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
   for (uint32_t i = 0; i < g_vcpu_count; ++i) {
     Vcpu& v = g_vcpus[i];
     if (v.cpu != c.index || v.state == State::Finished) continue;
@@ -438,4 +426,4 @@ void prepare_cpu_guests(const blob::Reader& r, boot::PerCpu& c) {
   }
 }
 
-}  // namespace guests
+}  // namespace run

@@ -6,24 +6,21 @@
 // handler only counts it. The count is routed and reported outside the
 // handler, which may not take the log's lock.
 #pragma once
-#include "boot/percpu.h"
+#include "cpu/percpu.h"
 
-namespace boot {
+namespace run {
 
 // Routes the NMIs this CPU took in root operation since the last call: to
 // `current` (the guest being served) if it takes NMIs, else to the host,
 // with one log line each. current = nullptr when no guest is being served.
-void route_host_nmis(PerCpu& c, guests::Vcpu* current);
+void route_host_nmis(cpu::PerCpu& c, guests::Vcpu* current);
 
 // The idle loop of a CPU whose guests are finished: HLT, waking for NMIs
 // (interrupts stay off), reporting each.
-[[noreturn]] void idle_forever(PerCpu& c);
+[[noreturn]] void idle_forever(cpu::PerCpu& c);
 
-// Test hook `nmi_test` on the kernel command line (boot/cmdline.h): NMI IPIs
-// sent by the BSP while the other CPUs run guests and while they are idle.
-void send_nmi(uint32_t apic_id);
-inline uint32_t nmis_taken(const PerCpu& c) { return __atomic_load_n(&c.nmis_in_root, __ATOMIC_ACQUIRE); }
+inline uint32_t nmis_taken(const cpu::PerCpu& c) { return __atomic_load_n(&c.nmis_in_root, __ATOMIC_ACQUIRE); }
 // The scheduler's check before every entry: cheap, inline.
-inline bool nmis_waiting(const PerCpu& c) { return nmis_taken(c) != c.nmis_routed; }
+inline bool nmis_waiting(const cpu::PerCpu& c) { return nmis_taken(c) != c.nmis_routed; }
 
-}  // namespace boot
+}  // namespace run

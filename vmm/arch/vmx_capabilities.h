@@ -4,25 +4,26 @@
 #pragma once
 #include <stdint.h>
 
+#include "arch/vmx_formats.h"
 #include "arch/vmx_table.h"
 
-namespace vmx {
+namespace arch {
 
 struct Capabilities {
-  uint64_t basic;
+  VmxBasic basic;
   uint64_t pinbased, procbased, exit, entry;  // TRUE_ variants when basic[55]
   uint64_t procbased2;                        // 0 when secondary controls are unavailable
-  uint64_t misc;
+  VmxMisc misc;
   uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
   uint64_t vmcs_enum;
-  uint64_t ept_vpid_cap;  // 0 when neither EPT nor VPID can be enabled
+  EptVpidCap ept_vpid_cap;  // 0 when neither EPT nor VPID can be enabled
   uint64_t vmfunc;        // 0 when VM functions cannot be enabled
 
-  bool has_true_controls() const { return (basic >> 55) & 1; }
-  uint32_t revision_id() const { return uint32_t(basic & 0x7FFFFFFF); }
+  bool has_true_controls() const { return basic.true_controls(); }
+  uint32_t revision_id() const { return basic.revision_identifier(); }
   uint64_t control_msr(arch::ControlWord w) const;
   // VMX-preemption timer rate: the timer counts down by 1 every 2^rate TSC ticks (SDM A.6).
-  uint32_t preemption_timer_rate() const { return uint32_t(misc & 0x1F); }
+  uint32_t preemption_timer_rate() const { return misc.preemption_timer_rate(); }
 };
 
 // Result of fitting a wanted control word to its capability MSR.
@@ -70,4 +71,4 @@ ReconcileResult reconcile_controls(const uint32_t wanted[arch::kControlWordCount
 uint64_t apply_cr0_fixed(uint64_t value, const Capabilities& caps, bool unrestricted_guest);
 uint64_t apply_cr4_fixed(uint64_t value, const Capabilities& caps);
 
-}  // namespace vmx
+}  // namespace arch

@@ -1,8 +1,8 @@
-#include "vmx/capabilities.h"
+#include "arch/vmx_capabilities.h"
 
 #include "arch/cpu.h"
 
-namespace vmx {
+namespace arch {
 
 uint64_t Capabilities::control_msr(arch::ControlWord w) const {
   switch (w) {
@@ -50,4 +50,4 @@ uint64_t apply_cr4_fixed(uint64_t value, const Capabilities& caps) {
   return (value | caps.cr4_fixed0) & caps.cr4_fixed1;
 }
 
-}  // namespace vmx
+}  // namespace arch

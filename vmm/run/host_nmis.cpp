@@ -1,4 +1,4 @@
-#include "boot/nmi.h"
+#include "run/host_nmis.h"
 
 #include "arch/cpu.h"
 #include "console/log.h"
@@ -6,7 +6,7 @@
 #include "guests/vcpu.h"
 
 namespace {
-// NMIs before this CPU's GS base points at its PerCpu block (early boot).
+// NMIs before this CPU's GS base points at its cpu::PerCpu block (early boot).
 volatile uint32_t g_early_nmis;
 }  // namespace
 
@@ -17,12 +17,12 @@ extern "C" void host_nmi() {
     __atomic_add_fetch(&g_early_nmis, 1, __ATOMIC_RELAXED);
     return;
   }
-  __atomic_add_fetch(&reinterpret_cast<boot::PerCpu*>(gs)->nmis_in_root, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&reinterpret_cast<cpu::PerCpu*>(gs)->nmis_in_root, 1, __ATOMIC_RELAXED);
 }
 
-namespace boot {
+namespace run {
 
-void route_host_nmis(PerCpu& c, guests::Vcpu* current) {
+void route_host_nmis(cpu::PerCpu& c, guests::Vcpu* current) {
   if (c.index == 0 && g_early_nmis) {
     const uint32_t early = __atomic_exchange_n(&g_early_nmis, 0, __ATOMIC_ACQ_REL);
     LOG("vmm: NMI handled by the host during boot (%u)", early);
@@ -45,7 +45,7 @@ void route_host_nmis(PerCpu& c, guests::Vcpu* current) {
   }
 }
 
-[[noreturn]] void idle_forever(PerCpu& c) {
+[[noreturn]] void idle_forever(cpu::PerCpu& c) {
   // The last guest may have left NMIs blocked: without virtual NMIs, a VM
   // exit keeps the guest's NMI blocking; an IRET ends it (SDM 31.7.1.2).
   arch::iret_to_self();
@@ -56,4 +56,4 @@ void route_host_nmis(PerCpu& c, guests::Vcpu* current) {
   }
 }
 
-}  // namespace boot
+}  // namespace run

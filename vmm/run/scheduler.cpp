@@ -1,4 +1,4 @@
-#include "guests/scheduler.h"
+#include "run/scheduler.h"
 
 #include "arch/cpu.h"
 #include "arch/vmx_insn.h"
@@ -6,20 +6,21 @@
 #include "console/log.h"
 #include "exits/exit.h"
 #include "exits/handlers.h"
-#include "boot/nmi.h"
 #include "guests/cpu_state.h"
 #include "guests/isolation_rules.h"
-#include "guests/setup.h"
+#include "run/host_nmis.h"
+#include "run/setup.h"
 #include "vmx/diagnose.h"
 #include "vmx/vmcs.h"
 
 extern "C" int vmx_enter(guests::GuestRegisters* regs, uint64_t launched, uint64_t* host_rsp);
 
-namespace guests {
+namespace run {
+using namespace guests;  // the orchestration works on vcpus throughout
 namespace {
 using F = arch::VmcsField;
 
-Vcpu* next_ready(boot::PerCpu& c, Vcpu* after) {
+Vcpu* next_ready(cpu::PerCpu& c, Vcpu* after) {
   Vcpu* all = vcpus();
   const uint32_t n = vcpu_count();
   const uint32_t start = after ? uint32_t(after - all) + 1 : 0;
@@ -36,7 +37,7 @@ bool has_timer(const Vcpu& v) {
 
 // Makes v's VMCS current on this CPU and its non-VMCS state the CPU's
 // (guests/cpu_state.h): both only when another guest had them.
-void switch_to(boot::PerCpu& c, Vcpu& v) {
+void switch_to(cpu::PerCpu& c, Vcpu& v) {
   if (c.current != &v) {
     if (arch::vmptrld(v.vmcs) != arch::VmxResult::Succeed) {
       exits::finish(v, Outcome::Stopped, "VMPTRLD of its VMCS failed");
@@ -50,7 +51,7 @@ void switch_to(boot::PerCpu& c, Vcpu& v) {
 // The host time of the exit just handled, charged to the guest's slice
 // (docs/isolation.md, "Time"): the timer's saved remainder less that time.
 // Resume when some of the slice is left.
-exits::Flow charge_exit_time(boot::PerCpu& c, Vcpu& v) {
+exits::Flow charge_exit_time(cpu::PerCpu& c, Vcpu& v) {
   if (!has_timer(v) || !v.time.exit_tsc) return exits::Flow::Resume;
   const uint64_t host = arch::rdtsc() - v.time.exit_tsc;
   v.time.exit_tsc = 0;
@@ -65,22 +66,23 @@ exits::Flow charge_exit_time(boot::PerCpu& c, Vcpu& v) {
   return exits::end_of_slice(v, vmx::read(F::GUEST_RIP));
 }
 
-// An NMI the guest owes (boot/nmi.cpp, exceptions.cpp), injected once it
+// An NMI the guest owes (run/host_nmis.cpp, exceptions.cpp), injected once it
 // can take one: no NMI blocking, no blocking by STI or MOV SS, no other
 // event queued (SDM 26.3.1.5). With virtual NMIs the NMI-window exit says
 // when; without, a later exit brings the next chance.
 void deliver_pending_nmi(Vcpu& v) {
   if (!v.nmi_pending) return;
-  const bool queued = vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & (1u << 31);
-  if (queued || (vmx::read(F::GUEST_INTERRUPTIBILITY_STATE) & (8 | 2 | 1))) {
+  const bool queued = arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid();
+  const arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
+  if (queued || blocking.blocks_nmi_injection() || blocking.blocking_by_sti()) {
     if (v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::VIRTUAL_NMIS.mask())
       exits::request_window(v, arch::ctl::NMI_WINDOW_EXITING, true);
     return;
   }
   v.nmi_pending = false;
   ++v.nmis_delivered;
-  exits::inject((1u << 31) | (2u << 8) | uint32_t(arch::Vector::NMI), 0, 0);
-  vmx::write(F::GUEST_ACTIVITY_STATE, 0);  // an NMI wakes a halted guest
+  exits::inject(arch::InterruptionInfo::make(arch::InterruptionType::Nmi, uint8_t(arch::Vector::NMI), false), 0, 0);
+  vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));  // an NMI wakes a halted guest
   LOG("vmm: guest %s: NMI injected (%u so far)", v.name, v.nmis_delivered);
 }
 
@@ -90,27 +92,29 @@ void deliver_pending_nmi(Vcpu& v) {
 // exits (SDM 25.2) say when.
 void inject_next_event(Vcpu& v) {
   if (v.next_event >= v.config->event_count) return;
-  if (vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION) & (1u << 31)) return;
+  if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) return;
   const blob::Event& e = v.events[v.next_event];
-  const uint32_t type = (e.interruption_info >> 8) & 7;
-  const uint64_t blocking = vmx::read(F::GUEST_INTERRUPTIBILITY_STATE);
-  if (type == 0 && (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || (blocking & 3))) {
+  const arch::InterruptionInfo info{e.interruption_info};
+  const bool interrupt = info.type() == arch::InterruptionType::ExternalInterrupt;
+  const bool nmi = info.type() == arch::InterruptionType::Nmi;
+  const arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
+  if (interrupt && (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || blocking.blocking_by_sti_or_mov_ss())) {
     exits::request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);
     return;
   }
-  if (type == 2 && (blocking & (8 | 2))) {
+  if (nmi && blocking.blocks_nmi_injection()) {
     exits::request_window(v, arch::ctl::NMI_WINDOW_EXITING, true);
     return;
   }
   ++v.next_event;
-  exits::inject(e.interruption_info, e.error_code, e.instruction_length);
-  if (type == 0 || type == 2) vmx::write(F::GUEST_ACTIVITY_STATE, 0);  // an interrupt wakes a halted guest
+  exits::inject(info, e.error_code, e.instruction_length);
+  if (interrupt || nmi) vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));  // an interrupt wakes a halted guest
   LOG("vmm: guest %s: event 0x%x injected", v.name, e.interruption_info);
 }
 
 }  // namespace
 
-void run_cpu_guests(boot::PerCpu& c) {
+void run_cpu_guests(cpu::PerCpu& c) {
   Vcpu* v = next_ready(c, nullptr);
   bool new_slice = true;
   while (v) {
@@ -119,7 +123,7 @@ void run_cpu_guests(boot::PerCpu& c) {
     new_slice = false;
     exits::Flow flow = exits::Flow::End;
     if (v->state == State::Ready) {
-      if (boot::nmis_waiting(c)) boot::route_host_nmis(c, v);
+      if (run::nmis_waiting(c)) run::route_host_nmis(c, v);
       flow = charge_exit_time(c, *v);
     }
     if (v->state == State::Ready && flow == exits::Flow::Resume) {
@@ -163,4 +167,4 @@ void run_cpu_guests(boot::PerCpu& c) {
   }
 }
 
-}  // namespace guests
+}  // namespace run

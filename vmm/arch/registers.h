@@ -1,0 +1,38 @@
+// Architectural register bits, by their SDM names (Vol. 3A 2.5 control
+// registers, Vol. 1 3.4.3 EFLAGS, Vol. 3A 2.2.1 IA32_EFER). Constants only:
+// both halves include it (configgen builds entry states from them, the
+// hypervisor checks and emulates with them).
+#pragma once
+#include <stdint.h>
+
+namespace arch {
+
+namespace cr0 {
+inline constexpr uint64_t PE = 1ull << 0, MP = 1ull << 1, EM = 1ull << 2, TS = 1ull << 3, ET = 1ull << 4,
+                          NE = 1ull << 5, WP = 1ull << 16, AM = 1ull << 18, NW = 1ull << 29, CD = 1ull << 30,
+                          PG = 1ull << 31;
+}
+namespace cr4 {
+inline constexpr uint64_t VME = 1ull << 0, PVI = 1ull << 1, TSD = 1ull << 2, DE = 1ull << 3, PSE = 1ull << 4,
+                          PAE = 1ull << 5, MCE = 1ull << 6, PGE = 1ull << 7, PCE = 1ull << 8, OSFXSR = 1ull << 9,
+                          OSXMMEXCPT = 1ull << 10, UMIP = 1ull << 11, LA57 = 1ull << 12, VMXE = 1ull << 13,
+                          SMXE = 1ull << 14, FSGSBASE = 1ull << 16, PCIDE = 1ull << 17, OSXSAVE = 1ull << 18,
+                          SMEP = 1ull << 20, SMAP = 1ull << 21, PKE = 1ull << 22, CET = 1ull << 23, PKS = 1ull << 24;
+}
+namespace rflags {
+inline constexpr uint64_t CF = 1ull << 0, RESERVED_1 = 1ull << 1, PF = 1ull << 2, AF = 1ull << 4, ZF = 1ull << 6,
+                          SF = 1ull << 7, TF = 1ull << 8, IF = 1ull << 9, DF = 1ull << 10, OF = 1ull << 11,
+                          IOPL = 3ull << 12, NT = 1ull << 14, RF = 1ull << 16, VM = 1ull << 17, AC = 1ull << 18,
+                          VIF = 1ull << 19, VIP = 1ull << 20, ID = 1ull << 21;
+}
+namespace efer {
+inline constexpr uint64_t SCE = 1ull << 0, LME = 1ull << 8, LMA = 1ull << 10, NXE = 1ull << 11;
+}
+namespace feature_control {  // IA32_FEATURE_CONTROL (Vol. 3C 24.7)
+inline constexpr uint64_t LOCK = 1ull << 0, VMX_OUTSIDE_SMX = 1ull << 2;
+}
+namespace cpuid1_ecx {  // CPUID.01H:ECX (Vol. 2A, CPUID)
+inline constexpr uint32_t VMX = 1u << 5;
+}
+
+}  // namespace arch
