@@ -7,6 +7,9 @@ set(VMM_HOST_LOGIC_SOURCES
   ${CMAKE_SOURCE_DIR}/vmm/arch/vmx_capabilities.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/ept.cpp
   ${CMAKE_SOURCE_DIR}/vmm/vmx/guest_state_checks.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/vmx/control_checks.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/vmx/host_state_checks.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/vmx/msr_load_checks.cpp
   ${CMAKE_SOURCE_DIR}/vmm/arch/instruction_decoder.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/guest_paging.cpp
   ${CMAKE_SOURCE_DIR}/vmm/blob/signature.cpp

@@ -112,6 +112,9 @@ void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const 
   for (const auto& m : g.entry_msr_load)
     if (m.msr == 0xC0000100 || m.msr == 0xC0000101 || (m.msr >> 8) == 0x8)
       d.error(m.loc, "msr-load-entry, SDM 26.4", "this MSR may not be loaded through an MSR-load list (FS/GS base or x2APIC range)");
+  for (const auto& m : g.entry_msr_load)  // VM entry never starts in SMM here
+    if (m.msr == uint32_t(arch::Msr::IA32_SMM_MONITOR_CTL))
+      d.error(m.loc, "msr-load-smm-only, SDM 26.4", "IA32_SMM_MONITOR_CTL can be written only in SMM, and this VM entry is not made in SMM");
   // Event injection (26.2.1.3).
   for (size_t i = 0; i < lg.events.size(); ++i) {
     const auto& e = g.inject[i];

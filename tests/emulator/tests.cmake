@@ -106,6 +106,26 @@ emulator_test(emu_refused_control 120 ${CONFIGGEN} run ${EMU_DIR}/controls-encls
   --expect-line "guest bad refused: control .Enable ENCLS exiting. .secondary processor-based VM-execution controls bit 15. cannot be 1 on this CPU: allowed-1 bit is 0 in IA32_VMX_PROCBASED_CTLS2"
   --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/refused-control)
 set_tests_properties(emu_refused_control PROPERTIES FIXTURES_REQUIRED bad_control)
+# Bochs 3.0 allows posted interrupts, so the same blob reaches VMLAUNCH there without virtual-interrupt
+# delivery or acknowledge interrupt on exit: VM-instruction error 7, and the hypervisor names both 26.2.1.1
+# rules from the live VMCS. (Host state cannot be broken this way: the hypervisor writes every host field
+# and refuses a blob without host address-space size before entry.)
+emulator_test(emu_control_field_failure 120 ${CONFIGGEN} run ${EMU_DIR}/controls-posted.blob --cpus 1 --expect-fail
+  --expect-line "guest bad: VMLAUNCH failed: VMfailValid: VM-instruction error 7, .* failed check posted-interrupts-need-virtual-interrupt-delivery \\[SDM 26.2.1.1\\]"
+  --expect-line "VM-entry check failed: posted-interrupts-need-acknowledge-interrupt-on-exit \\[SDM 26.2.1.1\\]"
+  --expect-line "guest bad ended: entry-failed"
+  --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/control-field-failure)
+set_tests_properties(emu_control_field_failure PROPERTIES FIXTURES_REQUIRED bad_control)
+# A VM-entry MSR-load entry WRMSR would refuse (a non-canonical IA32_KERNEL_GS_BASE): exit reason 34,
+# and the hypervisor names the entry and the two 26.4 rules only the CPU can tell apart.
+add_test(NAME emu_fixture_msr_load_failure COMMAND
+  $<TARGET_FILE:configgen> compile ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/msr-load-failure.yaml -o ${EMU_DIR}/msr-load-failure.blob)
+set_tests_properties(emu_fixture_msr_load_failure PROPERTIES FIXTURES_SETUP msr_load_failure LABELS emulator)
+emulator_test(emu_msr_load_failure 120 ${CONFIGGEN} run ${EMU_DIR}/msr-load-failure.blob --cpus 1 --expect-fail
+  --expect-line "guest bad: VM entry failed: failed check msr-load-wrmsr-fault or msr-load-model-specific: VM-entry MSR-load entry 1 .MSR 0xc0000102 IA32_KERNEL_GS_BASE"
+  --expect-line "guest bad ended: entry-failed"
+  --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/msr-load-failure)
+set_tests_properties(emu_msr_load_failure PROPERTIES FIXTURES_REQUIRED msr_load_failure)
 if(BOCHS27)
   add_test(NAME bochs27_emu_refused_control COMMAND ${CONFIGGEN} run ${EMU_DIR}/controls-posted.blob --cpus 1 --expect-fail --bochs ${BOCHS27}
     --expect-line "guest bad refused: control .Process posted interrupts. .pin-based VM-execution controls bit 7. cannot be 1 on this CPU: allowed-1 bit is 0 in IA32_VMX_TRUE_PINBASED_CTLS"

@@ -92,6 +92,8 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"eptp-accessed-dirty", "    ept: {accessed_dirty: true}\n", "    ept: {accessed_dirty: false}\n", VTX_SOURCE_DIR "/tests/host/targets/no-ept-ad.yaml"},
         RuleCase{"msr-load-entry", "    msr: {entry_load: [{msr: ia32-fs-base, value: 0}]}\n",
                  "    msr: {entry_load: [{msr: ia32-time-stamp-counter, value: 0}]}\n"},
+        RuleCase{"msr-load-smm-only", "    msr: {entry_load: [{msr: ia32-smm-monitor-ctl, value: 0}]}\n",
+                 "    msr: {entry_load: [{msr: ia32-time-stamp-counter, value: 0}]}\n"},
         RuleCase{"msr-list-count", msr_load_list(513), msr_load_list(512)},
         RuleCase{"event-nmi-vector", "    inject: [{vector: 3, type: nmi}]\n", "    inject: [{vector: 2, type: nmi}]\n"},
         RuleCase{"event-exception-vector", "    inject: [{vector: 40, type: hardware-exception}]\n",

@@ -145,6 +145,17 @@ struct TaskSwitchQualification {
 };
 
 // ---------------------------------------------------------------------------
+// The extended-page-table pointer (SDM 24.6.11, Table 24-8; book 6.1.4).
+struct Eptp {
+  uint64_t raw = 0;
+  constexpr uint8_t memory_type() const { return uint8_t(raw & 7); }             // bits 2:0: 0 UC, 6 WB
+  constexpr uint8_t page_walk_length() const { return uint8_t(((raw >> 3) & 7) + 1); }  // bits 5:3: length - 1
+  constexpr bool accessed_dirty_enabled() const { return (raw >> 6) & 1; }       // bit 6
+  constexpr uint64_t reserved_bits_11_7() const { return raw & 0xF80; }          // bits 11:7 (bit 7: supervisor shadow stacks on newer CPUs)
+  constexpr uint64_t pml4_address() const { return raw & ~0xFFFull; }
+};
+
+// ---------------------------------------------------------------------------
 // The MSR bitmap (SDM 24.6.9; book 3.5.14): one 4-KByte page, four 1-KByte
 // quarters: read-low, read-high, write-low, write-high; "low" covers MSRs
 // 00000000H-00001FFFH, "high" C0000000H-C0001FFFH, one bit per MSR. An
@@ -205,6 +216,7 @@ struct EptVpidCap {
   uint64_t raw = 0;
   constexpr bool execute_only_translations() const { return raw & 1; }        // bit 0
   constexpr bool page_walk_length_4() const { return (raw >> 6) & 1; }        // bit 6
+  constexpr bool page_walk_length_5() const { return (raw >> 7) & 1; }        // bit 7
   constexpr bool uncacheable_paging_structures() const { return (raw >> 8) & 1; }  // bit 8
   constexpr bool write_back_paging_structures() const { return (raw >> 14) & 1; }  // bit 14
   constexpr bool pde_2mb_pages() const { return (raw >> 16) & 1; }            // bit 16

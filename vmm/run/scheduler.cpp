@@ -137,7 +137,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
       v->time.exit_tsc = arch::rdtsc();
       v->regs.cr2 = arch::read_cr2();
       if (rc != 0) {
-        char why[120];
+        char why[200];  // the VM-instruction error, then the first failing 26.2 rule
         vmx::describe_vmfail(arch::VmxResult(rc), why, sizeof why);
         LOG("vmm: guest %s: %s failed: %s", v->name, v->launched ? "VMRESUME" : "VMLAUNCH", why);
         vmx::dump_vmcs(*v);
