@@ -5,6 +5,7 @@
 #include "arch/vmx_formats.h"
 #include "arch/vmx_table.h"
 #include "validate/validate.h"
+#include "vmx/msr_load_checks.h"
 
 namespace configgen::validate {
 namespace {
@@ -109,12 +110,18 @@ void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const 
     if (l.n > msr_max)  // at the first entry past the limit when the profile wrote it
       d.error(l.written.size() > msr_max ? l.written[msr_max].loc : g.loc, std::string("msr-list-count, SDM ") + l.section,
               std::string(l.what) + " list has " + std::to_string(l.n) + " entries; the target allows " + std::to_string(msr_max));
-  for (const auto& m : g.entry_msr_load)
-    if (m.msr == 0xC0000100 || m.msr == 0xC0000101 || (m.msr >> 8) == 0x8)
-      d.error(m.loc, "msr-load-entry, SDM 26.4", "this MSR may not be loaded through an MSR-load list (FS/GS base or x2APIC range)");
-  for (const auto& m : g.entry_msr_load)  // VM entry never starts in SMM here
-    if (m.msr == uint32_t(arch::Msr::IA32_SMM_MONITOR_CTL))
-      d.error(m.loc, "msr-load-smm-only, SDM 26.4", "IA32_SMM_MONITOR_CTL can be written only in SMM, and this VM entry is not made in SMM");
+  // The 26.4 rules an entry shows by itself: the same check the hypervisor
+  // runs after exit reason 34 (vmx/msr_load_checks). VM entry never starts
+  // in SMM here.
+  for (const auto& m : g.entry_msr_load) {
+    arch::EntryRule broken[4];
+    const uint32_t n = vmx::check_msr_load_entry(blob::MsrEntry{m.msr, 0, m.value}, false, broken, 4);
+    for (uint32_t i = 0; i < n && i < 4; ++i) {
+      const arch::EntryRuleInfo& rule = arch::entry_rule(broken[i]);
+      d.error(m.loc, std::string(rule.id) + ", SDM " + rule.sdm_section,
+              hex(m.msr) + " in entry_load: " + rule.summary);
+    }
+  }
   // Event injection (26.2.1.3).
   for (size_t i = 0; i < lg.events.size(); ++i) {
     const auto& e = g.inject[i];

@@ -64,7 +64,7 @@ uint32_t check_guest_state(const GuestStateInput& in, CheckFailure* failures, ui
   }
 
   // 26.3.1.2 segment registers (not virtual-8086)
-  const bool v86 = g.rflags & (1ull << 17);
+  const bool v86 = g.rflags & arch::rflags::VM;
   if (!v86) {
     const uint32_t cs = g.cs.access_rights, ss = g.ss.access_rights;
     const uint32_t ct = type_of(cs);
