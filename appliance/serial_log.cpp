@@ -44,6 +44,7 @@ SerialLog parse_serial_log(const std::string& text) {
     if (std::regex_search(l, m, ended)) {
       GuestOutcome g;
       g.outcome = m[2];
+      if (const auto* w = blob::find_word(blob::kOutcomes, g.outcome.c_str())) g.known = w->value;
       g.detail = m[3];
       const std::string counts = m[4];
       for (auto it = std::sregex_iterator(counts.begin(), counts.end(), count); it != std::sregex_iterator(); ++it)

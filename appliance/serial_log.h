@@ -6,10 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "blob/vocabulary.h"
+
 namespace configgen::appliance {
 
 struct GuestOutcome {
-  std::string outcome;  // halted, exited, stopped, ...
+  std::string outcome;  // the word printed: halted, exited, stopped, ... (blob/vocabulary.def)
+  std::optional<blob::Outcome> known;  // that word's outcome; empty for a word the table lacks
   std::string detail;
   std::map<std::string, long> exits;  // by exit-reason profile name
 };

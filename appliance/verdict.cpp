@@ -57,6 +57,9 @@ Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expec
       case model::Expectation::Kind::GuestEnd: {
         auto it = log.guests.find(e.guest);
         if (it == log.guests.end()) v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
+        else if (!it->second.known)
+          v.failures.push_back(where(e) + "guest " + e.guest + " ended with '" + it->second.outcome +
+                               "', which is not an outcome the hypervisor reports (blob/vocabulary.def)");
         else if (it->second.outcome != e.outcome)
           v.failures.push_back(where(e) + "guest " + e.guest + " ended " + it->second.outcome + " (" + it->second.detail +
                                "), expected " + e.outcome);

@@ -37,10 +37,9 @@ std::string profile_reference_markdown() {
     o << "| `" << k.path << "` | " << model::kind_name(k.kind) << " | " << escape_md(meaning) << " | " << sections(k.sdm, k.book)
       << " |\n";
   }
-  static const char* words[] = {"pin", "proc", "proc2", "exit", "entry"};
   o << "\n## Control names (`controls:`)\n\n| word | name | SDM name | bit | sections |\n|---|---|---|---|---|\n";
   for (const auto& c : arch::kControlBits)
-    o << "| " << words[uint32_t(c.control.word)] << " | `" << c.profile_name << "` | " << c.sdm_name << " | "
+    o << "| " << arch::control_word_key(c.control.word) << " | `" << c.profile_name << "` | " << c.sdm_name << " | "
       << int(c.control.bit) << " | " << sections(c.sdm_section, c.book_section) << " |\n";
   o << "\n## Exit reasons (`on_exit:`, `expect: exit`)\n\n| number | name | SDM name | sections |\n|---|---|---|---|\n";
   for (const auto& e : arch::kExitReasons)

@@ -54,9 +54,8 @@ void describe_guest(const blob::Reader& r, const blob::Guest& g, const std::opti
     regions.add("", v);
   }
   Item& controls = gi.add("controls");
-  static const char* words[] = {"pin", "proc", "proc2", "exit", "entry"};
-  for (uint32_t w = 0; w < 5; ++w) {
-    Item& word = controls.add(words[w]);
+  for (uint32_t w = 0; w < arch::kControlWordCount; ++w) {
+    Item& word = controls.add(arch::kControlWords[w].profile_key);
     word.add("requested", hex(g.controls[w]));
     if (target) {
       const arch::ControlFit fit = arch::fit_control(g.controls[w], target->caps.control_msr(arch::ControlWord(w)));

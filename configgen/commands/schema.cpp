@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "arch/registers.h"
 #include "arch/vmx_table.h"
 #include "commands/docs.h"
 #include "model/keys.h"
@@ -199,9 +200,8 @@ Json on_exit_properties() {
 // The named values of one key, from its table; an empty object when the key
 // takes plain values of its kind.
 Json named_values(const std::string& path) {
-  static const char* control_words[] = {"pin", "proc", "proc2", "exit", "entry"};  // arch::ControlWord order
   for (uint32_t w = 0; w < arch::kControlWordCount; ++w)
-    if (path == std::string("guests[].controls.") + control_words[w]) {
+    if (path == std::string("guests[].controls.") + arch::kControlWords[w].profile_key) {
       std::vector<std::string> names, notes;
       for (const auto& c : arch::kControlBits)
         if (uint32_t(c.control.word) == w)
@@ -307,6 +307,10 @@ Json schema_of(const Node& n, const std::string& path, const Node* item) {
   }
   if (star) j.set("additionalProperties", key_schema(*star, prefix + "*", nullptr));
   else j.set("additionalProperties", lit("false"));
+  // Register maps take only the SDM's register names (the parser's choice list).
+  if (path == "guests[].entry.regs")
+    j.set("propertyNames", typed("string").set("enum", strings({std::begin(arch::kGeneralRegisterNames),
+                                                                 std::end(arch::kGeneralRegisterNames)})));
   return j;
 }
 

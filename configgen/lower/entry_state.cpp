@@ -129,10 +129,8 @@ blob::EntryState build_entry_state(const model::Guest& g, blob::GuestMode mode, 
   visible = {cr0, cr4};
   s.cr0 = arch::apply_cr0_fixed(cr0, target.caps, unrestricted);
   s.cr4 = arch::apply_cr4_fixed(cr4, target.caps);
-  static const char* names[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                                "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
   for (int i = 0; i < 16; ++i)
-    if (auto it = en.regs.find(names[i]); it != en.regs.end()) s.gpr[i] = it->second;
+    if (auto it = en.regs.find(arch::kGeneralRegisterNames[i]); it != en.regs.end()) s.gpr[i] = it->second;
   return s;
 }
 

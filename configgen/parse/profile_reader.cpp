@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "arch/registers.h"
 #include "arch/vmx_table.h"
 #include "model/keys.h"
 #include "model/vocabulary.h"
@@ -340,8 +341,7 @@ void Reader::read_entry(const Node* n, model::Guest& g) {
     else if (k == "pending_debug_exceptions") en.pending_debug_exceptions = sc_.integer(v, "pending_debug_exceptions").value_or(0);
     else if (k == "regs") {
       if (!expect_map(v, "regs")) continue;
-      static const std::vector<std::string> names = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                                                     "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+      static const std::vector<std::string> names(std::begin(arch::kGeneralRegisterNames), std::end(arch::kGeneralRegisterNames));
       for (const auto& r : v->map) {
         Node key;
         key.kind = Node::Kind::Scalar;
@@ -357,16 +357,16 @@ void Reader::read_entry(const Node* n, model::Guest& g) {
 void Reader::read_controls(const Node* n, model::Guest& g) {
   if (!expect_map(n, "controls")) return;
   check_keys(n, "guests[].controls");
-  static const char* words[] = {"pin", "proc", "proc2", "exit", "entry"};
-  for (int w = 0; w < 5; ++w) {
-    const Node* list = n->get(words[w]);
-    if (!list || !expect_list(list, words[w])) continue;
+  for (uint32_t w = 0; w < arch::kControlWordCount; ++w) {
+    const char* word = arch::kControlWords[w].profile_key;
+    const Node* list = n->get(word);
+    if (!list || !expect_list(list, word)) continue;
     std::vector<std::string> names;
     for (const auto& c : arch::kControlBits)
       if (uint32_t(c.control.word) == uint32_t(w)) names.push_back(c.profile_name);
     for (const Node* item : list->list) {
       const std::string rule = "unknown-control";
-      if (sc_.choice(item, names, (std::string(words[w]) + " control").c_str(), rule.c_str()))
+      if (sc_.choice(item, names, (std::string(word) + " control").c_str(), rule.c_str()))
         g.controls[w].push_back({item->scalar, item->loc});
     }
   }

@@ -71,6 +71,29 @@ TEST(Verdict, EachExpectationKindPassesAndFails) {
   EXPECT_FALSE(judge(log, {exits}, false).pass);
 }
 
+// The outcome words are the vocabulary table's: the reader knows each one
+// the hypervisor can print, and an end line with any other word is a
+// failure even when the profile expects that very word.
+TEST(SerialLog, OutcomeWordsAreTheVocabularys) {
+  const auto log = parse_serial_log(kLog);
+  ASSERT_TRUE(log.guests.at("demo").known.has_value());
+  EXPECT_EQ(*log.guests.at("demo").known, blob::Outcome::Halted);
+  for (const auto& w : blob::kOutcomes) {
+    const auto one = parse_serial_log(std::string("[cpu0] vmm: guest g ended: ") + w.word + " (x); exits: none\n");
+    ASSERT_TRUE(one.guests.at("g").known.has_value()) << w.word;
+    EXPECT_EQ(*one.guests.at("g").known, w.value);
+  }
+  const auto odd = parse_serial_log("[cpu0] vmm: guest g ended: vanished (x); exits: none\n[cpu0] vmm: end: pass\n");
+  EXPECT_FALSE(odd.guests.at("g").known.has_value());
+  Expectation end;
+  end.kind = Expectation::Kind::GuestEnd;
+  end.guest = "g";
+  end.outcome = "vanished";
+  const auto v = judge(odd, {end}, false);
+  EXPECT_FALSE(v.pass);
+  EXPECT_NE(v.summary().find("not an outcome"), std::string::npos);
+}
+
 TEST(Verdict, TheHypervisorsOwnEndLineCounts) {
   const auto log = parse_serial_log(kLog);
   EXPECT_FALSE(judge(log, {}, true).pass);  // `vmm: end: fail` when a pass was required

@@ -1,5 +1,7 @@
 #include "arch/instruction_decoder.h"
 
+#include "arch/registers.h"
+
 namespace arch {
 namespace {
 
@@ -91,7 +93,7 @@ constexpr bool default_64_in_64_bit_mode(uint8_t map, uint8_t op) {
          op == 0xC2 || op == 0xC3 || op == 0xC8 || op == 0xC9;
 }
 
-const char* const kReg64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+const char* const* const kReg64 = kGeneralRegisterNames;
 const char* const kReg32[16] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
 const char* const kReg16[16] = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
 const char* const kReg8[16] = {"al", "cl", "dl", "bl", "ah", "ch", "dh", "bh", "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};

@@ -7,6 +7,12 @@
 
 namespace arch {
 
+// The general registers in the SDM's encoding order (Vol. 2A 2.1.5,
+// Table 2-2: the REX.R/B extended ModR/M numbers; also the order of the
+// register fields in exit qualifications and VM-exit instruction information).
+inline constexpr const char* kGeneralRegisterNames[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                                          "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+
 namespace cr0 {
 inline constexpr uint64_t PE = 1ull << 0, MP = 1ull << 1, EM = 1ull << 2, TS = 1ull << 3, ET = 1ull << 4,
                           NE = 1ull << 5, WP = 1ull << 16, AM = 1ull << 18, NW = 1ull << 29, CD = 1ull << 30,

@@ -35,6 +35,22 @@ inline constexpr uint32_t kVmcsFieldCount = sizeof(kVmcsFields) / sizeof(kVmcsFi
 // The five control words a profile sets, in blob order.
 enum class ControlWord : uint8_t { PIN, PROC, PROC2, EXIT, ENTRY };
 inline constexpr uint32_t kControlWordCount = 5;
+// Each word's key under a profile's `controls:` and the SDM's name for it
+// (SDM 24.6.1, 24.6.2, 24.7.1, 24.8.1), in ControlWord order.
+struct ControlWordInfo {
+  ControlWord word;
+  const char* profile_key;
+  const char* sdm_name;
+  const char* sdm_section;
+};
+inline constexpr ControlWordInfo kControlWords[kControlWordCount] = {
+    {ControlWord::PIN, "pin", "Pin-based VM-execution controls", "24.6.1"},
+    {ControlWord::PROC, "proc", "Primary processor-based VM-execution controls", "24.6.2"},
+    {ControlWord::PROC2, "proc2", "Secondary processor-based VM-execution controls", "24.6.2"},
+    {ControlWord::EXIT, "exit", "Primary VM-exit controls", "24.7.1"},
+    {ControlWord::ENTRY, "entry", "VM-entry controls", "24.8.1"},
+};
+constexpr const char* control_word_key(ControlWord w) { return kControlWords[uint32_t(w)].profile_key; }
 
 struct ControlBit {
   ControlWord word;

@@ -60,6 +60,18 @@ constexpr const char* word_of(const Word<E> (&table)[N], uint32_t value) {
   return nullptr;
 }
 
+// The entry whose word is `word`, or null: for readers of the words the
+// hypervisor prints (the verdict reads outcome words back from the log).
+template <typename E, uint32_t N>
+constexpr const Word<E>* find_word(const Word<E> (&table)[N], const char* word) {
+  for (const Word<E>& w : table) {
+    const char *a = w.word, *b = word;
+    while (*a && *a == *b) ++a, ++b;
+    if (*a == *b && *w.word) return &w;
+  }
+  return nullptr;
+}
+
 // Whether a blob field holds a value of the table (the reader's check).
 template <typename E, uint32_t N>
 constexpr bool is_known(const Word<E> (&table)[N], uint32_t value) {
