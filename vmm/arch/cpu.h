@@ -121,6 +121,7 @@ inline constexpr uint64_t LOCK = 1ull << 0, VMX_OUTSIDE_SMX = 1ull << 2;
 }
 namespace cpuid1_ecx {
 inline constexpr uint32_t VMX = 1u << 5;
+inline constexpr uint32_t SSE4_2 = 1u << 20;  // CRC32 instruction (SDM Vol. 2A, CRC32)
 }
 
 }  // namespace arch
