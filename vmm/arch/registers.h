@@ -39,6 +39,7 @@ inline constexpr uint64_t LOCK = 1ull << 0, VMX_OUTSIDE_SMX = 1ull << 2;
 }
 namespace cpuid1_ecx {  // CPUID.01H:ECX (Vol. 2A, CPUID)
 inline constexpr uint32_t VMX = 1u << 5;
+inline constexpr uint32_t SSE4_2 = 1u << 20;  // the CRC32 instruction (Vol. 2A, CRC32)
 }
 
 }  // namespace arch

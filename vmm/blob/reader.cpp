@@ -9,9 +9,9 @@ namespace blob {
 uint32_t blob_crc32c(const uint8_t* data, size_t size) {
   static constexpr uint8_t kZero[4] = {0, 0, 0, 0};
   constexpr size_t kCrcAt = __builtin_offsetof(Header, crc32c);
-  uint32_t crc = crc32c_update(0, data, kCrcAt);
-  crc = crc32c_update(crc, kZero, 4);
-  return crc32c_update(crc, data + kCrcAt + 4, size - kCrcAt - 4);
+  uint32_t crc = crc32c_update_fastest(0, data, kCrcAt);
+  crc = crc32c_update_fastest(crc, kZero, 4);
+  return crc32c_update_fastest(crc, data + kCrcAt + 4, size - kCrcAt - 4);
 }
 
 namespace {

@@ -63,8 +63,20 @@ ap_entry64:
         movw %ax, %ds
         movw %ax, %es
         movw %ax, %ss
-        movq ap_boot_stack(%rip), %rsp
-        movl ap_boot_index(%rip), %edi
+        /* Every AP runs this at once (boot/smp.cpp): find this CPU's index
+         * as the position of its initial APIC ID (CPUID.01H:EBX[31:24]) in
+         * ap_boot_apic_ids, and take that index's stack. */
+        movl $1, %eax
+        cpuid
+        shrl $24, %ebx
+        movl $1, %edi
+2:      cmpl ap_boot_count(%rip), %edi
+        jae 1f                           /* not listed: stay halted */
+        cmpl %ebx, ap_boot_apic_ids(,%rdi,4)
+        je 3f
+        incl %edi
+        jmp 2b
+3:      movq ap_boot_stacks(,%rdi,8), %rsp
         call ap_main
 1:      cli
         hlt

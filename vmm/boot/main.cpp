@@ -125,6 +125,9 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
     LOG("vmm: not started by a multiboot loader; cannot find the blob");
     platform::end_machine(false);
   }
+  // The SDM's 10 ms between INIT and Startup IPI pass while memory is set up
+  // and the blob checked (start_application_processors below).
+  boot::send_init_to_application_processors();
   const auto& mbi = *reinterpret_cast<const boot::MultibootInfo*>(uint64_t(info_address));
   const char* cmdline = (mbi.flags & boot::kHasCmdline) ? reinterpret_cast<const char*>(uint64_t(mbi.cmdline)) : "";
   g_options = boot::parse_cmdline(cmdline);

@@ -14,10 +14,15 @@
 #include "vmx/vmxon.h"
 
 extern "C" char ap_trampoline_start[], ap_trampoline_end[];
-extern "C" uint64_t ap_boot_stack;
-extern "C" uint32_t ap_boot_index;
-uint64_t ap_boot_stack;
-uint32_t ap_boot_index;
+// What an AP looks up by its APIC ID on the way to ap_main
+// (boot/ap_trampoline.S): all APs start at once, so each finds its own index
+// (the position of its APIC ID) and stack.
+extern "C" uint32_t ap_boot_apic_ids[cpu::kMaxCpus];
+extern "C" uint64_t ap_boot_stacks[cpu::kMaxCpus];
+extern "C" uint32_t ap_boot_count;
+uint32_t ap_boot_apic_ids[cpu::kMaxCpus];
+uint64_t ap_boot_stacks[cpu::kMaxCpus];
+uint32_t ap_boot_count;
 
 namespace boot {
 namespace {
@@ -37,10 +42,16 @@ struct [[gnu::packed]] AcpiHeader {
   uint32_t oem_revision, creator, creator_revision;
 };
 
+// The RSDP's signature "RSD PTR " as one little-endian word: the scan
+// compares one load per 16-byte step instead of calling memcmp (the BIOS
+// area is up to 8,192 steps and this was 8% of the boot, docs/benchmarks.md).
+constexpr uint64_t kRsdpSignature = 0x2052545020445352ull;
+static_assert((kRsdpSignature & 0xFF) == 'R' && (kRsdpSignature >> 56) == ' ');
+
 const uint8_t* find_rsdp() {
   auto scan = [](uint64_t start, uint64_t length) -> const uint8_t* {
     for (uint64_t p = start; p < start + length; p += 16)
-      if (memcmp(reinterpret_cast<const void*>(p), "RSD PTR ", 8) == 0) return reinterpret_cast<const uint8_t*>(p);
+      if (*reinterpret_cast<const volatile uint64_t*>(p) == kRsdpSignature) return reinterpret_cast<const uint8_t*>(p);
     return nullptr;
   };
   // BIOS data area word 40:0E holds the EBDA segment (ACPI 5.2.5.1).
@@ -48,7 +59,11 @@ const uint8_t* find_rsdp() {
   asm volatile("movw (%1), %0" : "=r"(ebda_segment) : "r"(uint64_t(0x40E)));
   const uint64_t ebda = uint64_t(ebda_segment) << 4;
   const uint8_t* r = ebda ? scan(ebda, 1024) : nullptr;
-  return r ? r : scan(0xE0000, 0x20000);
+  // The BIOS area 0E0000H-0FFFFFH, its upper half first: the firmware here
+  // keeps its tables with its code there (Bochs's BIOS: RSDP at 0F9FA0H,
+  // measured 2026-12-02), and the lower half is searched all the same.
+  if (!r) r = scan(0xF0000, 0x10000);
+  return r ? r : scan(0xE0000, 0x10000);
 }
 
 const AcpiHeader* find_madt() {
@@ -64,12 +79,14 @@ const AcpiHeader* find_madt() {
   return nullptr;
 }
 
+constexpr uint32_t kMpSignature = 0x5F504D5Fu;  // "_MP_"
+
 // Processor entries of the Intel MultiProcessor Specification 1.4 table
 // (4.1, 4.3.1): the fallback for machines without an ACPI MADT.
 uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
   auto scan = [](uint64_t start, uint64_t length) -> const uint8_t* {
     for (uint64_t p = start; p < start + length; p += 16)
-      if (memcmp(reinterpret_cast<const void*>(p), "_MP_", 4) == 0) return reinterpret_cast<const uint8_t*>(p);
+      if (*reinterpret_cast<const volatile uint32_t*>(p) == kMpSignature) return reinterpret_cast<const uint8_t*>(p);
     return nullptr;
   };
   const uint8_t* floating = scan(0x9FC00, 0x400);
@@ -128,8 +145,9 @@ uint32_t enumerate_cpus() {
 }
 
 
-// Busy wait on PIT channel 2 (1.193182 MHz), gated through port 61H.
-void pit_delay_us(uint32_t us) {
+// PIT channel 2 (1.193182 MHz) as a one-shot, gated through port 61H: its
+// OUT bit rises when the count runs out (at most 54.9 ms per start).
+void pit_start_us(uint32_t us) {
   const uint32_t ticks = us * 1193u / 1000u + 1;
   const uint8_t gate = arch::inb(0x61) & 0xFC;
   arch::outb(0x61, gate);
@@ -137,40 +155,77 @@ void pit_delay_us(uint32_t us) {
   arch::outb(0x42, uint8_t(ticks));
   arch::outb(0x42, uint8_t(ticks >> 8));
   arch::outb(0x61, gate | 1);
-  while (!(arch::inb(0x61) & 0x20)) arch::cpu_pause();
-  arch::outb(0x61, gate);
+}
+bool pit_expired() { return arch::inb(0x61) & 0x20; }
+void pit_wait() {
+  while (!pit_expired()) console::log_drain(), arch::cpu_pause();
+  arch::outb(0x61, arch::inb(0x61) & 0xFC);
+}
+void pit_delay_us(uint32_t us) {
+  pit_start_us(us);
+  pit_wait();
 }
 
 void send_ipi(uint32_t apic_id, uint32_t low) { platform::send_ipi(apic_id, low); }
 
-bool start_ap(uint32_t index) {
-  cpu::PerCpu& c = cpu::at(index);
-  c.index = index;
-  ap_boot_index = index;
-  ap_boot_stack = cpu::stack_top_for(index);
-  send_ipi(c.apic_id, kIcrInitAssert);
-  pit_delay_us(10000);
-  for (int attempt = 0; attempt < 2 && !__atomic_load_n(&c.online, __ATOMIC_ACQUIRE); ++attempt) {
-    send_ipi(c.apic_id, kIcrStartup | uint32_t(kTrampoline >> 12));
-    for (int wait = 0; wait < 100 && !__atomic_load_n(&c.online, __ATOMIC_ACQUIRE); ++wait) pit_delay_us(1000);
-  }
-  return __atomic_load_n(&c.online, __ATOMIC_ACQUIRE);
+uint32_t g_found = 1;  // CPUs the MADT (or MP table) lists, the BSP first
+
+bool online(uint32_t index) { return __atomic_load_n(&cpu::at(index).online, __ATOMIC_ACQUIRE); }
+bool all_online() {
+  for (uint32_t i = 1; i < g_found; ++i)
+    if (!online(i)) return false;
+  return true;
+}
+void send_startup_to_waiting() {
+  for (uint32_t i = 1; i < g_found; ++i)
+    if (!online(i)) send_ipi(cpu::at(i).apic_id, kIcrStartup | uint32_t(kTrampoline >> 12));
 }
 }  // namespace
 
-void start_application_processors() {
-  const uint32_t found = enumerate_cpus();
-  memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(ap_trampoline_end - ap_trampoline_start));
-  uint32_t online = 1;
-  for (uint32_t i = 1; i < found; ++i) {
-    cpu::at(online).apic_id = cpu::at(i).apic_id;
-    if (start_ap(online))
-      ++online;
-    else
-      LOG("vmm: CPU with APIC ID %u did not start", cpu::at(i).apic_id);
+// The APs' start (SDM Vol. 3 9.4.4.1, "INIT-SIPI-SIPI"): INIT to each, 10 ms,
+// a Startup IPI to each, 200 us, a second Startup IPI to each not yet
+// running. The waits are the SDM's, but they are paid once for all APs, and
+// the 10 ms run while the BSP sets up memory and checks the blob (both
+// halves are called from kmain with that work between them).
+void send_init_to_application_processors() {
+  g_found = enumerate_cpus();
+  for (uint32_t i = 1; i < g_found; ++i) {
+    cpu::PerCpu& c = cpu::at(i);
+    c.index = i;
+    ap_boot_apic_ids[i] = c.apic_id;
+    ap_boot_stacks[i] = cpu::stack_top_for(i);
   }
-  cpu::set_cpu_count(online);
-  LOG("vmm: %u CPU(s) online (MADT lists %u)", online, found);
+  __atomic_store_n(&ap_boot_count, g_found, __ATOMIC_RELEASE);
+  if (g_found == 1) return;
+  for (uint32_t i = 1; i < g_found; ++i) send_ipi(cpu::at(i).apic_id, kIcrInitAssert);
+  pit_start_us(10000);
+}
+
+void start_application_processors() {
+  if (g_found > 1) {
+    // Copied only now: until the blob is checked, the loader's structures
+    // (wherever it put them in low memory) are still read.
+    memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(ap_trampoline_end - ap_trampoline_start));
+    pit_wait();  // what is left of the 10 ms since the INITs
+    send_startup_to_waiting();
+    pit_delay_us(200);
+    send_startup_to_waiting();
+    // Up to 100 ms for every AP to reach ap_main, checked as it happens.
+    for (int period = 0; period < 2 && !all_online(); ++period) {
+      pit_start_us(50000);
+      while (!all_online() && !pit_expired()) console::log_drain(), arch::cpu_pause();
+    }
+  }
+  // CPU indices stay those of the MADT's order; an AP that did not start
+  // ends the list, and any after it stay unused in ap_main.
+  uint32_t count = 1;
+  while (count < g_found && online(count)) ++count;
+  for (uint32_t i = count; i < g_found; ++i)
+    LOG(online(i) ? "vmm: CPU with APIC ID %u started but stays unused (a CPU listed before it did not start)"
+                  : "vmm: CPU with APIC ID %u did not start",
+        cpu::at(i).apic_id);
+  cpu::set_cpu_count(count);
+  LOG("vmm: %u CPU(s) online (MADT lists %u)", count, g_found);
 }
 
 
@@ -254,7 +309,7 @@ void cpu_main(cpu::PerCpu& c) {
 
 void wait_for_all_cpus() {
   for (uint32_t i = 0; i < cpu::cpu_count(); ++i)
-    while (!__atomic_load_n(&cpu::at(i).done, __ATOMIC_ACQUIRE)) arch::cpu_pause();
+    while (!__atomic_load_n(&cpu::at(i).done, __ATOMIC_ACQUIRE)) console::log_drain(), arch::cpu_pause();
 }
 
 }  // namespace boot
@@ -268,6 +323,7 @@ extern "C" [[noreturn]] void ap_main(uint32_t index) {
   __atomic_store_n(&c.online, true, __ATOMIC_RELEASE);
   LOG("vmm: CPU online (APIC ID %u)", c.apic_id);
   while (!__atomic_load_n(&boot::g_released, __ATOMIC_ACQUIRE)) arch::cpu_pause();
+  if (index >= cpu::cpu_count()) run::idle_forever(c);  // after an AP that did not start (start_application_processors)
   boot::cpu_main(c);
   run::idle_forever(c);
 }

@@ -7,7 +7,10 @@
 #include "cpu/percpu.h"
 
 namespace boot {
-// Finds the CPUs and starts each AP up to ap_main, where it waits. Sets cpu::cpu_count().
+// The two halves of starting the APs, with the BSP's own set-up between them
+// to cover the SDM's 10 ms wait: find the CPUs and send each AP an INIT;
+// then the Startup IPIs, until each AP waits in ap_main. Sets cpu::cpu_count().
+void send_init_to_application_processors();
 void start_application_processors();
 void release_application_processors();
 // Per-CPU work: VMX on, capability print, this CPU's guests.

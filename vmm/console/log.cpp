@@ -89,6 +89,18 @@ void vlog(const char* format, va_list args) {
   serial_write(line, len);
 }
 
+void log_drain() {
+  if (!serial_pending() || !g_lock.try_lock()) return;  // a writer holding the lock drains as it writes
+  serial_drain();
+  g_lock.unlock();
+}
+
+void log_flush() {
+  if (!serial_pending()) return;
+  lib::SpinlockGuard guard(g_lock);
+  serial_send_all();
+}
+
 void log(const char* format, ...) {
   va_list args;
   va_start(args, format);

@@ -9,6 +9,12 @@
 namespace console {
 [[gnu::format(printf, 1, 2)]] void log(const char* format, ...);
 void vlog(const char* format, va_list args);
+// Sends queued console output the UART can take now (console/serial.h);
+// for places that wait or run for a while without logging. Never waits.
+void log_drain();
+// Sends all queued console output and waits until the UART has taken it:
+// before a guest runs, since it may not give the CPU back for a long time.
+void log_flush();
 // Formats into buf (always NUL-terminated); returns the length.
 uint32_t format_to(char* buf, uint32_t size, const char* format, va_list args);
 // Who is speaking: set once per CPU after its per-CPU block exists.

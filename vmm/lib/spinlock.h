@@ -10,6 +10,7 @@ class Spinlock {
     while (__atomic_exchange_n(&locked_, 1, __ATOMIC_ACQUIRE))
       while (__atomic_load_n(&locked_, __ATOMIC_RELAXED)) asm volatile("pause");
   }
+  bool try_lock() { return !__atomic_exchange_n(&locked_, 1, __ATOMIC_ACQUIRE); }
   void unlock() { __atomic_store_n(&locked_, 0, __ATOMIC_RELEASE); }
 
  private:
