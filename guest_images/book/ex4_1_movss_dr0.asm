@@ -5,6 +5,8 @@
         bits 32
         org 0x100000
 
+%include "say32.inc"
+
 SS_WORD equ 0x80010                     ; the watched word, in guest RAM
 
 start:
@@ -53,17 +55,7 @@ debug_handler:
         pop esi
         iret
 
-breakpoint_handler:
-        push esi
-        mov esi, bp_text
-        call puts
-        push eax
-        mov eax, [esp + 8]
-        call print_hex32
-        call newline
-        pop eax
-        pop esi
-        iret
+RETURN_EIP_HANDLER breakpoint_handler, bp_text
 
 %include "console32.inc"
 %include "pm32.inc"

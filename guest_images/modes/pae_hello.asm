@@ -4,17 +4,13 @@
         bits 32
         org 0x100000
 
+%include "say32.inc"
+
 start:
         mov esi, hello
         call puts
-        mov esi, cr0_text
-        call puts
-        mov eax, cr0
-        call print_hex32
-        mov esi, cr4_text
-        call puts
-        mov eax, cr4
-        call print_hex32
+        SAY_HEX32 cr0_text, cr0
+        SAY_HEX32 cr4_text, cr4
         call newline
         mov eax, cr4
         test eax, 1 << 5                ; CR4.PAE

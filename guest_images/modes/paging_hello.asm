@@ -3,13 +3,12 @@
         bits 32
         org 0x100000
 
+%include "say32.inc"
+
 start:
         mov esi, hello
         call puts
-        mov esi, cr0_text
-        call puts
-        mov eax, cr0
-        call print_hex32
+        SAY_HEX32 cr0_text, cr0
         call newline
         test eax, eax                   ; CR0.PG is bit 31
         jns .wrong
