@@ -8,7 +8,7 @@
 
 #include "appliance/process.h"
 
-namespace configgen::appliance {
+namespace appliance {
 namespace fs = std::filesystem;
 
 int BochsBinary::version_number() const {
@@ -62,4 +62,4 @@ BochsBinary find_bochs(const std::string& requested) {
   return b;
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-namespace configgen::appliance {
+namespace appliance {
 
 struct BochsBinary {
   std::string path;     // what was run
@@ -22,4 +22,4 @@ BochsBinary find_bochs(const std::string& requested);
 // The banner's version ("Bochs x86 Emulator 2.7" -> "2.7"), "" if none.
 std::string bochs_version_from_banner(const std::string& output);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -19,7 +19,7 @@
 #include "appliance/process.h"
 #include "appliance/serial_log.h"
 
-namespace configgen::appliance {
+namespace appliance {
 namespace fs = std::filesystem;
 namespace {
 
@@ -218,4 +218,4 @@ RunResult run_emulator(const RunSpec& s) {
   return r;
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-namespace configgen::appliance {
+namespace appliance {
 
 struct RunSpec {
   std::string emulator = "bochs";  // bochs | qemu
@@ -35,4 +35,4 @@ RunResult run_emulator(const RunSpec& spec);
 // error line; "" when it gave none.
 std::string emulator_complaint(const std::string& messages);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

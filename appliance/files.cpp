@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iterator>
 
-namespace configgen::appliance {
+namespace appliance {
 
 std::string write_file(const std::string& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -34,4 +34,4 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path, std::stri
   return bytes;
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

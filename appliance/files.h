@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace configgen::appliance {
+namespace appliance {
 
 // Empty on success, else "cannot write PATH: REASON".
 std::string write_file(const std::string& path, std::string_view bytes);
@@ -15,4 +15,4 @@ std::string write_file(const std::string& path, const std::vector<uint8_t>& byte
 // nullopt with `error` set ("cannot read PATH: REASON") when it fails.
 std::optional<std::vector<uint8_t>> read_file(const std::string& path, std::string& error);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

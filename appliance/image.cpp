@@ -8,7 +8,7 @@
 #include "appliance/files.h"
 #include "appliance/process.h"
 
-namespace configgen::appliance {
+namespace appliance {
 namespace fs = std::filesystem;
 
 std::string default_vmm_path() { return std::string(VTX_BINARY_DIR) + "/bin/vmm.elf"; }
@@ -65,4 +65,4 @@ std::string build_netboot_tree(const ImageInputs& in, const std::string& dir) {
   return write_file((fs::path(dir) / "boot.ipxe").string(), script.str());
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-namespace configgen::appliance {
+namespace appliance {
 
 struct ImageInputs {
   std::string vmm;      // vmm.elf (ELF32 multiboot)
@@ -18,4 +18,4 @@ std::string build_iso(const ImageInputs& in, const std::string& iso_path, const 
 std::string build_netboot_tree(const ImageInputs& in, const std::string& dir);
 std::string default_vmm_path();
 
-}  // namespace configgen::appliance
+}  // namespace appliance

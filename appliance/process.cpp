@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace configgen::appliance {
+namespace appliance {
 namespace {
 int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 }  // namespace
@@ -122,4 +122,4 @@ ProcessResult run_process(const std::vector<std::string>& argv, int seconds) {
   return r;
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

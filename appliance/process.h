@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace configgen::appliance {
+namespace appliance {
 
 struct SpawnOptions {
   // Where the child's stdout goes: empty = into the pipe (with stderr),
@@ -51,4 +51,4 @@ struct ProcessResult {
 // Runs argv, collects its output, waits at most `seconds`.
 ProcessResult run_process(const std::vector<std::string>& argv, int seconds);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -9,7 +9,7 @@
 #include <regex>
 #include <vector>
 
-namespace configgen::appliance {
+namespace appliance {
 
 std::string make_fresh_run_dir(const std::string& parent, const std::string& prefix, std::string& error) {
   std::error_code ec;
@@ -45,4 +45,4 @@ int prune_run_dirs(const std::string& parent, size_t keep) {
   return removed;
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-namespace configgen::appliance {
+namespace appliance {
 
 // Creates PARENT/PREFIX-XXXXXX (mkdtemp); returns its path, or "" with `error` set.
 std::string make_fresh_run_dir(const std::string& parent, const std::string& prefix, std::string& error);
@@ -14,4 +14,4 @@ std::string make_fresh_run_dir(const std::string& parent, const std::string& pre
 // runs do not fill the disk with ISOs. Returns how many were removed.
 int prune_run_dirs(const std::string& parent, size_t keep);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -3,7 +3,7 @@
 #include <regex>
 #include <sstream>
 
-namespace configgen::appliance {
+namespace appliance {
 
 std::string clean_serial_line(std::string line) {
   static const std::regex control("\x1b(?:\\[[0-9;?]*[ -/]*[@-~]|[@-Z\\\\-_])");
@@ -59,4 +59,4 @@ SerialLog parse_serial_log(const std::string& text) {
   return log;
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -8,7 +8,7 @@
 
 #include "blob/vocabulary.h"
 
-namespace configgen::appliance {
+namespace appliance {
 
 struct GuestOutcome {
   std::string outcome;  // the word printed: halted, exited, stopped, ... (blob/vocabulary.def)
@@ -41,4 +41,4 @@ bool is_hypervisor_line(const std::string& line);
 // every other line.
 std::string line_guest(const std::string& line);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -10,7 +10,7 @@
 #include "appliance/files.h"
 #include "blob/signature.h"
 
-namespace configgen::appliance {
+namespace appliance {
 namespace {
 std::string to_hex(const std::vector<uint8_t>& b) {
   static const char* d = "0123456789abcdef";
@@ -108,4 +108,4 @@ std::string sign_image(const std::string& key_path, const std::vector<uint8_t>& 
   return {};
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -9,7 +9,7 @@
 
 #include "appliance/image.h"
 
-namespace configgen::appliance {
+namespace appliance {
 
 struct SigningKey {
   std::vector<uint8_t> private_scalar;  // 32 bytes
@@ -30,4 +30,4 @@ std::string write_keyed_vmm(const std::string& vmm, const std::string& out, cons
 std::string sign_image(const std::string& key_path, const std::vector<uint8_t>& blob, const std::string& work_dir,
                        ImageInputs& img);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

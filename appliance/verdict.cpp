@@ -2,22 +2,22 @@
 
 #include <regex>
 
-namespace configgen::appliance {
+namespace appliance {
 namespace {
-std::string where(const model::Expectation& e) {
+std::string where(const configgen::model::Expectation& e) {
   return e.loc.file.empty() ? "" : e.loc.file + ":" + std::to_string(e.loc.line) + ": ";
 }
-bool in_bounds(long n, const model::Expectation& e) {
+bool in_bounds(long n, const configgen::model::Expectation& e) {
   return (!e.min_count || n >= *e.min_count) && (!e.max_count || n <= *e.max_count);
 }
-std::string bounds(const model::Expectation& e) {
+std::string bounds(const configgen::model::Expectation& e) {
   if (e.min_count && e.max_count && *e.min_count == *e.max_count) return "exactly " + std::to_string(*e.min_count);
   std::string s;
   if (e.min_count) s += "at least " + std::to_string(*e.min_count);
   if (e.max_count) s += (s.empty() ? "" : " and ") + std::string("at most ") + std::to_string(*e.max_count);
   return s;
 }
-std::string about(const model::Expectation& e) { return e.guest.empty() ? "" : " about guest " + e.guest; }
+std::string about(const configgen::model::Expectation& e) { return e.guest.empty() ? "" : " about guest " + e.guest; }
 }  // namespace
 
 std::string Verdict::summary() const {
@@ -27,14 +27,14 @@ std::string Verdict::summary() const {
   return s;
 }
 
-Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expectations, bool require_end_pass) {
+Verdict judge(const SerialLog& log, const std::vector<configgen::model::Expectation>& expectations, bool require_end_pass) {
   Verdict v;
   if (!log.end_pass) v.failures.push_back("the hypervisor never printed its end line (crash or hang)");
   else if (require_end_pass && !*log.end_pass) v.failures.push_back("the hypervisor ended with `vmm: end: fail`");
   for (const auto& e : expectations) {
     switch (e.kind) {
-      case model::Expectation::Kind::SerialMatch:
-      case model::Expectation::Kind::SerialAbsent: {
+      case configgen::model::Expectation::Kind::SerialMatch:
+      case configgen::model::Expectation::Kind::SerialAbsent: {
         std::regex re;
         try {
           re = std::regex(e.pattern);
@@ -46,7 +46,7 @@ Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expec
         long n = 0;
         for (size_t i = 0; i < log.lines.size(); ++i)
           if ((e.guest.empty() || log.line_guests[i] == e.guest) && std::regex_search(log.lines[i], re)) ++n;
-        if (e.kind == model::Expectation::Kind::SerialAbsent) {
+        if (e.kind == configgen::model::Expectation::Kind::SerialAbsent) {
           if (n) v.failures.push_back(where(e) + "'" + e.pattern + "' appeared " + std::to_string(n) + " time(s)" + about(e));
         } else if (!e.min_count && !e.max_count ? n == 0 : !in_bounds(n, e)) {
           v.failures.push_back(where(e) + "'" + e.pattern + "' matched " + std::to_string(n) + " line(s)" + about(e) +
@@ -54,7 +54,7 @@ Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expec
         }
         break;
       }
-      case model::Expectation::Kind::GuestEnd: {
+      case configgen::model::Expectation::Kind::GuestEnd: {
         auto it = log.guests.find(e.guest);
         if (it == log.guests.end()) v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
         else if (!it->second.known)
@@ -65,7 +65,7 @@ Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expec
                                "), expected " + e.outcome);
         break;
       }
-      case model::Expectation::Kind::ExitCount: {
+      case configgen::model::Expectation::Kind::ExitCount: {
         auto it = log.guests.find(e.guest);
         if (it == log.guests.end()) {
           v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
@@ -84,4 +84,4 @@ Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expec
   return v;
 }
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -6,7 +6,7 @@
 #include "appliance/serial_log.h"
 #include "model/expect.h"
 
-namespace configgen::appliance {
+namespace appliance {
 
 struct Verdict {
   bool pass = false;
@@ -17,6 +17,6 @@ struct Verdict {
 // With `require_end_pass`, the hypervisor's own `vmm: end: pass` is needed
 // too (every guest finished normally); negative profiles that expect a guest
 // to be stopped turn it off.
-Verdict judge(const SerialLog& log, const std::vector<model::Expectation>& expectations, bool require_end_pass);
+Verdict judge(const SerialLog& log, const std::vector<configgen::model::Expectation>& expectations, bool require_end_pass);
 
-}  // namespace configgen::appliance
+}  // namespace appliance

@@ -15,7 +15,7 @@
 #include "parse/scalars.h"
 #include "pipeline/driver.h"
 
-namespace configgen::appliance {
+namespace netboot {
 namespace fs = std::filesystem;
 
 std::string mac_hexhyp(const std::string& mac) {
@@ -46,7 +46,7 @@ std::string read_lab_manifest(const std::string& path, Lab& lab) {
       const std::string key = kv.first.as<std::string>();
       if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
       errors << at(kv.first) << "error: unknown key '" << key << "' in " << where;
-      if (const std::string near = parse::closest(key, keys); !near.empty()) errors << "; did you mean '" << near << "'?";
+      if (const std::string near = configgen::parse::closest(key, keys); !near.empty()) errors << "; did you mean '" << near << "'?";
       errors << "\n";
     }
   };
@@ -98,12 +98,12 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
   fs::copy_file(vmm, fs::path(dir) / "vmm.elf", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the hypervisor " + vmm + ": " + ec.message();
   auto compile_to = [&](const std::string& profile, const std::string& blob_name) -> std::string {
-    auto c = compile_profile_file(profile, CompileOptions{});
+    auto c = configgen::compile_profile_file(profile, configgen::CompileOptions{});
     if (!c) return profile + " does not compile";
-    return write_file((fs::path(dir) / blob_name).string(), c->blob);
+    return appliance::write_file((fs::path(dir) / blob_name).string(), c->blob);
   };
   auto script = [&](const std::string& file, const std::string& blob_name, const std::string& comment) {
-    return write_file((fs::path(dir) / file).string(), "#!ipxe\n# " + comment + "\nkernel vmm.elf " + lab.cmdline + " blob=" +
+    return appliance::write_file((fs::path(dir) / file).string(), "#!ipxe\n# " + comment + "\nkernel vmm.elf " + lab.cmdline + " blob=" +
                                                            blob_name + "\nmodule " + blob_name + " " + blob_name + "\nboot\n");
   };
   for (const auto& m : lab.machines) {
@@ -118,7 +118,7 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
       return err;
   }
   // Every iPXE client starts here and picks its own script by MAC address.
-  if (auto err = write_file((fs::path(dir) / "boot.ipxe").string(),
+  if (auto err = appliance::write_file((fs::path(dir) / "boot.ipxe").string(),
                             "#!ipxe\n# " + lab.name + ": one script per machine, by MAC address\n"
                             "chain ${net0/mac:hexhyp}.ipxe || chain default.ipxe || shell\n");
       !err.empty())
@@ -145,7 +145,7 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
        << "dhcp-boot=tag:!ipxe,undionly.kpxe\n"
        << "dhcp-boot=tag:ipxe,boot.ipxe\n";
   for (const auto& m : lab.machines) conf << "# " << m.name << " " << m.mac << " -> " << mac_hexhyp(m.mac) << ".ipxe\n";
-  return write_file((fs::path(dir) / "dnsmasq.conf").string(), conf.str());
+  return appliance::write_file((fs::path(dir) / "dnsmasq.conf").string(), conf.str());
 }
 
-}  // namespace configgen::appliance
+}  // namespace netboot

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace configgen::appliance {
+namespace netboot {
 
 struct LabMachine {
   std::string name, mac, profile;
@@ -30,4 +30,4 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
 // "52:54:00:AB:cd:01" -> "52-54-00-ab-cd-01" (iPXE's hexhyp form).
 std::string mac_hexhyp(const std::string& mac);
 
-}  // namespace configgen::appliance
+}  // namespace netboot

@@ -20,8 +20,10 @@
 #include "netboot/lab.h"
 #include "pipeline/driver.h"
 
-namespace configgen::appliance {
+namespace configgen::commands {
 namespace fs = std::filesystem;
+using namespace ::appliance;  // this file drives the appliance library throughout
+using netboot::Lab;
 namespace {
 
 struct RunOptions {
@@ -312,7 +314,7 @@ int image_command(const ImageOptions& o, const CompileOptions& copts) {
 }
 }  // namespace
 
-void register_commands(CLI::App& app, std::function<CompileOptions()> compile_options, int& status) {
+void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> compile_options, int& status) {
   static RunOptions run;
   static TestSwitches tests;
   const std::string testing = "Testing (the project's own negative tests)";
@@ -361,4 +363,4 @@ void register_commands(CLI::App& app, std::function<CompileOptions()> compile_op
   im->callback([compile_options, &status] { status = image_command(image, compile_options()); });
 }
 
-}  // namespace configgen::appliance
+}  // namespace configgen::commands

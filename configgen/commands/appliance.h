@@ -7,8 +7,8 @@
 
 #include "pipeline/driver.h"
 
-namespace configgen::appliance {
+namespace configgen::commands {
 // `compile_options` gives the global options (--target, --werror,
 // --build-dir) at the time a command runs; each command sets `status`.
-void register_commands(CLI::App& app, std::function<CompileOptions()> compile_options, int& status);
+void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> compile_options, int& status);
 }

@@ -247,7 +247,7 @@ int main(int argc, char** argv) {
     }
   });
 
-  appliance::register_commands(app, options, status);
+  commands::register_appliance_commands(app, options, status);
   if (const std::string word = command_word(argc, argv); !word.empty()) {
     std::vector<std::string> names;
     for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());

@@ -6,7 +6,7 @@
 #include "appliance/emulator.h"
 
 namespace {
-using configgen::appliance::emulator_complaint;
+using appliance::emulator_complaint;
 
 TEST(EmulatorComplaint, BochsExitMessage) {
   const char* err =
@@ -31,13 +31,13 @@ TEST(EmulatorComplaint, NothingToSay) {
 
 // Which Bochs a run used is printed in its verdict; the version comes from the banner.
 TEST(BochsFinder, VersionFromBanner) {
-  using configgen::appliance::bochs_version_from_banner;
+  using appliance::bochs_version_from_banner;
   EXPECT_EQ(bochs_version_from_banner("========\n                        Bochs x86 Emulator 2.7\n              Built from SVN"), "2.7");
   EXPECT_EQ(bochs_version_from_banner("  Bochs x86 Emulator 3.0.devel\n"), "3.0");
   EXPECT_EQ(bochs_version_from_banner("QEMU emulator version 7.2.0"), "");
 }
 
 TEST(BochsFinder, RequestedPathThatIsNotExecutableIsAnError) {
-  const auto b = configgen::appliance::find_bochs("/nonexistent/bochs");
+  const auto b = appliance::find_bochs("/nonexistent/bochs");
   EXPECT_NE(b.error.find("no Bochs found at /nonexistent/bochs"), std::string::npos) << b.error;
 }

@@ -9,8 +9,8 @@
 
 namespace {
 namespace fs = std::filesystem;
-using configgen::appliance::make_fresh_run_dir;
-using configgen::appliance::prune_run_dirs;
+using appliance::make_fresh_run_dir;
+using appliance::prune_run_dirs;
 
 fs::path scratch(const char* name) {
   const fs::path p = fs::temp_directory_path() / name;

@@ -13,7 +13,7 @@
 #include "blob/signature.h"
 
 namespace {
-using namespace configgen::appliance;
+using namespace appliance;
 
 SigningKey fresh_key(const char* name) {
   const auto path = (std::filesystem::temp_directory_path() / name).string();

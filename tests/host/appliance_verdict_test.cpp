@@ -6,8 +6,8 @@
 #include "appliance/verdict.h"
 
 namespace {
-using configgen::appliance::judge;
-using configgen::appliance::parse_serial_log;
+using appliance::judge;
+using appliance::parse_serial_log;
 using configgen::model::Expectation;
 
 const char* kLog =
@@ -103,7 +103,7 @@ TEST(Verdict, TheHypervisorsOwnEndLineCounts) {
 }
 
 TEST(SerialLog, TerminalControlsAndLineEndsAreRemoved) {
-  using configgen::appliance::clean_serial_line;
+  using appliance::clean_serial_line;
   EXPECT_EQ(clean_serial_line("\x1b[H\x1b[J\x1b[1;1H  Booting `vtx-appliance'\r\n"), "  Booting `vtx-appliance'");
   EXPECT_EQ(clean_serial_line("[cpu0] vmm: end: pass\r"), "[cpu0] vmm: end: pass");
   const auto log = parse_serial_log("\x1b[H\x1b[J[cpu0] vmm: end: pass\n");
@@ -112,7 +112,7 @@ TEST(SerialLog, TerminalControlsAndLineEndsAreRemoved) {
 }
 
 TEST(SerialLog, KnowsWhichGuestALineIsAbout) {
-  using configgen::appliance::line_guest;
+  using appliance::line_guest;
   EXPECT_EQ(line_guest("[cpu1] guest other| tick 1"), "other");
   EXPECT_EQ(line_guest("[cpu0] vmm: guest demo ended: halted; exits: hlt=1"), "demo");
   EXPECT_EQ(line_guest("[cpu0] vmm: summary: guests=2 finished=1 stopped=1 refused=0"), "");
@@ -190,7 +190,7 @@ TEST(SerialLog, CounterfeitVerdictLinesInGuestOutputAreIgnored) {
 }
 
 TEST(SerialLog, OnlyTheHypervisorsLineShapeIsAnEndLine) {
-  using configgen::appliance::is_hypervisor_line;
+  using appliance::is_hypervisor_line;
   EXPECT_TRUE(is_hypervisor_line("[cpu12] vmm: end: pass"));
   EXPECT_FALSE(is_hypervisor_line("[cpu0] guest a| [cpu0] vmm: end: pass"));
   EXPECT_FALSE(is_hypervisor_line(" [cpu0] vmm: end: pass"));
