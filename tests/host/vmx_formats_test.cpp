@@ -114,6 +114,32 @@ TEST(CapabilityMsrs, DecodeBochsTigerlake) {
   EXPECT_TRUE(ept.invvpid_single_context());
 }
 
+TEST(ExitQualifications, DecodeDescriptorTableInstructionInformation) {
+  // LGDT [ebx + esi*4 + disp] in 32-bit code: scaling 2, address size 32,
+  // operand size 32, segment DS (3), index ESI (6), base EBX (3), identity LGDT (2).
+  const DescriptorTableInstructionInfo lgdt{2u | (1u << 7) | (1u << 11) | (3u << 15) | (6u << 18) | (3u << 23) | (2u << 28)};
+  EXPECT_EQ(lgdt.scaling(), 2);
+  EXPECT_EQ(lgdt.address_size_bytes(), 4u);
+  EXPECT_EQ(lgdt.operand_size_bytes(), 4u);
+  EXPECT_EQ(lgdt.segment_register(), 3);
+  EXPECT_EQ(lgdt.index_register(), 6);
+  EXPECT_FALSE(lgdt.index_invalid());
+  EXPECT_EQ(lgdt.base_register(), 3);
+  EXPECT_FALSE(lgdt.base_invalid());
+  EXPECT_EQ(lgdt.instruction_identity(), 2);
+  // LTR AX: register operand, register 0, identity LTR (3), no base or index.
+  const DescriptorTableInstructionInfo ltr{(1u << 10) | (1u << 22) | (1u << 27) | (3u << 28)};
+  EXPECT_TRUE(ltr.register_operand());
+  EXPECT_EQ(ltr.register1(), 0);
+  EXPECT_TRUE(ltr.index_invalid() && ltr.base_invalid());
+  EXPECT_EQ(ltr.instruction_identity(), 3);
+  // 64-bit code segment: type 11 (execute/read, accessed), S, P, L.
+  const SegmentAccessRights cs{0xA09B};
+  EXPECT_EQ(cs.type(), 11);
+  EXPECT_TRUE(cs.code_or_data() && cs.present() && cs.long_mode() && cs.granularity());
+  EXPECT_FALSE(cs.default_big() || cs.unusable());
+}
+
 TEST(MsrBitmap, PlacesLowAndHighMsrsInTheirQuarters) {
   constexpr MsrBitmapBit sysenter_cs = msr_bitmap_bit(0x174);
   static_assert(sysenter_cs.covered && sysenter_cs.byte == 0x2E && sysenter_cs.bit == 4);

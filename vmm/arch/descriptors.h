@@ -15,6 +15,11 @@ constexpr uint32_t descriptor_limit(uint64_t d) {
 // VMCS access rights: type, S, DPL, P (bits 7:0) and AVL, L, D/B, G (15:12).
 constexpr uint32_t descriptor_access_rights(uint64_t d) { return uint32_t((d >> 40) & 0xF0FF); }
 constexpr uint32_t descriptor_dpl(uint64_t d) { return uint32_t(d >> 45) & 3; }
+// An IDT gate's type (bits 44:40 of the descriptor: 5 task, 6/14 interrupt,
+// 7/15 trap), DPL and P (SDM Vol. 3 6.11).
+constexpr uint32_t gate_type(uint64_t d) { return uint32_t(d >> 40) & 0x1F; }
+constexpr uint32_t gate_dpl(uint64_t d) { return uint32_t(d >> 45) & 3; }
+constexpr bool gate_present(uint64_t d) { return (d >> 47) & 1; }
 inline constexpr uint64_t kDescriptorAccessed = 1ull << 40;
 inline constexpr uint64_t kTssBusy = 1ull << 41;
 

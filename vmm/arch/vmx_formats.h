@@ -56,6 +56,38 @@ struct InterruptionInfo {
 };
 
 // ---------------------------------------------------------------------------
+// Segment access rights as the VMCS holds them (SDM 24.4.1, Table 24-2).
+struct SegmentAccessRights {
+  uint32_t raw = 0;
+  constexpr uint8_t type() const { return uint8_t(raw & 0xF); }             // bits 3:0
+  constexpr bool code_or_data() const { return (raw >> 4) & 1; }            // bit 4: S (descriptor type)
+  constexpr uint8_t dpl() const { return uint8_t((raw >> 5) & 3); }         // bits 6:5
+  constexpr bool present() const { return (raw >> 7) & 1; }                 // bit 7
+  constexpr bool long_mode() const { return (raw >> 13) & 1; }              // bit 13: L (64-bit code)
+  constexpr bool default_big() const { return (raw >> 14) & 1; }            // bit 14: D/B
+  constexpr bool granularity() const { return (raw >> 15) & 1; }            // bit 15: G
+  constexpr bool unusable() const { return (raw >> 16) & 1; }               // bit 16
+};
+
+// VM-exit instruction information for LGDT, LIDT, SGDT, SIDT (SDM 27.2.5,
+// Table 28-10) and LLDT, LTR, SLDT, STR (Table 28-11); book 5.8.
+struct DescriptorTableInstructionInfo {
+  uint32_t raw = 0;
+  constexpr uint8_t scaling() const { return uint8_t(raw & 3); }                       // bits 1:0: index << scaling
+  constexpr uint8_t register1() const { return uint8_t((raw >> 3) & 0xF); }            // bits 6:3 (LDTR/TR, register operand)
+  constexpr uint32_t address_size_bytes() const { return 2u << ((raw >> 7) & 7); }    // bits 9:7: 0 16-bit, 1 32-bit, 2 64-bit
+  constexpr bool register_operand() const { return (raw >> 10) & 1; }                 // bit 10 (LDTR/TR only)
+  constexpr uint32_t operand_size_bytes() const { return (raw >> 11) & 1 ? 4 : 2; }   // bit 11 (GDTR/IDTR)
+  constexpr uint8_t segment_register() const { return uint8_t((raw >> 15) & 7); }     // bits 17:15: ES CS SS DS FS GS
+  constexpr uint8_t index_register() const { return uint8_t((raw >> 18) & 0xF); }     // bits 21:18
+  constexpr bool index_invalid() const { return (raw >> 22) & 1; }                    // bit 22
+  constexpr uint8_t base_register() const { return uint8_t((raw >> 23) & 0xF); }      // bits 26:23
+  constexpr bool base_invalid() const { return (raw >> 27) & 1; }                     // bit 27
+  // Bits 29:28: SGDT, SIDT, LGDT, LIDT (Table 28-10) or SLDT, STR, LLDT, LTR (Table 28-11).
+  constexpr uint8_t instruction_identity() const { return uint8_t((raw >> 28) & 3); }
+};
+
+// ---------------------------------------------------------------------------
 // Guest non-register state (SDM 24.4.2): interruptibility state (Table 24-3)
 // and activity state.
 struct InterruptibilityState {

@@ -3,6 +3,7 @@
 // STR emulated against the VMCS guest-state fields. The book's defaults turn
 // these exits on so the VMM sees the guest's tables (book 7.3.1.1).
 #include "arch/descriptors.h"
+#include "arch/vmx_formats.h"
 #include "console/log.h"
 #include "exits/handlers.h"
 #include "guests/guest_memory.h"
@@ -22,28 +23,28 @@ struct Operand {
 
 uint64_t reg_value(const guests::Vcpu& v, uint32_t n) { return n == 4 ? vmx::read(F::GUEST_RSP) : v.regs.gpr(n); }
 
-Operand operand(const guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
+Operand operand(const guests::Vcpu& v, const ExitInfo& e, arch::DescriptorTableInstructionInfo info) {
   static const F kSegBase[6] = {F::GUEST_ES_BASE, F::GUEST_CS_BASE, F::GUEST_SS_BASE, F::GUEST_DS_BASE, F::GUEST_FS_BASE, F::GUEST_GS_BASE};
   Operand o{};
-  o.address_size = 2u << ((info >> 7) & 7);
-  o.operand_size = (info >> 11) & 1 ? 4 : 2;
-  o.is_register = (info >> 10) & 1;
-  o.reg = (info >> 3) & 15;
+  o.address_size = info.address_size_bytes();
+  o.operand_size = info.operand_size_bytes();
+  o.is_register = info.register_operand();
+  o.reg = info.register1();
   uint64_t addr = e.qualification;  // the displacement
-  if (!((info >> 27) & 1)) addr += reg_value(v, (info >> 23) & 15);
-  if (!((info >> 22) & 1)) addr += reg_value(v, (info >> 18) & 15) << (info & 3);
+  if (!info.base_invalid()) addr += reg_value(v, info.base_register());
+  if (!info.index_invalid()) addr += reg_value(v, info.index_register()) << info.scaling();
   if (o.address_size == 2) addr &= 0xFFFF;
   if (o.address_size == 4) addr &= 0xFFFFFFFF;
-  o.linear = vmx::read(kSegBase[((info >> 15) & 7) % 6]) + addr;
+  o.linear = vmx::read(kSegBase[info.segment_register() % 6]) + addr;
   return o;
 }
 
 
-Flow table_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
-  const uint32_t which = (info >> 28) & 3;  // 0 SGDT, 1 SIDT, 2 LGDT, 3 LIDT
+Flow table_register(guests::Vcpu& v, const ExitInfo& e, arch::DescriptorTableInstructionInfo info) {
+  const uint32_t which = info.instruction_identity();  // 0 SGDT, 1 SIDT, 2 LGDT, 3 LIDT
   const bool idt = which & 1;
   const Operand o = operand(v, e, info);
-  const bool wide = (vmx::read(F::GUEST_CS_ACCESS_RIGHTS) >> 13) & 1;  // 64-bit code: 10-byte operand
+  const bool wide = arch::SegmentAccessRights{uint32_t(vmx::read(F::GUEST_CS_ACCESS_RIGHTS))}.long_mode();  // 10-byte operand
   uint8_t buf[10] = {};
   const uint32_t size = wide ? 10 : 6;
   if (which >= 2) {
@@ -78,8 +79,8 @@ Flow table_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
   return Flow::Resume;
 }
 
-Flow segment_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
-  const uint32_t which = (info >> 28) & 3;  // 0 SLDT, 1 STR, 2 LLDT, 3 LTR
+Flow segment_register(guests::Vcpu& v, const ExitInfo& e, arch::DescriptorTableInstructionInfo info) {
+  const uint32_t which = info.instruction_identity();  // 0 SLDT, 1 STR, 2 LLDT, 3 LTR
   const bool tr = which & 1;
   const Operand o = operand(v, e, info);
   if (which < 2) {
@@ -125,7 +126,7 @@ Flow segment_register(guests::Vcpu& v, const ExitInfo& e, uint32_t info) {
 }  // namespace
 
 Flow on_descriptor_table(guests::Vcpu& v, const ExitInfo& e) {
-  const uint32_t info = uint32_t(vmx::read(F::VM_EXIT_INSTRUCTION_INFORMATION));
+  const arch::DescriptorTableInstructionInfo info{uint32_t(vmx::read(F::VM_EXIT_INSTRUCTION_INFORMATION))};
   return e.reason == uint32_t(arch::ExitReason::GDTR_IDTR_ACCESS) ? table_register(v, e, info) : segment_register(v, e, info);
 }
 }  // namespace exits

@@ -5,6 +5,7 @@
 // 6.12.1): gate checks, the privilege change with the stack switch from the
 // TSS, the frame, CS:EIP from the gate, IF cleared for interrupt gates.
 #include "arch/descriptors.h"
+#include "arch/vmx_formats.h"
 #include "arch/instruction_decoder.h"
 #include "console/log.h"
 #include "exits/handlers.h"
@@ -46,16 +47,17 @@ bool deliver_intercepted_int(guests::Vcpu& v, const ExitInfo& e, uint32_t error_
   const uint32_t n = guests::read_guest_linear(v, vmx::read(F::GUEST_CS_BASE) + e.guest_rip, code, sizeof code);
   arch::Instruction in;
   if (!arch::decode_instruction(code, n, guests::guest_code_mode(), in) || in.map != 0 || in.opcode != 0xCD) return false;
-  const uint32_t cpl = uint32_t(vmx::read(F::GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
+  const uint32_t cpl = arch::SegmentAccessRights{uint32_t(vmx::read(F::GUEST_SS_ACCESS_RIGHTS))}.dpl();
   uint32_t lo, hi;
   if (!guests::read_guest_u32(v, v.real_idt_base + vector * 8, lo) || !guests::read_guest_u32(v, v.real_idt_base + vector * 8 + 4, hi)) return false;
-  const uint32_t type = (hi >> 8) & 0x1F, gate_dpl = (hi >> 13) & 3;
-  if (gate_dpl < cpl) {  // software INT through a gate the caller may not use (SDM 6.12.1.1)
+  const uint64_t gate = (uint64_t(hi) << 32) | lo;
+  const uint32_t type = arch::gate_type(gate);
+  if (arch::gate_dpl(gate) < cpl) {  // software INT through a gate the caller may not use (SDM 6.12.1.1)
     inject(kGpInfo, vector * 8 + 2, 0);
     v.vectoring_consumed = true;
     return true;
   }
-  if (!((hi >> 15) & 1)) {
+  if (!arch::gate_present(gate)) {
     inject(kNpInfo, vector * 8 + 2, 0);
     v.vectoring_consumed = true;
     return true;

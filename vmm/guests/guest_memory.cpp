@@ -1,5 +1,7 @@
 #include "guests/guest_memory.h"
 
+#include "arch/registers.h"
+#include "arch/vmx_formats.h"
 #include "arch/vmx_insn.h"
 #include "arch/vmx_table.h"
 #include "memory/guest_paging.h"
@@ -71,9 +73,9 @@ bool read_guest_descriptor(const Vcpu& v, uint16_t selector, uint64_t& d, uint64
 
 arch::CpuMode guest_code_mode() {
   using F = arch::VmcsField;
-  const uint64_t ar = arch::vmread(F::GUEST_CS_ACCESS_RIGHTS);
-  if (!(arch::vmread(F::GUEST_CR0) & 1)) return arch::CpuMode::Bits16;
-  if ((ar >> 13) & 1) return arch::CpuMode::Bits64;
-  return (ar >> 14) & 1 ? arch::CpuMode::Bits32 : arch::CpuMode::Bits16;
+  const arch::SegmentAccessRights ar{uint32_t(arch::vmread(F::GUEST_CS_ACCESS_RIGHTS))};
+  if (!(arch::vmread(F::GUEST_CR0) & arch::cr0::PE)) return arch::CpuMode::Bits16;
+  if (ar.long_mode()) return arch::CpuMode::Bits64;
+  return ar.default_big() ? arch::CpuMode::Bits32 : arch::CpuMode::Bits16;
 }
 }  // namespace guests

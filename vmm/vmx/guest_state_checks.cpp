@@ -1,20 +1,22 @@
 #include "vmx/guest_state_checks.h"
 
 #include "arch/registers.h"
+#include "arch/vmx_formats.h"
 
 #include "arch/vmx_table.h"
 
 namespace vmx {
 namespace {
 using arch::cr0::PE, arch::cr0::PG, arch::cr4::PAE, arch::cr4::PCIDE, arch::efer::LME, arch::efer::LMA;
+using AR = arch::SegmentAccessRights;
 constexpr uint32_t kUnusable = 1u << 16;
-constexpr uint32_t type_of(uint32_t ar) { return ar & 0xF; }
-constexpr bool s_bit(uint32_t ar) { return ar & (1u << 4); }
-constexpr uint32_t dpl_of(uint32_t ar) { return (ar >> 5) & 3; }
-constexpr bool present(uint32_t ar) { return ar & (1u << 7); }
-constexpr bool long_bit(uint32_t ar) { return ar & (1u << 13); }
-constexpr bool db_bit(uint32_t ar) { return ar & (1u << 14); }
-constexpr bool granular(uint32_t ar) { return ar & (1u << 15); }
+constexpr uint32_t type_of(uint32_t ar) { return AR{ar}.type(); }
+constexpr bool s_bit(uint32_t ar) { return AR{ar}.code_or_data(); }
+constexpr uint32_t dpl_of(uint32_t ar) { return AR{ar}.dpl(); }
+constexpr bool present(uint32_t ar) { return AR{ar}.present(); }
+constexpr bool long_bit(uint32_t ar) { return AR{ar}.long_mode(); }
+constexpr bool db_bit(uint32_t ar) { return AR{ar}.default_big(); }
+constexpr bool granular(uint32_t ar) { return AR{ar}.granularity(); }
 
 struct Sink {
   CheckFailure* out;
