@@ -1,6 +1,7 @@
 // VM-execution, VM-exit and VM-entry control checks (SDM 26.2.1.1-26.2.1.3,
 // book 4.4), then the allowed-0/allowed-1 reconciliation against the target
 // (book 2.5.5.2). Decided on the lowered control words.
+#include "arch/control_requirements.h"
 #include "arch/registers.h"
 #include "arch/vmx_formats.h"
 #include "arch/vmx_table.h"
@@ -32,27 +33,6 @@ model::SourceLoc where(const model::Guest& g, arch::ControlBit b) {
 
 void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& t, Diagnostics& d) {
   const Words w{lg.record.controls};
-  struct Requires {
-    arch::ControlBit control, needs;
-    const char* rule;
-    const char* section;
-  };
-  // "X requires Y" rules of SDM 26.2.1.1 and 26.2.1.2.
-  static const Requires kRequires[] = {
-      {ctl::UNRESTRICTED_GUEST, ctl::ENABLE_EPT, "unrestricted-guest-needs-ept", "26.2.1.1"},
-      {ctl::VIRTUAL_NMIS, ctl::NMI_EXITING, "virtual-nmis-need-nmi-exiting", "26.2.1.1"},
-      {ctl::NMI_WINDOW_EXITING, ctl::VIRTUAL_NMIS, "nmi-window-exiting-needs-virtual-nmis", "26.2.1.1"},
-      {ctl::VIRTUAL_INTERRUPT_DELIVERY, ctl::EXTERNAL_INTERRUPT_EXITING, "virtual-interrupt-delivery-needs-external-interrupt-exiting", "26.2.1.1"},
-      {ctl::PROCESS_POSTED_INTERRUPTS, ctl::VIRTUAL_INTERRUPT_DELIVERY, "posted-interrupts-need-virtual-interrupt-delivery", "26.2.1.1"},
-      {ctl::PROCESS_POSTED_INTERRUPTS, ctl::ACKNOWLEDGE_INTERRUPT_ON_EXIT, "posted-interrupts-need-acknowledge-interrupt-on-exit", "26.2.1.1"},
-      {ctl::VIRTUALIZE_X2APIC_MODE, ctl::USE_TPR_SHADOW, "x2apic-virtualization-needs-tpr-shadow", "26.2.1.1"},
-      {ctl::APIC_REGISTER_VIRTUALIZATION, ctl::USE_TPR_SHADOW, "apic-register-virtualization-needs-tpr-shadow", "26.2.1.1"},
-      {ctl::VIRTUAL_INTERRUPT_DELIVERY, ctl::USE_TPR_SHADOW, "virtual-interrupt-delivery-needs-tpr-shadow", "26.2.1.1"},
-      {ctl::ENABLE_PML, ctl::ENABLE_EPT, "pml-needs-ept", "26.2.1.1"},
-      {ctl::MODE_BASED_EXECUTE_CONTROL_FOR_EPT, ctl::ENABLE_EPT, "mode-based-execute-needs-ept", "26.2.1.1"},
-      {ctl::SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, ctl::ENABLE_EPT, "sub-page-permissions-need-ept", "26.2.1.1"},
-      {ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE, ctl::ACTIVATE_VMX_PREEMPTION_TIMER, "save-timer-needs-active-timer", "26.2.1.2"},
-  };
   // The target's boot-time probe (configgen caps import) found the control
   // advertised but not acting: the hypervisor will refuse this guest there.
   for (const auto& c : arch::kControlBits)
@@ -63,9 +43,9 @@ void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const 
                     (g.run_undelivered_controls ? ": guest " + g.name + " runs anyway (undelivered_controls: run)"
                                                 : ": the hypervisor refuses guest " + g.name + " there"),
                 "boot on a CPU or emulator that delivers it (Bochs 3.0 for the monitor trap flag), or set undelivered_controls: run");
-  for (const auto& r : kRequires)
+  for (const arch::ControlRequirement& r : arch::kControlRequirements)
     if (w.has(r.control) && !w.has(r.needs))
-      d.error(where(g, r.control), std::string(r.rule) + ", SDM " + r.section,
+      d.error(where(g, r.control), std::string(arch::entry_rule(r.rule).id) + ", SDM " + arch::entry_rule(r.rule).sdm_section,
               std::string("control ") + name_of(r.control) + " requires " + name_of(r.needs));
   // TPR threshold (26.2.1.1). The hypervisor starts the virtual-APIC page
   // with VTPR = 0, so without virtual-interrupt delivery and APIC-access

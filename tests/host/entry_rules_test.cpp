@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "arch/control_requirements.h"
 #include "arch/entry_rules.h"
 #include "arch/vmx_table.h"
 #include "commands/docs.h"
@@ -23,7 +24,7 @@ struct Cited {
 };
 
 // Rule ids as validate/ spells them: `"id, SDM 26.x"` in a diagnostic, and
-// `"id", "26.x"` in a table of rules (controls.cpp's kRequires); `"id, SDM "`
+// `"id", "26.x"` in a table of rules, and the rows of arch/control_requirements.h; `"id, SDM "`
 // followed by a computed section counts too. Rules that cite only an
 // appendix (capability MSRs, A.x) or the book are not entry rules.
 std::vector<Cited> cited_in_validate() {
@@ -40,6 +41,9 @@ std::vector<Cited> cited_in_validate() {
       for (std::sregex_iterator it(text.begin(), text.end(), *re), end; it != end; ++it)
         out.push_back({(*it)[1].str(), (*it)[2].str(), f.path().filename().string()});
   }
+  // The "X requires Y" rows validate/controls.cpp checks through the shared table.
+  for (const auto& r : arch::kControlRequirements)
+    out.push_back({arch::entry_rule(r.rule).id, "", "controls.cpp (arch/control_requirements.h)"});
   return out;
 }
 

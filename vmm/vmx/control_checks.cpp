@@ -1,5 +1,7 @@
 #include "vmx/control_checks.h"
 
+#include "arch/control_requirements.h"
+
 #include "arch/registers.h"
 
 namespace vmx {
@@ -14,28 +16,6 @@ struct Sink {
     if (count < capacity) out[count] = r;
     ++count;
   }
-};
-
-// "X requires Y" rules of SDM 26.2.1.1 and 26.2.1.2; configgen's
-// validate/controls.cpp decides the same pairs on the profile.
-struct Requires {
-  arch::ControlBit control, needs;
-  EntryRule rule;
-};
-constexpr Requires kRequires[] = {
-    {ctl::UNRESTRICTED_GUEST, ctl::ENABLE_EPT, EntryRule::UNRESTRICTED_GUEST_NEEDS_EPT},
-    {ctl::VIRTUAL_NMIS, ctl::NMI_EXITING, EntryRule::VIRTUAL_NMIS_NEED_NMI_EXITING},
-    {ctl::NMI_WINDOW_EXITING, ctl::VIRTUAL_NMIS, EntryRule::NMI_WINDOW_EXITING_NEEDS_VIRTUAL_NMIS},
-    {ctl::VIRTUAL_INTERRUPT_DELIVERY, ctl::EXTERNAL_INTERRUPT_EXITING, EntryRule::VIRTUAL_INTERRUPT_DELIVERY_NEEDS_EXTERNAL_INTERRUPT_EXITING},
-    {ctl::PROCESS_POSTED_INTERRUPTS, ctl::VIRTUAL_INTERRUPT_DELIVERY, EntryRule::POSTED_INTERRUPTS_NEED_VIRTUAL_INTERRUPT_DELIVERY},
-    {ctl::PROCESS_POSTED_INTERRUPTS, ctl::ACKNOWLEDGE_INTERRUPT_ON_EXIT, EntryRule::POSTED_INTERRUPTS_NEED_ACKNOWLEDGE_INTERRUPT_ON_EXIT},
-    {ctl::VIRTUALIZE_X2APIC_MODE, ctl::USE_TPR_SHADOW, EntryRule::X2APIC_VIRTUALIZATION_NEEDS_TPR_SHADOW},
-    {ctl::APIC_REGISTER_VIRTUALIZATION, ctl::USE_TPR_SHADOW, EntryRule::APIC_REGISTER_VIRTUALIZATION_NEEDS_TPR_SHADOW},
-    {ctl::VIRTUAL_INTERRUPT_DELIVERY, ctl::USE_TPR_SHADOW, EntryRule::VIRTUAL_INTERRUPT_DELIVERY_NEEDS_TPR_SHADOW},
-    {ctl::ENABLE_PML, ctl::ENABLE_EPT, EntryRule::PML_NEEDS_EPT},
-    {ctl::MODE_BASED_EXECUTE_CONTROL_FOR_EPT, ctl::ENABLE_EPT, EntryRule::MODE_BASED_EXECUTE_NEEDS_EPT},
-    {ctl::SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, ctl::ENABLE_EPT, EntryRule::SUB_PAGE_PERMISSIONS_NEED_EPT},
-    {ctl::SAVE_VMX_PREEMPTION_TIMER_VALUE, ctl::ACTIVATE_VMX_PREEMPTION_TIMER, EntryRule::SAVE_TIMER_NEEDS_ACTIVE_TIMER},
 };
 
 // 26.2.1.1: the EPTP names a memory type and walk length the CPU reports
@@ -70,7 +50,7 @@ uint32_t check_controls(const ControlsInput& in, EntryRule* failures, uint32_t c
   }
 
   // 26.2.1.1 VM-execution controls
-  for (const Requires& r : kRequires)
+  for (const arch::ControlRequirement& r : arch::kControlRequirements)
     if (has(r.control) && !has(r.needs)) k.fail(r.rule);
   const uint32_t cr3_max = in.misc.cr3_target_count();
   if (in.cr3_target_count > 4 || in.cr3_target_count > cr3_max) k.fail(EntryRule::CR3_TARGET_COUNT);
