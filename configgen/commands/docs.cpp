@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "arch/control_requirements.h"
 #include "arch/entry_rules.h"
 #include "arch/vmx_table.h"
 #include "model/keys.h"
@@ -110,17 +111,60 @@ std::string sdm_coverage_markdown() {
   return o.str();
 }
 
+namespace {
+// Profile keys by their full path or by the path below guests[] ("entry.mode").
+std::vector<const model::KeyInfo*> keys_named(const std::string& name) {
+  std::vector<const model::KeyInfo*> out;
+  if (const auto* k = model::find_key(name)) return {k};
+  for (const auto& k : model::profile_keys())
+    if (k.path == "guests[]." + name || k.path == "appliance." + name) out.push_back(&k);
+  return out;
+}
+
+// What the tables say a control needs and what needs it (SDM 26.2.1.1,
+// arch/control_requirements.h), the VM-entry rules that name it, and the
+// exit reason an "X exiting" control causes.
+void explain_control_relations(const arch::ControlBitInfo& c, std::ostringstream& o) {
+  auto same = [](arch::ControlBit a, arch::ControlBit b) { return a.word == b.word && a.bit == b.bit; };
+  for (const auto& r : arch::kControlRequirements) {
+    if (same(r.control, c.control))
+      o << "  requires " << arch::find_control(r.needs)->profile_name << " (rule " << arch::entry_rule(r.rule).id
+        << ", SDM " << arch::entry_rule(r.rule).sdm_section << ")\n";
+    if (same(r.needs, c.control))
+      o << "  required by " << arch::find_control(r.control)->profile_name << " (rule " << arch::entry_rule(r.rule).id
+        << ")\n";
+  }
+  const std::string n = c.profile_name;
+  const std::string suffix = "-exiting";
+  if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
+    for (const auto& e : arch::kExitReasons)
+      if (n.substr(0, n.size() - suffix.size()) == e.profile_name)
+        o << "  causes exit reason " << e.number << " (" << e.profile_name << ", SDM " << e.sdm_section << ")\n";
+}
+}  // namespace
+
 std::string explain(const std::string& name) {
   std::ostringstream o;
-  if (const auto* k = model::find_key(name)) {
+  for (const auto* k : keys_named(name)) {
     o << k->path << " (" << model::kind_name(k->kind) << "): " << k->description;
     if (*k->values) o << " One of: " << k->values << ".";
     o << "\n  " << sections(k->sdm, k->book) << "\n";
   }
+  for (const auto& r : arch::kEntryRules)
+    if (name == r.id) {
+      o << r.id << ": VM-entry rule, SDM " << r.sdm_section << ": " << r.summary << "\n  "
+        << (r.profile_can_influence ? "a profile can break it" : "the hypervisor's own state decides it") << "; "
+        << (r.checked_by_configgen ? "configgen refuses a profile that breaks it" : "configgen does not check it") << "; "
+        << (r.named_by_hypervisor ? "the hypervisor names it after a failed VM entry" : "the hypervisor does not name it")
+        << " (docs/sdm-coverage.md)\n";
+    }
   for (const auto& c : arch::kControlBits)
-    if (name == c.profile_name || name == c.ident)
+    if (name == c.profile_name || name == c.ident) {
       o << c.profile_name << ": control \"" << c.sdm_name << "\", bit " << int(c.control.bit) << " of the "
-        << arch::control_word_name(c.control.word) << "\n  " << sections(c.sdm_section, c.book_section) << "\n";
+        << arch::control_word_name(c.control.word) << " (controls." << arch::control_word_key(c.control.word) << ")\n  "
+        << sections(c.sdm_section, c.book_section) << "\n";
+      explain_control_relations(c, o);
+    }
   for (const auto& e : arch::kExitReasons)
     if (name == e.profile_name || name == e.ident || name == std::to_string(e.number))
       o << e.profile_name << ": exit reason " << e.number << ", \"" << e.sdm_name << "\"\n  "
@@ -143,6 +187,7 @@ std::string explain(const std::string& name) {
 std::string closest_explainable(const std::string& name) {
   std::vector<std::string> names;
   for (const auto& k : model::profile_keys()) names.push_back(k.path);
+  for (const auto& r : arch::kEntryRules) names.push_back(r.id);
   for (const auto& c : arch::kControlBits) names.push_back(c.profile_name);
   for (const auto& e : arch::kExitReasons) names.push_back(e.profile_name);
   for (const auto& x : arch::kExceptions) names.push_back(x.mnemonic);

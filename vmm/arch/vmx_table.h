@@ -79,6 +79,12 @@ inline constexpr ControlBitInfo kControlBits[] = {
 #undef VMX_CONTROL
 };
 inline constexpr uint32_t kControlBitCount = sizeof(kControlBits) / sizeof(kControlBits[0]);
+// The table row of a control, or null for a bit the table does not name.
+constexpr const ControlBitInfo* find_control(ControlBit b) {
+  for (const ControlBitInfo& c : kControlBits)
+    if (c.control.word == b.word && c.control.bit == b.bit) return &c;
+  return nullptr;
+}
 
 enum class ExitReason : uint16_t {
 #define EXIT_REASON(n, id, pname, sname, sdm, book) id = n,
