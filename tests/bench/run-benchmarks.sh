@@ -143,9 +143,12 @@ else
   "$bench" --benchmark_out="$work/bench.json" --benchmark_out_format=json >&2
 fi
 # One line per benchmark: name cpu_time_ms peak_heap_bytes nodes error.
-# (Google Benchmark's JSON puts one field on each line.)
+# (Google Benchmark's JSON puts one field on each line.) Of a repeated
+# benchmark only the median counts (NAME_median; the mean, deviation and
+# coefficient of variation are dropped).
 awk '
-  /"name":/ { name = $2; gsub(/[",]/, "", name); cpu = peak = nodes = "-"; err = "ok" }
+  /"name":/ { name = $2; gsub(/[",]/, "", name); cpu = peak = nodes = "-"; err = "ok"
+              if (name ~ /_(mean|stddev|cv)$/) name = ""; sub(/_median$/, "", name) }
   /"cpu_time":/ { cpu = $2; sub(/,$/, "", cpu) }
   /"peak_heap_bytes":/ { peak = $2; sub(/,$/, "", peak) }
   /"nodes":/ { nodes = $2; sub(/,$/, "", nodes) }
