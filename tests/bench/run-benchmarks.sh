@@ -70,6 +70,9 @@ set_value GIT_DESCRIBE "$(git -C "$src" describe --always --tags --dirty 2>/dev/
 set_value CPU_MODEL "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 set_value CORES "$(grep -c '^processor' /proc/cpuinfo)"
 set_value RAM "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+# The configgen figures are CPU time, which still grows when other work
+# shares the cores (caches, memory bandwidth): the load says how much did.
+set_value LOAD_AVERAGE "$(awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg)"
 bochs=${VTX_BOCHS:-}
 if [ -z "$bochs" ] && [ -x "$build/bochs3/bin/bochs" ]; then bochs=$build/bochs3/bin/bochs; fi
 if [ -z "$bochs" ]; then bochs=$(command -v bochs || true); fi
