@@ -21,7 +21,20 @@ Node* Tree::make() {
   return nodes_.back().get();
 }
 
+size_t node_limit(uintmax_t file_bytes) {
+  return file_bytes > kMinNodeLimit ? size_t(file_bytes) : kMinNodeLimit;
+}
+
 namespace {
+std::string thousands(uintmax_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 model::SourceLoc loc_of(const YAML::Node& n, const std::string& file) {
   const YAML::Mark m = n.Mark();
   return {file, m.line + 1, m.column + 1};
@@ -31,7 +44,7 @@ model::SourceLoc loc_of(const YAML::Node& n, const std::string& file) {
 // large; both stop here with a diagnostic instead of exhausting the stack.
 struct ConvertBudget {
   static constexpr int kMaxDepth = 64;
-  size_t nodes_left = 500'000;
+  size_t nodes_left = kMinNodeLimit;
   bool exceeded = false;
   Diagnostics* diags = nullptr;  // duplicate keys are reported here
 };
@@ -135,12 +148,22 @@ Node* Tree::load(const std::string& path, Diagnostics& diags, int depth) {
     diags.error({path, 0, 0}, "io", "cannot read profile " + path + ": " + e.what());
     return nullptr;
   }
+  std::error_code size_error;
+  uintmax_t bytes = std::filesystem::file_size(path, size_error);
+  if (size_error) bytes = 0;  // LoadFile read it; a pipe or device has no size
   ConvertBudget budget;
   budget.diags = &diags;
+  budget.nodes_left = node_limit(bytes);
+  const size_t limit = budget.nodes_left;
   Node* root = convert(*this, y, path, budget);
   if (budget.exceeded) {
     diags.error({path, 1, 1}, "yaml-size",
-                "the document nests deeper than 64 levels or expands to more than 500,000 nodes (a recursive or repeated alias?)");
+                budget.nodes_left == 0
+                    ? "the document expands to more than " + thousands(limit) + " nodes, the limit for a file of " +
+                          thousands(bytes) + " bytes (" + thousands(kMinNodeLimit) +
+                          " or one node per byte of the file, whichever is more); only aliases expand a file past it"
+                    : "the document nests deeper than " + std::to_string(ConvertBudget::kMaxDepth) +
+                          " levels, the limit (an alias inside itself nests without end)");
     return nullptr;
   }
   if (root->kind == Node::Kind::Null) {

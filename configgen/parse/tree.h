@@ -2,6 +2,7 @@
 // copied into this form so that includes, templates and every later pass
 // keep the file, line and column of each value.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -31,6 +32,15 @@ struct Node {
   bool is_scalar() const { return kind == Kind::Scalar; }
 };
 
+// The most nodes a file of `file_bytes` bytes may expand to. Without aliases
+// every node takes at least one byte of the file (a scalar, a `-`, a `:`), so
+// one node per byte never refuses a profile for its size however many guests
+// or regions it has; only aliases, which copy a subtree for every use, reach
+// the limit, and a small file with nested aliases (a billion copies from a
+// few lines) stops after kMinNodeLimit nodes instead of exhausting memory.
+inline constexpr size_t kMinNodeLimit = 500'000;
+size_t node_limit(uintmax_t file_bytes);
+
 // Owns every node of one compilation.
 class Tree {
  public:
@@ -41,6 +51,7 @@ class Tree {
   Node* load(const std::string& path, Diagnostics& diags, int depth = 0);
   // A deep copy of `src` with `over` merged on top (templates, includes).
   Node* merge(const Node* base, const Node* over);
+  size_t size() const { return nodes_.size(); }
 
  private:
   std::vector<std::unique_ptr<Node>> nodes_;
