@@ -67,7 +67,7 @@ std::string emulator_program(const RunSpec& s) {
   return "qemu-system-x86_64";
 }
 
-std::vector<std::string> command(const RunSpec& s, const std::string& serial) {
+std::vector<std::string> command(const RunSpec& s, const std::string& serial, const QemuAccel& accel) {
   std::vector<std::string> argv = {"timeout", "-s", "INT", "-k", "10", std::to_string(s.timeout_seconds)};
   if (s.emulator == "bochs") {
     argv.push_back(emulator_program(s));
@@ -83,6 +83,8 @@ std::vector<std::string> command(const RunSpec& s, const std::string& serial) {
   argv.push_back("-serial");
   argv.push_back("file:" + serial);
   for (const char* a : {"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"}) argv.push_back(a);
+  if (accel.kvm) argv.insert(argv.end(), {"-accel", "kvm", "-cpu", "host"});
+  else argv.insert(argv.end(), {"-accel", "tcg"});
   if (s.boot == "kernel") {
     argv.insert(argv.end(), {"-kernel", s.vmm, "-append", s.cmdline, "-initrd", s.blob + " profile.blob"});
   } else if (s.boot == "net") {
@@ -143,6 +145,43 @@ std::string emulator_complaint(const std::string& messages) {
   return last;
 }
 
+HostVirtualization probe_host_virtualization() {
+  HostVirtualization h;
+  const int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (fd >= 0) {
+    h.dev_kvm_usable = true;
+    close(fd);
+  }
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  static const std::regex vmx(R"(^flags\s*:.*\bvmx\b)");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (std::regex_search(line, vmx)) {
+      h.cpu_has_vmx = true;
+      break;
+    }
+  return h;
+}
+
+QemuAccel choose_qemu_accel(const std::string& requested, const HostVirtualization& host) {
+  QemuAccel a;
+  const bool possible = host.dev_kvm_usable && host.cpu_has_vmx;
+  const std::string lack = !host.dev_kvm_usable ? "no usable /dev/kvm" : "the host CPU has no VMX";
+  if (requested == "tcg") {
+    a.why = "qemu: TCG, as asked (--qemu-accel tcg): the guest CPU has no VMX";
+  } else if (requested == "kvm") {
+    a.kvm = possible;
+    if (possible) a.why = "qemu: KVM with -cpu host, as asked (--qemu-accel kvm)";
+    else a.error = "--qemu-accel kvm, but " + lack;
+  } else if (requested == "auto") {
+    a.kvm = possible;
+    a.why = possible ? "qemu: KVM with -cpu host (/dev/kvm and host VMX found): the hypervisor runs on the host's VMX"
+                     : "qemu: TCG (" + lack + "): the guest CPU has no VMX, so the run ends at the VMX report";
+  } else {
+    a.error = "unknown --qemu-accel '" + requested + "' (auto, kvm or tcg)";
+  }
+  return a;
+}
+
 RunResult run_emulator(const RunSpec& s) {
   RunResult r;
   std::error_code ec;
@@ -163,11 +202,17 @@ RunResult run_emulator(const RunSpec& s) {
   } else if (s.emulator != "qemu") {
     return fail("unknown emulator " + s.emulator + " (bochs or qemu)");
   }
+  QemuAccel accel;
+  if (s.emulator == "qemu") {
+    accel = choose_qemu_accel(s.qemu_accel, probe_host_virtualization());
+    if (!accel.error.empty()) return fail(accel.error);
+    r.note = accel.why;
+  }
   SpawnOptions spawn;
   spawn.stdout_path = s.work_dir + "/emulator.out";
   spawn.environment = {{"TERM", "xterm"}};
   std::string spawn_error;
-  auto child = ChildProcess::start(command(s, serial), spawn, spawn_error);
+  auto child = ChildProcess::start(command(s, serial, accel), spawn, spawn_error);
   if (!child) return fail("could not start " + emulator_program(s) + ": " + spawn_error);
   std::atomic<bool> done{false};
   std::thread drain(drain_emulator_output, child->output_fd(), std::ref(done), std::ref(r.messages));

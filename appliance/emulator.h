@@ -18,7 +18,24 @@ struct RunSpec {
   bool stream = true;       // print serial lines as they arrive
   std::string bochs;        // the Bochs binary (find_bochs); "" = `bochs` on PATH
   int bochs_version = 0;    // BochsBinary::version_number(): the rc file differs by version
+  std::string qemu_accel = "auto";  // auto | kvm | tcg (QemuAccel below)
 };
+
+// How QEMU runs the appliance. KVM with `-cpu host` lets the hypervisor use
+// the host's real VMX (nested virtualization), which only works on an Intel
+// host that has VMX and a /dev/kvm this user can open; otherwise TCG, which
+// has no VMX, so the run ends at the per-CPU "VMX unavailable" report.
+struct QemuAccel {
+  bool kvm = false;
+  std::string why;  // one line for the user: which accelerator and why
+  std::string error;  // "kvm" asked for but impossible
+};
+struct HostVirtualization {
+  bool dev_kvm_usable = false;  // /dev/kvm opens read-write
+  bool cpu_has_vmx = false;     // "vmx" among /proc/cpuinfo's flags
+};
+HostVirtualization probe_host_virtualization();
+QemuAccel choose_qemu_accel(const std::string& requested, const HostVirtualization& host);
 
 struct RunResult {
   int emulator_status = -1;
@@ -26,6 +43,7 @@ struct RunResult {
   std::string serial;    // the whole serial log
   std::string messages;  // the emulator's stderr (also kept as WORK/emulator.err)
   std::string error;   // why the emulator could not be started
+  std::string note;    // what the run chose that the user should know (QEMU's accelerator)
 };
 
 RunResult run_emulator(const RunSpec& spec);

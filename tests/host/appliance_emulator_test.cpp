@@ -41,3 +41,24 @@ TEST(BochsFinder, RequestedPathThatIsNotExecutableIsAnError) {
   const auto b = appliance::find_bochs("/nonexistent/bochs");
   EXPECT_NE(b.error.find("no Bochs found at /nonexistent/bochs"), std::string::npos) << b.error;
 }
+
+namespace {
+using appliance::choose_qemu_accel;
+using appliance::HostVirtualization;
+
+// QEMU uses KVM (and so the host's real VMX) only where it can; the choice
+// is said in one line, and asking for KVM where it is impossible is an error.
+TEST(QemuAccel, KvmOnlyWithDevKvmAndHostVmx) {
+  const HostVirtualization both{true, true}, no_kvm{false, true}, no_vmx{true, false};
+  EXPECT_TRUE(choose_qemu_accel("auto", both).kvm);
+  EXPECT_NE(choose_qemu_accel("auto", both).why.find("KVM"), std::string::npos);
+  EXPECT_FALSE(choose_qemu_accel("auto", no_kvm).kvm);
+  EXPECT_NE(choose_qemu_accel("auto", no_kvm).why.find("no usable /dev/kvm"), std::string::npos);
+  EXPECT_FALSE(choose_qemu_accel("auto", no_vmx).kvm);
+  EXPECT_NE(choose_qemu_accel("auto", no_vmx).why.find("no VMX"), std::string::npos);
+  EXPECT_FALSE(choose_qemu_accel("tcg", both).kvm);
+  EXPECT_TRUE(choose_qemu_accel("kvm", both).kvm);
+  EXPECT_NE(choose_qemu_accel("kvm", no_kvm).error.find("--qemu-accel kvm"), std::string::npos);
+  EXPECT_FALSE(choose_qemu_accel("hvf", both).error.empty());
+}
+}  // namespace
