@@ -215,3 +215,35 @@ TEST(TargetFamilies, ExpectationsFollowTheTarget) {
 }
 
 }  // namespace
+
+namespace {
+// `configgen run --allow-rule` (the Bochs differential's way past configgen):
+// only the named rule's errors become notes, each saying so; a rule the
+// profile does not break is itself an error.
+configgen::Pipeline compile_allowing(const std::string& name, const std::string& yaml, std::vector<std::string> allowed) {
+  configgen::CompileOptions o;
+  o.allowed_rules = std::move(allowed);
+  return configgen::run_pipeline(test_support::write_temp(name, yaml), o);
+}
+
+TEST(AllowRule, TurnsOnlyThatRulesErrorsIntoNotes) {
+  const std::string nmi3 = rule_cases::base_profile("    inject: [{vector: 3, type: nmi}]\n");
+  const auto allowed = compile_allowing("allow.yaml", nmi3, {"event-nmi-vector"});
+  EXPECT_TRUE(allowed.ok(false)) << test_support::rendered(allowed);
+  EXPECT_FALSE(allowed.blob.empty());
+  const std::string text = test_support::rendered(allowed);
+  EXPECT_NE(text.find("note: allowed by --allow-rule event-nmi-vector (testing only): "), std::string::npos) << text;
+  EXPECT_NE(text.find("[event-nmi-vector, SDM 26.2.1.3]"), std::string::npos) << text;
+
+  const auto other = compile_allowing("allow-other.yaml", nmi3, {"cr3-target-count"});
+  EXPECT_FALSE(other.ok(false));
+  EXPECT_TRUE(has_rule(other, "event-nmi-vector")) << test_support::rendered(other);
+  EXPECT_TRUE(has_rule(other, "allow-rule-unused")) << test_support::rendered(other);
+
+  // CR0.PG without PE breaks mode-consistency too: allowing one leaves the other an error.
+  const auto pg = compile_allowing("allow-pg.yaml", rule_cases::entry("cr0: 0x80000010"), {"cr0-pg-requires-pe"});
+  EXPECT_FALSE(pg.ok(false));
+  EXPECT_TRUE(has_rule(pg, "mode-consistency")) << test_support::rendered(pg);
+  EXPECT_TRUE(compile_allowing("allow-pg2.yaml", rule_cases::entry("cr0: 0x80000010"), {"cr0-pg-requires-pe", "mode-consistency"}).ok(false));
+}
+}  // namespace
