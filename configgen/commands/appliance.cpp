@@ -46,6 +46,9 @@ struct TestSwitches {
   long tamper = -1;          // after signing: change one byte and fix the CRC (the signature must catch it)
   bool expect_mismatch = false;  // the run ends but an expectation does not hold
   bool expect_timeout = false;   // the machine must hang and be stopped by --timeout
+  // Rules whose configgen errors become notes, so a profile that breaks them
+  // reaches the CPU (tests/emulator/sdm_differential.cpp, Bochs as the oracle).
+  std::vector<std::string> allowed_rules;
 };
 bool has_ext(const std::string& p, const char* ext) { return fs::path(p).extension() == ext; }
 
@@ -228,6 +231,11 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
     return 2;
   };
   if (auto err = find_emulator(o, copts, p); !err.empty()) return failed(err);
+  // Never silent: the run says which checks it skipped before anything else.
+  for (const auto& id : t.allowed_rules)
+    std::cout << "configgen run: --allow-rule " << id << ": configgen's check of rule " << id
+              << " is overridden (testing only); this blob breaks it on purpose\n";
+  copts.allowed_rules = t.allowed_rules;
   o.spec.cpus = o.cpus > 0 ? o.cpus : 2;
   if (auto err = prepare_work_dir(o, copts.build_dir); !err.empty()) return failed(err);
   if (has_ext(o.input, ".iso")) {
@@ -339,6 +347,9 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   r->add_flag("--expect-timeout", tests.expect_timeout, "Succeed only if the run hangs until --timeout")->group(testing);
   r->add_flag("--expect-mismatch", tests.expect_mismatch, "Succeed only if the run ends and an expectation fails")->group(testing);
   r->add_option("--grub-prelude", tests.grub_prelude, "File of GRUB commands run before booting the ISO")->group(testing);
+  r->add_option("--allow-rule", tests.allowed_rules,
+                "Turn configgen's errors for this VM-entry rule id into notes so the blob reaches the CPU (repeatable; the run says so)")
+      ->group(testing);
   r->callback([compile_options, &status] { status = run_command(run, tests, compile_options()); });
 
   static std::string keygen_out;

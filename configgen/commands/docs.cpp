@@ -6,6 +6,7 @@
 #include "arch/control_requirements.h"
 #include "arch/entry_rules.h"
 #include "arch/vmx_table.h"
+#include "host/rule_cases.h"
 #include "model/keys.h"
 #include "parse/scalars.h"
 #include "platform/owned_resources.h"
@@ -89,6 +90,31 @@ std::string owned_resources_markdown() {
   return o.str();
 }
 
+namespace {
+// What the Bochs differential (CTest emu_sdm_differential) does with a rule,
+// from the same case list it boots (tests/host/rule_cases.def).
+struct DifferentialCase {
+  const char* rule;
+  rule_cases::Oracle oracle;
+  const char* reason;
+};
+constexpr DifferentialCase kDifferentialCases[] = {
+#define RULE_CASE(rule, bad, good, target, oracle, reason, also_allow) {rule, rule_cases::Oracle::oracle, reason},
+#include "host/rule_cases.def"
+#undef RULE_CASE
+};
+
+std::string differential_cell(const arch::EntryRuleInfo& r) {
+  if (!(r.profile_can_influence && r.checked_by_configgen && r.named_by_hypervisor)) return "";
+  for (const auto& c : kDifferentialCases) {
+    if (std::string(c.rule) != r.id || c.oracle == rule_cases::Oracle::none) continue;
+    if (c.oracle == rule_cases::Oracle::boot) return "agrees";
+    return std::string(rule_cases::oracle_name(c.oracle)) + ": " + c.reason;
+  }
+  return "no failing profile yet";
+}
+}  // namespace
+
 std::string sdm_coverage_markdown() {
   std::ostringstream o;
   o << "# SDM VM-entry rule coverage\n\n";
@@ -97,17 +123,30 @@ std::string sdm_coverage_markdown() {
   o << "(25.5.6.3) and the EPT misconfigurations a profile can cause (28.3.3.1): whether a profile can influence it,\n";
   o << "whether `configgen check` refuses a profile that breaks it (the rule id is the one its diagnostic cites), and\n";
   o << "whether the hypervisor names it after a failed VM entry.\n\n";
+  o << "The last column is the Bochs differential (CTest `emu_sdm_differential`, label `emulator`), for the rows where\n";
+  o << "the other three are all yes: the rule's failing profile from `tests/host/rule_cases.def` is compiled past configgen\n";
+  o << "with `configgen run --allow-rule RULE` and booted in Bochs 3.0. \"agrees\": Bochs refuses the entry and the\n";
+  o << "hypervisor's log names the same rule. \"Bochs accepts\": Bochs lets the entry through although the SDM refuses it.\n";
+  o << "\"hypervisor keeps the rule\": the entry goes through because the hypervisor writes the VMCS so that the rule holds\n";
+  o << "whatever the blob says (the test boots both kinds and checks the entry still succeeds). \"not booted\": the reason\n";
+  o << "says why the case cannot reach Bochs's check.\n\n";
   auto yes = [](bool b) { return b ? "yes" : "no"; };
-  uint32_t configgen = 0, hypervisor = 0;
-  o << "| id | SDM section | summary | profile can influence | checked by configgen | named by hypervisor |\n";
-  o << "|---|---|---|---|---|---|\n";
+  uint32_t configgen = 0, hypervisor = 0, all_three = 0, without_case = 0, agrees = 0;
+  o << "| id | SDM section | summary | profile can influence | checked by configgen | named by hypervisor | Bochs differential |\n";
+  o << "|---|---|---|---|---|---|---|\n";
   for (const auto& r : arch::kEntryRules) {
+    const std::string cell = differential_cell(r);
     o << "| `" << r.id << "` | " << r.sdm_section << " | " << escape_md(r.summary) << " | " << yes(r.profile_can_influence) << " | "
-      << yes(r.checked_by_configgen) << " | " << yes(r.named_by_hypervisor) << " |\n";
+      << yes(r.checked_by_configgen) << " | " << yes(r.named_by_hypervisor) << " | " << escape_md(cell) << " |\n";
     configgen += r.checked_by_configgen;
     hypervisor += r.named_by_hypervisor;
+    all_three += !cell.empty();
+    without_case += cell == "no failing profile yet";
+    agrees += cell == "agrees";
   }
-  o << "\n" << arch::kEntryRuleCount << " rules; " << configgen << " checked by configgen, " << hypervisor << " named by the hypervisor.\n";
+  o << "\n" << arch::kEntryRuleCount << " rules; " << configgen << " checked by configgen, " << hypervisor << " named by the hypervisor. "
+    << "Of the " << all_three << " rows where all three are yes, the differential covers the " << all_three - without_case
+    << " with a failing profile (" << agrees << " agree with Bochs); " << without_case << " have no failing profile yet.\n";
   return o.str();
 }
 

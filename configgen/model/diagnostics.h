@@ -30,6 +30,11 @@ class Diagnostics {
   // A related location for the diagnostic just added (clang's "note:").
   void note(const model::SourceLoc& loc, std::string message);
   bool has_errors(bool werror) const;
+  // Testing only (`configgen run --allow-rule`): every error whose rule is
+  // `id` (spelled "id" or "id, SDM x.y") becomes a note saying it was
+  // allowed, so a profile that breaks that one rule still yields a blob.
+  // Returns how many errors it turned into notes.
+  size_t allow_rule(const std::string& id);
   size_t error_count() const;
   const std::vector<Diagnostic>& all() const { return items_; }
   // file:line:col: error: MESSAGE [rule], the source line, a caret, the hint.

@@ -46,6 +46,10 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
     validate::check_controls(p.profile.guests[i], p.lowered.guests[i], *p.target, p.diags);
     validate::check_guest_state(p.profile.guests[i], p.lowered.guests[i], *p.target, p.diags);
   }
+  for (const auto& id : options.allowed_rules)
+    if (p.diags.allow_rule(id) == 0)
+      p.diags.error({path, 1, 1}, "allow-rule-unused", "--allow-rule " + id + ": the profile breaks no rule " + id,
+                    "an override must name a rule the profile breaks, or the test it serves shows nothing");
   if (!p.diags.has_errors(options.werror)) p.blob = emit::write_blob(p.lowered);
   return p;
 }

@@ -21,6 +21,10 @@ struct CompileOptions {
   // Which emulator's captures a family target name (bochs-tigerlake) means:
   // `run` sets the version of the Bochs it boots (parse::load_target).
   std::string bochs_version = model::kDefaultBochsVersion;
+  // Testing only (`configgen run --allow-rule ID`, the SDM differential
+  // test): these rules' errors become notes so the blob reaches the CPU.
+  // An allowed rule the profile does not break is itself an error.
+  std::vector<std::string> allowed_rules;
 };
 
 struct CompiledProfile {

@@ -126,6 +126,11 @@ emulator_test(emu_msr_load_failure 120 ${CONFIGGEN} run ${EMU_DIR}/msr-load-fail
   --expect-line "guest bad ended: entry-failed"
   --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/msr-load-failure)
 set_tests_properties(emu_msr_load_failure PROPERTIES FIXTURES_REQUIRED msr_load_failure)
+# Bochs as the oracle (issue 13 item 4): each rule row a profile can influence, configgen checks and the
+# hypervisor names is compiled past configgen with --allow-rule from its case in tests/host/rule_cases.def
+# and booted; Bochs must refuse the entry and the hypervisor name the same rule. Eight rows per boot (one
+# guest per CPU), two boots at a time: about 25 s.
+emulator_test(emu_sdm_differential 240 $<TARGET_FILE:sdm_differential> ${CONFIGGEN} ${EMU_DIR}/sdm-differential 2 8)
 if(BOCHS27)
   add_test(NAME bochs27_emu_refused_control COMMAND ${CONFIGGEN} run ${EMU_DIR}/controls-posted.blob --cpus 1 --expect-fail --bochs ${BOCHS27}
     --expect-line "guest bad refused: control .Process posted interrupts. .pin-based VM-execution controls bit 7. cannot be 1 on this CPU: allowed-1 bit is 0 in IA32_VMX_TRUE_PINBASED_CTLS"

@@ -4,24 +4,27 @@
 #include <gtest/gtest.h>
 
 #include "configgen_test_support.h"
+#include "arch/entry_rules.h"
 #include "parse/target_file.h"
+#include "rule_cases.h"
 
 namespace {
 using test_support::base_profile;
 using test_support::compile_text;
 using test_support::has_rule;
+using namespace rule_cases;  // the helpers the cases are written with
 
 struct RuleCase {
   const char* rule;
   std::string bad;   // guest extra keys (or a whole profile when starting with "appliance")
   std::string good;
   std::string target = "";
+  Oracle oracle = Oracle::none;  // what the Bochs differential does with it
+  const char* reason = "";
 };
 
 // Test names and failure messages show the rule, not the struct's bytes.
 void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.rule; }
-
-std::string profile_of(const std::string& s) { return s.rfind("appliance", 0) == 0 ? s : base_profile(s); }
 
 class Rules : public ::testing::TestWithParam<RuleCase> {};
 
@@ -39,142 +42,46 @@ TEST_P(Rules, RejectedWithRuleAndLocationThenAcceptedWhenRespected) {
   EXPECT_TRUE(good.ok(false)) << "rule " << c.rule << " fixed version still fails:\n" << test_support::rendered(good);
 }
 
-// Everything posted interrupts need besides the pin control (SDM 26.2.1.1).
-const std::string kPostedControls = "proc: [use-tpr-shadow], proc2: [virtual-interrupt-delivery], exit: [acknowledge-interrupt-on-exit], ";
-const std::string kVnmiBad = "    controls: {pin: [virtual-nmis]}\n";
-const std::string kDemoAt1M = "      - {gpa: 0x100000, size: 64K, image: demo, perm: rx}\n";
-// A VM-entry MSR-load list of n entries (Bochs allows 512: IA32_VMX_MISC[27:25] = 0).
-std::string msr_load_list(int n) {
-  std::string s = "    msr:\n      entry_load:\n";
-  for (int i = 0; i < n; ++i) s += "        - {msr: ia32-time-stamp-counter, value: 0}\n";
-  return s;
-}
-// Guest g from base_profile plus a second guest h on the same CPU 0.
-std::string two_guests_on_cpu0(const std::string& g_extra, const std::string& h_extra) {
-  const std::string second = base_profile(h_extra);
-  std::string h = second.substr(second.find("  - name: g"));
-  h.replace(h.find("name: g"), 7, "name: h");
-  return base_profile(g_extra) + h;
-}
-// Hand-made: no HLT/shutdown/wait-for-SIPI, no execute-only EPT, IA32_VMX_BASIC[56] = 0.
-const std::string kMinimalCaps = VTX_SOURCE_DIR "/tests/host/targets/minimal-caps.yaml";
-std::string entry(const std::string& extra) {
-  return base_profile("", "{mode: protected, rip: 0x100000, rsp: 0x90000, " + extra + "}");
-}
+// The cases live in rule_cases.def, which the Bochs differential test and
+// the coverage document read too.
+const std::vector<RuleCase> kRuleCases = {
+#define RULE_CASE(rule, bad, good, target, oracle, reason, also_allow) RuleCase{rule, bad, good, target, Oracle::oracle, reason},
+#include "rule_cases.def"
+#undef RULE_CASE
+};
 
 INSTANTIATE_TEST_SUITE_P(
-    Sdm, Rules,
-    ::testing::Values(
-        // SDM 26.2.1 / 26.2.2 / 26.2.3 control and event-injection checks
-        RuleCase{"virtual-nmis-need-nmi-exiting", "    controls: {pin: [virtual-nmis]}\n", "    controls: {pin: [virtual-nmis, nmi-exiting]}\n"},
-        RuleCase{"nmi-window-exiting-needs-virtual-nmis", "    controls: {pin: [nmi-exiting], proc: [nmi-window-exiting]}\n",
-                 "    controls: {pin: [nmi-exiting, virtual-nmis], proc: [nmi-window-exiting]}\n"},
-        RuleCase{"virtual-interrupt-delivery-needs-external-interrupt-exiting",
-                 "    controls: {proc: [use-tpr-shadow], proc2: [virtual-interrupt-delivery]}\n",
-                 "    controls: {pin: [external-interrupt-exiting], proc: [use-tpr-shadow], proc2: [virtual-interrupt-delivery]}\n"},
-        RuleCase{"virtual-interrupt-delivery-needs-tpr-shadow",
-                 "    controls: {pin: [external-interrupt-exiting], proc2: [virtual-interrupt-delivery]}\n",
-                 "    controls: {pin: [external-interrupt-exiting], proc: [use-tpr-shadow], proc2: [virtual-interrupt-delivery]}\n"},
-        RuleCase{"apic-register-virtualization-needs-tpr-shadow", "    controls: {proc2: [apic-register-virtualization]}\n",
-                 "    controls: {proc: [use-tpr-shadow], proc2: [apic-register-virtualization]}\n"},
-        RuleCase{"x2apic-virtualization-needs-tpr-shadow", "    controls: {proc2: [virtualize-x2apic-mode]}\n",
-                 "    controls: {proc: [use-tpr-shadow], proc2: [virtualize-x2apic-mode]}\n"},
-        RuleCase{"x2apic-and-apic-access-exclusive",
-                 "    controls: {proc: [use-tpr-shadow], proc2: [virtualize-x2apic-mode, virtualize-apic-accesses]}\n",
-                 "    controls: {proc: [use-tpr-shadow], proc2: [virtualize-x2apic-mode]}\n"},
-        RuleCase{"posted-interrupts-need-virtual-interrupt-delivery", "    controls: {pin: [process-posted-interrupts]}\n",
-                 "    controls: {pin: [external-interrupt-exiting]}\n"},
-        RuleCase{"posted-interrupts-need-acknowledge-interrupt-on-exit", "    controls: {pin: [process-posted-interrupts]}\n",
-                 "    controls: {pin: [external-interrupt-exiting]}\n"},
-        RuleCase{"tpr-threshold-above-vtpr", "    controls: {proc: [use-tpr-shadow]}\n    interrupts: {tpr_threshold: 5}\n",
-                 "    controls: {proc: [use-tpr-shadow]}\n    interrupts: {tpr_threshold: 0}\n"},
-        RuleCase{"cr3-target-count", "    cr: {cr3_targets: [1, 2, 3, 4, 5]}\n", "    cr: {cr3_targets: [0x1000, 0x2000]}\n"},
-        RuleCase{"eptp-accessed-dirty", "    ept: {accessed_dirty: true}\n", "    ept: {accessed_dirty: false}\n", VTX_SOURCE_DIR "/tests/host/targets/no-ept-ad.yaml"},
-        RuleCase{"msr-load-entry", "    msr: {entry_load: [{msr: ia32-fs-base, value: 0}]}\n",
-                 "    msr: {entry_load: [{msr: ia32-time-stamp-counter, value: 0}]}\n"},
-        RuleCase{"msr-load-smm-only", "    msr: {entry_load: [{msr: ia32-smm-monitor-ctl, value: 0}]}\n",
-                 "    msr: {entry_load: [{msr: ia32-time-stamp-counter, value: 0}]}\n"},
-        RuleCase{"msr-list-count", msr_load_list(513), msr_load_list(512)},
-        RuleCase{"event-nmi-vector", "    inject: [{vector: 3, type: nmi}]\n", "    inject: [{vector: 2, type: nmi}]\n"},
-        RuleCase{"event-exception-vector", "    inject: [{vector: 40, type: hardware-exception}]\n",
-                 "    inject: [{vector: 6, type: hardware-exception}]\n"},
-        RuleCase{"event-error-code", "    inject: [{vector: 6, type: hardware-exception, error_code: 0}]\n",
-                 "    inject: [{vector: 13, type: hardware-exception, error_code: 0}]\n"},
-        RuleCase{"event-instruction-length", "    inject: [{vector: 3, type: software-exception, length: 16}]\n",
-                 "    inject: [{vector: 3, type: software-exception, length: 1}]\n"},
-        RuleCase{"event-in-activity-state", entry("activity_state: 1") + "    inject: [{vector: 13, type: hardware-exception, error_code: 0}]\n",
-                 entry("activity_state: 1") + "    inject: [{vector: 2, type: nmi}]\n"},
-        RuleCase{"blocking-requires-active", entry("interruptibility_state: 2, activity_state: 1"), entry("interruptibility_state: 2")},
-        RuleCase{"event-blocked", entry("interruptibility_state: 2") + "    inject: [{vector: 2, type: nmi}]\n",
-                 entry("interruptibility_state: 0") + "    inject: [{vector: 2, type: nmi}]\n"},
-        RuleCase{"event-blocked", entry("interruptibility_state: 1, rflags: 0x202") + "    inject: [{vector: 0x30, type: external-interrupt}]\n",
-                 entry("rflags: 0x202") + "    inject: [{vector: 0x30, type: external-interrupt}]\n"},
-        RuleCase{"event-type-reserved", "    inject: [{vector: 3, type: reserved}]\n",
-                 "    inject: [{vector: 3, type: software-exception, length: 1}]\n"},
-        RuleCase{"save-timer-needs-active-timer", "    controls: {exit: [save-vmx-preemption-timer-value]}\n",
-                 "    preemption_timer: {value: 1000}\n    controls: {exit: [save-vmx-preemption-timer-value]}\n"},
-        RuleCase{"event-error-code-reserved", "    inject: [{vector: 13, type: hardware-exception, error_code: 0x10000}]\n",
-                 "    inject: [{vector: 13, type: hardware-exception, error_code: 0xFFFF}]\n"},
-        RuleCase{"event-error-code", "    inject: [{vector: 2, type: nmi, error_code: 0}]\n", "    inject: [{vector: 2, type: nmi}]\n",
-                 VTX_SOURCE_DIR "/tests/host/targets/no-ept-ad.yaml"},
-        RuleCase{"activity-state-supported", entry("activity_state: 1"), entry("activity_state: 0"), kMinimalCaps},
-        RuleCase{"entry-to-smm", "    controls: {entry: [entry-to-smm]}\n", ""},
-        // book 2.5.5.2: the target's allowed-1 settings (Bochs 2.7: MTF is missing on skylake-x, posted interrupts everywhere)
-        RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "    controls: {proc: [hlt-exiting]}\n", "bochs-2.7-skylake-x"},
-        RuleCase{"control-not-allowed", "    controls: {proc: [monitor-trap-flag]}\n", "", "bochs-2.7-skylake-x"},
-        RuleCase{"control-not-allowed", "    controls: {" + kPostedControls + "pin: [external-interrupt-exiting, process-posted-interrupts]}\n",
-                 "    controls: {" + kPostedControls + "pin: [external-interrupt-exiting]}\n", "bochs-2.7-tigerlake"},
-        // SDM 26.3.1 guest state of the profile's entry
-        RuleCase{"cr0-pg-requires-pe", entry("cr0: 0x80000010"), entry("cr0: 0x11")},
-        RuleCase{"rflags-reserved", entry("rflags: 0x8"), entry("rflags: 0x2")},
-        RuleCase{"sti-blocking-requires-if", entry("interruptibility_state: 1"), entry("interruptibility_state: 1, rflags: 0x202")},
-        RuleCase{"sti-and-movss", entry("interruptibility_state: 3, rflags: 0x202"), entry("interruptibility_state: 2")},
-        RuleCase{"activity-state", entry("activity_state: 5"), entry("activity_state: 1")},
-        RuleCase{"cr4-fixed-bits", entry("cr4: 0x1000000"), entry("cr4: 0x0")},
-        RuleCase{"v8086-segment-base", entry("rflags: 0x20002"), entry("rflags: 0x2")},
-        RuleCase{"v8086-segment-limit", entry("rflags: 0x20002"), entry("rflags: 0x2")},
-        RuleCase{"v8086-segment-access-rights", entry("rflags: 0x20002"), entry("rflags: 0x2")},
-        // the profile's explicit control registers must agree with its mode
-        RuleCase{"mode-consistency", base_profile("", "{mode: long, rip: 0x100000, rsp: 0x90000, cr0: 0x11}"),
-                 base_profile("", "{mode: long, rip: 0x100000, rsp: 0x90000, cr0: 0x80000011}")},
-        RuleCase{"mode-consistency", base_profile("", "{mode: pae, rip: 0x100000, rsp: 0x90000, cr4: 0x0}"),
-                 base_profile("", "{mode: pae, rip: 0x100000, rsp: 0x90000, cr4: 0x20}")},
-        RuleCase{"mode-consistency", entry("efer: 0x500"), entry("efer: 0x0")},
-        RuleCase{"mode-consistency", base_profile("", "{mode: real, rip: 0x7c00, rsp: 0x7000, cr0: 0x11}"),
-                 base_profile("", "{mode: real, rip: 0x7c00, rsp: 0x7000, cr0: 0x10}")},
-        // structure
-        RuleCase{"region-overlap", test_support::profile_with_memory("      - {gpa: 0, size: 2M}\n" + kDemoAt1M),
-                 test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M)},
-        RuleCase{"region-alignment", test_support::profile_with_memory("      - {gpa: 0x1001, size: 4K}\n" + kDemoAt1M),
-                 test_support::profile_with_memory("      - {gpa: 0x1000, size: 4K}\n" + kDemoAt1M)},
-        RuleCase{"image-fit", test_support::profile_with_memory("      - {gpa: 0x100000, size: 4K, image: demo, image_offset: 0xF00}\n"),
-                 test_support::profile_with_memory("      - {gpa: 0x100000, size: 4K, image: demo}\n")},
-        RuleCase{"cpu-missing", test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M, "[9]"),
-                 test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M, "[7]")},
-        RuleCase{"vpid-collision", two_guests_on_cpu0("    vpid: 7\n", "    vpid: 7\n"), two_guests_on_cpu0("    vpid: 7\n", "    vpid: 8\n")},
-        RuleCase{"unknown-key", "    entyr: {}\n", ""},
-        RuleCase{"unknown-control", "    controls: {proc: [hlt-exitin]}\n", "    controls: {proc: [hlt-exiting]}\n"},
-        RuleCase{"unknown-exception", "    exceptions: {trap: [gpf]}\n", "    exceptions: {trap: [gp]}\n"},
-        RuleCase{"timer-zero", "    preemption_timer: {value: 0}\n", "    preemption_timer: {value: 100}\n"},
-        RuleCase{"timer-zero", "    preemption_timer: {time: 0.1ns}\n", "    preemption_timer: {time: 1ns}\n"},
-        RuleCase{"entry-rip-unmapped", base_profile("", "{mode: protected, rip: 0x5000000, rsp: 0x90000}"), base_profile()},
-        RuleCase{"entry-rip-not-executable",
-                 test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n      - {gpa: 0x100000, size: 64K, image: demo, perm: r}\n"),
-                 test_support::profile_with_memory("      - {gpa: 0, size: 1M}\n" + kDemoAt1M)},
-        RuleCase{"ept-write-without-read", test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: w}\n" + kDemoAt1M),
-                 test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: rw}\n" + kDemoAt1M)},
-        RuleCase{"ept-write-without-read", test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: wx}\n" + kDemoAt1M),
-                 test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: rwx}\n" + kDemoAt1M)},
-        RuleCase{"ept-execute-only", test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: x}\n" + kDemoAt1M),
-                 test_support::profile_with_memory("      - {gpa: 0, size: 1M, perm: rx}\n" + kDemoAt1M), kMinimalCaps},
-        RuleCase{"type", "    vpid: zero\n", "    vpid: 3\n"},
-        RuleCase{"range", "    io: {trap: [0x10000]}\n", "    io: {trap: [0x70, 0x92]}\n"}),
+    Sdm, Rules, ::testing::ValuesIn(kRuleCases),
     [](const ::testing::TestParamInfo<RuleCase>& info) {
       std::string name = info.param.rule;
       for (char& c : name)
         if (c == '-') c = '_';
       return name + "_" + std::to_string(info.index);
     });
+
+// The differential test (tests/emulator/sdm_differential.cpp) covers every
+// row a profile can influence, configgen checks and the hypervisor names,
+// with one case each; a row outside that set has no differential case, and
+// a row not booted or known to pass Bochs says why.
+TEST(RuleCasesData, OneDifferentialCasePerCoveredRow) {
+  for (const auto& r : arch::kEntryRules) {
+    const bool covered = r.profile_can_influence && r.checked_by_configgen && r.named_by_hypervisor;
+    int cases = 0, differential = 0;
+    for (const auto& c : kRuleCases)
+      if (std::string(c.rule) == r.id) {
+        ++cases;
+        differential += c.oracle != Oracle::none;
+      }
+    if (covered && cases > 0)
+      EXPECT_EQ(differential, 1) << r.id << ": a covered row needs exactly one case whose oracle is not none";
+    if (!covered) EXPECT_EQ(differential, 0) << r.id << ": outside the differential (profile, configgen and hypervisor not all yes)";
+  }
+  for (const auto& c : kRuleCases) {
+    if (c.oracle != Oracle::none && c.oracle != Oracle::boot)
+      EXPECT_STRNE(c.reason, "") << c.rule << ": " << oracle_name(c.oracle) << " needs a reason";
+    if (c.oracle != Oracle::none) EXPECT_TRUE(arch::find_entry_rule(c.rule)) << c.rule << " is not in entry_rules.def";
+  }
+}
 
 }  // namespace
 
@@ -307,4 +214,36 @@ TEST(TargetFamilies, ExpectationsFollowTheTarget) {
   EXPECT_NE(test_support::rendered(bad).find("[unknown-target-reference"), std::string::npos) << test_support::rendered(bad);
 }
 
+}  // namespace
+
+namespace {
+// `configgen run --allow-rule` (the Bochs differential's way past configgen):
+// only the named rule's errors become notes, each saying so; a rule the
+// profile does not break is itself an error.
+configgen::Pipeline compile_allowing(const std::string& name, const std::string& yaml, std::vector<std::string> allowed) {
+  configgen::CompileOptions o;
+  o.allowed_rules = std::move(allowed);
+  return configgen::run_pipeline(test_support::write_temp(name, yaml), o);
+}
+
+TEST(AllowRule, TurnsOnlyThatRulesErrorsIntoNotes) {
+  const std::string nmi3 = rule_cases::base_profile("    inject: [{vector: 3, type: nmi}]\n");
+  const auto allowed = compile_allowing("allow.yaml", nmi3, {"event-nmi-vector"});
+  EXPECT_TRUE(allowed.ok(false)) << test_support::rendered(allowed);
+  EXPECT_FALSE(allowed.blob.empty());
+  const std::string text = test_support::rendered(allowed);
+  EXPECT_NE(text.find("note: allowed by --allow-rule event-nmi-vector (testing only): "), std::string::npos) << text;
+  EXPECT_NE(text.find("[event-nmi-vector, SDM 26.2.1.3]"), std::string::npos) << text;
+
+  const auto other = compile_allowing("allow-other.yaml", nmi3, {"cr3-target-count"});
+  EXPECT_FALSE(other.ok(false));
+  EXPECT_TRUE(has_rule(other, "event-nmi-vector")) << test_support::rendered(other);
+  EXPECT_TRUE(has_rule(other, "allow-rule-unused")) << test_support::rendered(other);
+
+  // CR0.PG without PE breaks mode-consistency too: allowing one leaves the other an error.
+  const auto pg = compile_allowing("allow-pg.yaml", rule_cases::entry("cr0: 0x80000010"), {"cr0-pg-requires-pe"});
+  EXPECT_FALSE(pg.ok(false));
+  EXPECT_TRUE(has_rule(pg, "mode-consistency")) << test_support::rendered(pg);
+  EXPECT_TRUE(compile_allowing("allow-pg2.yaml", rule_cases::entry("cr0: 0x80000010"), {"cr0-pg-requires-pe", "mode-consistency"}).ok(false));
+}
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "pipeline/driver.h"
+#include "rule_case_profiles.h"
 
 namespace test_support {
 
@@ -37,26 +38,7 @@ inline bool has_rule(const configgen::Pipeline& p, const std::string& rule_prefi
 inline std::string rendered(const configgen::Pipeline& p) { return p.diags.render(); }
 
 // A minimal valid guest to build variants from (image: the demo guest).
-inline std::string base_profile(const std::string& guest_extra = "", const std::string& entry = "{mode: protected, rip: 0x100000, rsp: 0x90000}") {
-  return std::string("appliance: {name: t, target: bochs-tigerlake}\n"
-                     "images:\n  demo: {file: \"") + VTX_BINARY_DIR + "/guest_images/demo.bin\"}\n"
-                     "guests:\n"
-                     "  - name: g\n"
-                     "    cpus: [0]\n"
-                     "    memory:\n"
-                     "      - {gpa: 0, size: 1M}\n"
-                     "      - {gpa: 0x100000, size: 64K, image: demo, perm: rx}\n"
-                     "    entry: " + entry + "\n" + guest_extra;
-}
-
-inline std::string profile_with_memory(const std::string& memory_lines, const std::string& cpus = "[0]") {
-  return std::string("appliance: {name: t, target: bochs-tigerlake}\n"
-                     "images:\n  demo: {file: \"") + VTX_BINARY_DIR + "/guest_images/demo.bin\"}\n"
-                     "guests:\n"
-                     "  - name: g\n"
-                     "    cpus: " + cpus + "\n"
-                     "    memory:\n" + memory_lines +
-                     "    entry: {mode: protected, rip: 0x100000, rsp: 0x90000}\n";
-}
+using rule_cases::base_profile;
+using rule_cases::profile_with_memory;
 
 }  // namespace test_support

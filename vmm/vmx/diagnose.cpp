@@ -216,10 +216,20 @@ void diagnose_entry_failure(guests::Vcpu& v, uint32_t reason, uint64_t qualifica
     CheckFailure failures[4];
     const uint32_t n = check_guest_state(read_guest_state(), failures, 4);
     const char* q = qualification == 2 ? " (while loading PDPTEs)" : qualification == 3 ? " (NMI injection)" : qualification == 4 ? " (VMCS link pointer)" : "";
-    if (n)
+    // A CPU may order its checks otherwise than the SDM: Bochs 3.0 reports
+    // entry to SMM outside SMM as guest state (it wants SMI blocking) rather
+    // than VM-instruction error 7. So when no 26.3.1 rule fails, the 26.2.1
+    // rules run too.
+    arch::EntryRule control[4];
+    const uint32_t m = n ? 0 : check_controls(read_controls(), control, 4);
+    if (n) {
       put(out, size, "failed check %s: %s [SDM %s]%s", failures[0].rule, failures[0].text, failures[0].sdm_section, q);
-    else
+    } else if (m) {
+      const arch::EntryRuleInfo& r = arch::entry_rule(control[0]);
+      put(out, size, "failed check %s [SDM %s]: %s (the CPU reported it as invalid guest state)%s", r.id, r.sdm_section, r.summary, q);
+    } else {
       put(out, size, "the CPU refused the guest state; none of the 26.3.1 checks known here fails%s", q);
+    }
   } else {
     put(out, size, "a machine-check event during VM entry [SDM 26.9]");
   }
