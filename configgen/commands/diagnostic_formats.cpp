@@ -10,7 +10,9 @@ namespace configgen::commands {
 namespace {
 using json = nlohmann::ordered_json;
 
-const char* severity_word(Severity s) { return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note"; }
+const char* severity_word(Severity s, bool werror) {
+  return s == Severity::Error || (werror && s == Severity::Warning) ? "error" : s == Severity::Warning ? "warning" : "note";
+}
 
 // Where the SDM's sections are published: the help for every rule that
 // cites one.
@@ -72,11 +74,12 @@ RuleName split_rule(const std::string& rule) {
   return r;
 }
 
-std::string diagnostics_json(const Diagnostics& diags) {
+std::string diagnostics_json(const Diagnostics& diags, bool werror) {
   json out = json::array();
   for_each_with_notes(diags, [&](const Diagnostic& d, const std::vector<const Diagnostic*>& notes) {
     json j = location_json(d.loc);
-    j["severity"] = severity_word(d.severity);
+    j["severity"] = severity_word(d.severity, werror);
+    if (werror && d.severity == Severity::Warning) j["werror"] = true;
     j["rule"] = split_rule(d.rule).id;
     j["message"] = d.message;
     j["hint"] = d.hint;
@@ -93,7 +96,7 @@ std::string diagnostics_json(const Diagnostics& diags) {
   return out.dump(2) + "\n";
 }
 
-std::string diagnostics_sarif(const Diagnostics& diags, const std::string& tool_version) {
+std::string diagnostics_sarif(const Diagnostics& diags, const std::string& tool_version, bool werror) {
   json rules = json::array();
   std::map<std::string, size_t> rule_index;
   json results = json::array();
@@ -119,7 +122,8 @@ std::string diagnostics_sarif(const Diagnostics& diags, const std::string& tool_
       result["ruleId"] = name.id;
       result["ruleIndex"] = it->second;
     }
-    result["level"] = severity_word(d.severity);
+    result["level"] = severity_word(d.severity, werror);
+    if (werror && d.severity == Severity::Warning) result["properties"] = {{"werror", true}};
     result["message"] = {{"text", d.hint.empty() ? d.message : d.message + " (hint: " + d.hint + ")"}};
     result["locations"] = json::array({physical_location(d.loc)});
     if (!notes.empty()) {

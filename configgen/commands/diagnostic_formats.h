@@ -18,7 +18,10 @@ struct RuleName {
 };
 RuleName split_rule(const std::string& rule);
 
-std::string diagnostics_json(const Diagnostics& diags);
-std::string diagnostics_sarif(const Diagnostics& diags, const std::string& tool_version);
+// Under --werror a warning is reported as an error (with "werror": true in
+// JSON, properties.werror in SARIF), so the documents agree with the exit
+// status; the text output keeps the word "warning" and counts them instead.
+std::string diagnostics_json(const Diagnostics& diags, bool werror = false);
+std::string diagnostics_sarif(const Diagnostics& diags, const std::string& tool_version, bool werror = false);
 
 }  // namespace configgen::commands

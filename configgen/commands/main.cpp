@@ -146,7 +146,8 @@ int main(int argc, char** argv) {
   check->callback([&] {
     const Pipeline p = pipeline(profile);
     if (format != "text") {
-      std::cout << (format == "json" ? commands::diagnostics_json(p.diags) : commands::diagnostics_sarif(p.diags, VTX_VERSION));
+      std::cout << (format == "json" ? commands::diagnostics_json(p.diags, werror)
+                                      : commands::diagnostics_sarif(p.diags, VTX_VERSION, werror));
       status = pipeline_status(p, werror);
       return;
     }

@@ -164,4 +164,23 @@ TEST(DiagnosticFormats, SarifRulesComeFromTheDiagnosticsWithTheSdmWhereKnown) {
   for (const auto& r : rules) EXPECT_TRUE(ids.insert(r.at("id").get<std::string>()).second);
 }
 
+// Under --werror the documents agree with the exit status: the warning is an
+// error there, marked as made one by --werror.
+TEST(DiagnosticFormats, WerrorMakesWarningsErrorsInTheDocuments) {
+  const Pipeline p = run_pipeline(VTX_SOURCE_DIR "/tests/host/profiles/warning.yaml", {});
+  ASSERT_EQ(p.diags.warning_count(), 1u);
+  const json plain = json::parse(commands::diagnostics_json(p.diags));
+  EXPECT_EQ(plain[0].at("severity"), "warning");
+  EXPECT_FALSE(plain[0].contains("werror"));
+  const json strict = json::parse(commands::diagnostics_json(p.diags, true));
+  EXPECT_EQ(strict[0].at("severity"), "error");
+  EXPECT_EQ(strict[0].at("werror"), true);
+  const json sarif = json::parse(commands::diagnostics_sarif(p.diags, "test", true));
+  expect_valid_sarif(sarif);
+  const json& result = sarif.at("runs")[0].at("results")[0];
+  EXPECT_EQ(result.at("level"), "error");
+  EXPECT_EQ(result.at("properties").at("werror"), true);
+  EXPECT_EQ(json::parse(commands::diagnostics_sarif(p.diags, "test")).at("runs")[0].at("results")[0].at("level"), "warning");
+}
+
 }  // namespace
