@@ -18,6 +18,19 @@ std::string bounds(const configgen::model::Expectation& e) {
   return s;
 }
 std::string about(const configgen::model::Expectation& e) { return e.guest.empty() ? "" : " about guest " + e.guest; }
+
+// What an expectation asks for, in the profile's words.
+std::string check_name(const configgen::model::Expectation& e) {
+  using Kind = configgen::model::Expectation::Kind;
+  const std::string counted = e.min_count || e.max_count ? " " + bounds(e) + " time(s)" : "";
+  switch (e.kind) {
+    case Kind::SerialMatch: return "serial '" + e.pattern + "'" + counted + about(e);
+    case Kind::SerialAbsent: return "serial_absent '" + e.pattern + "'" + about(e);
+    case Kind::GuestEnd: return "guest " + e.guest + " ends " + e.outcome;
+    case Kind::ExitCount: return "guest " + e.guest + " exit " + e.exit_reason + " " + bounds(e);
+  }
+  return e.pattern;
+}
 }  // namespace
 
 std::string Verdict::summary() const {
@@ -27,58 +40,67 @@ std::string Verdict::summary() const {
   return s;
 }
 
+// Appends the failure of one expectation, if it does not hold.
+static void judge_one(const SerialLog& log, const configgen::model::Expectation& e, Verdict& v) {
+  switch (e.kind) {
+    case configgen::model::Expectation::Kind::SerialMatch:
+    case configgen::model::Expectation::Kind::SerialAbsent: {
+      std::regex re;
+      try {
+        re = std::regex(e.pattern);
+      } catch (const std::regex_error&) {
+        v.failures.push_back(where(e) + "bad regular expression '" + e.pattern + "'");
+        return;
+      }
+      // With `guest:`, only the lines about that guest count.
+      long n = 0;
+      for (size_t i = 0; i < log.lines.size(); ++i)
+        if ((e.guest.empty() || log.line_guests[i] == e.guest) && std::regex_search(log.lines[i], re)) ++n;
+      if (e.kind == configgen::model::Expectation::Kind::SerialAbsent) {
+        if (n) v.failures.push_back(where(e) + "'" + e.pattern + "' appeared " + std::to_string(n) + " time(s)" + about(e));
+      } else if (!e.min_count && !e.max_count ? n == 0 : !in_bounds(n, e)) {
+        v.failures.push_back(where(e) + "'" + e.pattern + "' matched " + std::to_string(n) + " line(s)" + about(e) +
+                             (e.min_count || e.max_count ? ", expected " + bounds(e) : ""));
+      }
+      break;
+    }
+    case configgen::model::Expectation::Kind::GuestEnd: {
+      auto it = log.guests.find(e.guest);
+      if (it == log.guests.end()) v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
+      else if (!it->second.known)
+        v.failures.push_back(where(e) + "guest " + e.guest + " ended with '" + it->second.outcome +
+                             "', which is not an outcome the hypervisor reports (blob/vocabulary.def)");
+      else if (it->second.outcome != e.outcome)
+        v.failures.push_back(where(e) + "guest " + e.guest + " ended " + it->second.outcome + " (" + it->second.detail +
+                             "), expected " + e.outcome);
+      break;
+    }
+    case configgen::model::Expectation::Kind::ExitCount: {
+      auto it = log.guests.find(e.guest);
+      if (it == log.guests.end()) {
+        v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
+        break;
+      }
+      auto c = it->second.exits.find(e.exit_reason);
+      const long n = c == it->second.exits.end() ? 0 : c->second;
+      if (!in_bounds(n, e))
+        v.failures.push_back(where(e) + "guest " + e.guest + " had " + std::to_string(n) + " " + e.exit_reason +
+                             " exit(s), expected " + bounds(e));
+      break;
+    }
+  }
+}
+
 Verdict judge(const SerialLog& log, const std::vector<configgen::model::Expectation>& expectations, bool require_end_pass) {
   Verdict v;
   if (!log.end_pass) v.failures.push_back("the hypervisor never printed its end line (crash or hang)");
   else if (require_end_pass && !*log.end_pass) v.failures.push_back("the hypervisor ended with `vmm: end: fail`");
+  v.checks.push_back({require_end_pass ? "vmm: end: pass" : "vmm: end line", v.failures.empty() ? "" : v.failures.back(), {}});
+  // Each expectation adds at most one failure: the check holds if none came.
   for (const auto& e : expectations) {
-    switch (e.kind) {
-      case configgen::model::Expectation::Kind::SerialMatch:
-      case configgen::model::Expectation::Kind::SerialAbsent: {
-        std::regex re;
-        try {
-          re = std::regex(e.pattern);
-        } catch (const std::regex_error&) {
-          v.failures.push_back(where(e) + "bad regular expression '" + e.pattern + "'");
-          continue;
-        }
-        // With `guest:`, only the lines about that guest count.
-        long n = 0;
-        for (size_t i = 0; i < log.lines.size(); ++i)
-          if ((e.guest.empty() || log.line_guests[i] == e.guest) && std::regex_search(log.lines[i], re)) ++n;
-        if (e.kind == configgen::model::Expectation::Kind::SerialAbsent) {
-          if (n) v.failures.push_back(where(e) + "'" + e.pattern + "' appeared " + std::to_string(n) + " time(s)" + about(e));
-        } else if (!e.min_count && !e.max_count ? n == 0 : !in_bounds(n, e)) {
-          v.failures.push_back(where(e) + "'" + e.pattern + "' matched " + std::to_string(n) + " line(s)" + about(e) +
-                               (e.min_count || e.max_count ? ", expected " + bounds(e) : ""));
-        }
-        break;
-      }
-      case configgen::model::Expectation::Kind::GuestEnd: {
-        auto it = log.guests.find(e.guest);
-        if (it == log.guests.end()) v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
-        else if (!it->second.known)
-          v.failures.push_back(where(e) + "guest " + e.guest + " ended with '" + it->second.outcome +
-                               "', which is not an outcome the hypervisor reports (blob/vocabulary.def)");
-        else if (it->second.outcome != e.outcome)
-          v.failures.push_back(where(e) + "guest " + e.guest + " ended " + it->second.outcome + " (" + it->second.detail +
-                               "), expected " + e.outcome);
-        break;
-      }
-      case configgen::model::Expectation::Kind::ExitCount: {
-        auto it = log.guests.find(e.guest);
-        if (it == log.guests.end()) {
-          v.failures.push_back(where(e) + "guest " + e.guest + " has no end line");
-          break;
-        }
-        auto c = it->second.exits.find(e.exit_reason);
-        const long n = c == it->second.exits.end() ? 0 : c->second;
-        if (!in_bounds(n, e))
-          v.failures.push_back(where(e) + "guest " + e.guest + " had " + std::to_string(n) + " " + e.exit_reason +
-                               " exit(s), expected " + bounds(e));
-        break;
-      }
-    }
+    const size_t before = v.failures.size();
+    judge_one(log, e, v);
+    v.checks.push_back({check_name(e), v.failures.size() > before ? v.failures.back() : "", e.loc});
   }
   v.pass = v.failures.empty();
   return v;

@@ -8,9 +8,18 @@
 
 namespace appliance {
 
+// One thing the verdict checked: the hypervisor's end line, or one
+// expectation (for JUnit's testcases and run --json).
+struct Check {
+  std::string name;     // what was expected, e.g. "serial 'guest demo\\| hello'", "guest demo ends halted"
+  std::string failure;  // the sentence in failures; empty when it held
+  configgen::model::SourceLoc loc;  // where the expectation was written (none for the end line)
+};
+
 struct Verdict {
   bool pass = false;
   std::vector<std::string> failures;  // one sentence per expectation that did not hold
+  std::vector<Check> checks;          // every check in order, passed or not
   std::string summary() const;
 };
 

@@ -1,10 +1,12 @@
 // `configgen image` and `configgen run`: build an appliance and boot it.
 #include "commands/appliance.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <iostream>
 #include <optional>
 
 #include "appliance/bochs_finder.h"
@@ -17,6 +19,9 @@
 #include "appliance/verdict.h"
 #include "blob/crc32c.h"
 #include "blob/format.h"
+#include "commands/exit_status.h"
+#include "commands/verdict_formats.h"
+#include "console/console.h"
 #include "netboot/lab.h"
 #include "pipeline/driver.h"
 
@@ -25,6 +30,8 @@ namespace fs = std::filesystem;
 using namespace ::appliance;  // this file drives the appliance library throughout
 using netboot::Lab;
 namespace {
+using commands::code;
+using commands::ExitStatus;
 
 struct RunOptions {
   std::string input;
@@ -36,6 +43,8 @@ struct RunOptions {
   bool quiet = false;
   std::vector<std::string> expect_lines;
   bool expect_fail = false;
+  std::string junit;  // --junit FILE
+  bool json = false;  // --json: the verdict on stdout
 };
 
 // Switches for the project's own negative tests, shown apart in --help:
@@ -73,6 +82,7 @@ struct Prepared {
   bool require_end_pass = true;
   std::string emulator_label;
   int cpus_needed = 0;  // from the compiled profile; 0 for a blob or an ISO
+  bool invalid_profile = false;  // the profile was read but has errors (exit status 1, as for check)
 };
 
 std::string find_emulator(RunOptions& o, CompileOptions& copts, Prepared& p) {
@@ -107,7 +117,9 @@ std::string prepare_work_dir(RunOptions& o, const std::string& build_dir) {
 // Compiles a profile (with the global options) or reads a blob.
 std::string load_blob(const std::string& input, const CompileOptions& copts, std::vector<uint8_t>& blob, Prepared& p) {
   if (has_ext(input, ".yaml") || has_ext(input, ".yml")) {
-    auto compiled = compile_profile_file(input, copts);
+    bool unreadable = false;
+    auto compiled = compile_profile_file(input, copts, &unreadable);
+    p.invalid_profile = !compiled && !unreadable;
     if (!compiled) return input + " does not compile";
     p.cpus_needed = int(compiled->cpus_needed);
     blob = compiled->blob;
@@ -165,8 +177,8 @@ std::string build_boot_media(RunOptions& o, const TestSwitches& t, std::vector<u
 
 void print_last_lines(const SerialLog& log) {
   const size_t from = log.lines.size() > 20 ? log.lines.size() - 20 : 0;
-  for (size_t i = from; i < log.lines.size(); ++i) std::cout << "  " << log.lines[i] << "\n";
-  if (log.lines.empty()) std::cout << "  (the serial log is empty: the machine never reached the hypervisor's console)\n";
+  for (size_t i = from; i < log.lines.size(); ++i) spdlog::info("  {}", log.lines[i]);
+  if (log.lines.empty()) spdlog::info("  (the serial log is empty: the machine never reached the hypervisor's console)");
 }
 
 // Boots, reads the serial log, prints the verdict; the exit status.
@@ -176,49 +188,68 @@ int boot_and_judge(RunOptions& o, const TestSwitches& t, Prepared& p) {
     e.pattern = "vmm: end: fail";
     p.expectations.push_back(e);
   }
-  o.spec.stream = !o.quiet;
+  // Streaming the serial log is information: -q (or run --quiet) stops it.
+  o.spec.stream = !o.quiet && spdlog::should_log(spdlog::level::info);
+  spdlog::debug("booting {} ({}, {} CPUs, timeout {}s) in {}", o.spec.emulator, o.spec.boot, o.spec.cpus, o.spec.timeout_seconds,
+                o.spec.work_dir);
   const RunResult r = run_emulator(o.spec);
   if (!r.error.empty()) {
-    std::cerr << "configgen run: " << r.error << "\n";
-    return 2;
+    spdlog::error("{}", r.error);
+    return code(ExitStatus::UsageOrIo);
   }
   const SerialLog log = parse_serial_log(r.serial);
+  const Verdict v = judge(log, p.expectations, p.require_end_pass);
+  // The verdict for programs (--json, --junit), whatever the status.
+  auto finish = [&](int status) {
+    commands::RunFacts facts{o.input, p.emulator_label, o.spec.boot, o.spec.cpus, o.spec.work_dir + "/serial.log",
+                             r.timed_out && !log.end_pass, status};
+    if (o.json) std::fputs(commands::verdict_json(v, log, facts).c_str(), stdout);
+    if (!o.junit.empty())
+      if (auto err = write_file(o.junit, commands::verdict_junit(v, facts)); !err.empty()) {
+        spdlog::error("{}", err);
+        return code(ExitStatus::UsageOrIo);
+      }
+    return status;
+  };
   if (r.timed_out && !log.end_pass) {
-    std::cout << "configgen run: TIMEOUT after " << o.spec.timeout_seconds << "s in " << p.emulator_label << "; last lines:\n";
+    spdlog::info("configgen run: TIMEOUT after {}s in {}; last lines:", o.spec.timeout_seconds, p.emulator_label);
     print_last_lines(log);
     if (t.expect_timeout) {
-      std::cout << "configgen run: negative check PASSED (the run hung and was stopped, as it should)\n";
-      return 0;
+      spdlog::info("configgen run: negative check PASSED (the run hung and was stopped, as it should)");
+      return finish(code(ExitStatus::Ok));
     }
-    return 124;
+    return finish(code(ExitStatus::Timeout));
   }
   if (t.expect_timeout) {
-    std::cout << "configgen run: negative check FAILED (the run ended before the time limit)\n";
-    return 1;
+    spdlog::info("configgen run: negative check FAILED (the run ended before the time limit)");
+    return finish(code(ExitStatus::Failed));
   }
-  const Verdict v = judge(log, p.expectations, p.require_end_pass);
   if (!log.end_pass)
     if (const std::string why = emulator_complaint(r.messages); !why.empty())
-      std::cout << "configgen run: " << o.spec.emulator << " stopped: " << why << "\n";
+      spdlog::info("configgen run: {} stopped: {}", o.spec.emulator, why);
   // A failed run says how each guest that did not finish ended, so a refusal
   // (a control the CPU lacks or does not deliver) is visible without the log.
   if (!v.pass)
     for (const auto& [name, g] : log.guests)
       if (g.outcome != "halted" && g.outcome != "exited")
-        std::cout << "configgen run: guest " << name << " ended " << g.outcome << (g.detail.empty() ? "" : ": " + g.detail) << "\n";
-  std::cout << "configgen run: " << v.summary() << " (" << p.emulator_label << ", " << o.spec.boot << ", " << o.spec.cpus
-            << " CPUs; log " << o.spec.work_dir << "/serial.log)\n";
+        spdlog::info("configgen run: guest {} ended {}{}", name, g.outcome, g.detail.empty() ? "" : ": " + g.detail);
+  spdlog::info("configgen run: {} ({}, {}, {} CPUs; log {}/serial.log)", v.summary(), p.emulator_label, o.spec.boot, o.spec.cpus,
+               o.spec.work_dir);
   if (t.expect_mismatch) {
     // A negative check passes only when the machine ended and the profile's
     // expectations were what failed.
     const bool ended = log.end_pass.has_value();
-    std::cout << "configgen run: negative check " << (ended && !v.pass ? "PASSED (the expectations failed, as they should)" : "FAILED") << "\n";
-    return ended && !v.pass ? 0 : 1;
+    spdlog::info("configgen run: negative check {}", ended && !v.pass ? "PASSED (the expectations failed, as they should)" : "FAILED");
+    return finish(code(ended && !v.pass ? ExitStatus::Ok : ExitStatus::Failed));
   }
-  return v.pass ? 0 : 1;
+  return finish(code(v.pass ? ExitStatus::Ok : ExitStatus::Failed));
 }
 
 int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
+  if (o.json) {
+    console::reserve_stdout();
+    o.quiet = true;  // the serial log would go to stdout
+  }
   Prepared p;
   for (const auto& l : o.expect_lines) {
     model::Expectation e;
@@ -226,9 +257,9 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
     p.expectations.push_back(e);
   }
   p.require_end_pass = !o.expect_fail;
-  auto failed = [](const std::string& error) {
-    std::cerr << "configgen run: " << error << "\n";
-    return 2;
+  auto failed = [](const std::string& error, ExitStatus status = ExitStatus::UsageOrIo) {
+    spdlog::error("{}", error);
+    return code(status);
   };
   if (auto err = find_emulator(o, copts, p); !err.empty()) return failed(err);
   // Never silent: the run says which checks it skipped before anything else.
@@ -244,10 +275,10 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
     o.spec.iso = o.input;
   } else {
     std::vector<uint8_t> blob;
-    if (auto err = load_blob(o.input, copts, blob, p); !err.empty()) return failed(err);
+    if (auto err = load_blob(o.input, copts, blob, p); !err.empty())
+      return failed(err, p.invalid_profile ? ExitStatus::Failed : ExitStatus::UsageOrIo);
     if (o.cpus > 0 && o.cpus < p.cpus_needed)
-      std::cout << "configgen run: warning: --cpus " << o.cpus << " is fewer than the " << p.cpus_needed
-                << " the profile needs; the hypervisor will refuse it\n";
+      spdlog::warn("--cpus {} is fewer than the {} the profile needs; the hypervisor will refuse it", o.cpus, p.cpus_needed);
     if (o.cpus == 0 && p.cpus_needed > 0) o.spec.cpus = p.cpus_needed;
     if (auto err = build_boot_media(o, t, blob, p); !err.empty()) return failed(err);
   }
@@ -261,13 +292,13 @@ struct ImageOptions {
 std::string image_for_lab(const ImageOptions& o, const CompileOptions& copts, int& status) {
   Lab lab;
   if (auto err = read_lab_manifest(o.lab_manifest, lab); !err.empty()) {
-    status = 1;
+    status = code(ExitStatus::Failed);
     return err;
   }
   if (o.netboot.empty()) return "--lab needs --netboot DIR";
   (void)copts;  // a lab's machines each name their own target
   if (auto err = build_lab_tree(lab, o.vmm.empty() ? default_vmm_path() : o.vmm, o.netboot); !err.empty()) {
-    status = 1;
+    status = code(ExitStatus::Failed);
     return err;
   }
   return {};
@@ -275,16 +306,17 @@ std::string image_for_lab(const ImageOptions& o, const CompileOptions& copts, in
 
 // `configgen image`: the exit status (errors printed).
 int image_command(const ImageOptions& o, const CompileOptions& copts) {
-  int status = 2;
-  auto failed = [&status](const std::string& error) {
-    std::cerr << "configgen image: " << error << (error.empty() || error.back() != '\n' ? "\n" : "");
+  int status = code(ExitStatus::UsageOrIo);
+  auto failed = [&status](std::string error) {
+    if (!error.empty() && error.back() == '\n') error.pop_back();
+    spdlog::error("{}", error);
     return status;
   };
   if (!o.lab_manifest.empty()) {
     auto err = image_for_lab(o, copts, status);
-    if (err.empty()) return 0;
+    if (err.empty()) return code(ExitStatus::Ok);
     if (err.rfind(o.lab_manifest + ":", 0) == 0) {  // located manifest errors, one per line
-      std::cerr << err;
+      std::fputs(err.c_str(), stderr);
       return status;
     }
     return failed(err);
@@ -295,7 +327,9 @@ int image_command(const ImageOptions& o, const CompileOptions& copts) {
   std::string blob_path = o.input;
   const bool profile = has_ext(o.input, ".yaml") || has_ext(o.input, ".yml");
   std::optional<CompiledProfile> compiled;
-  if (profile && !(compiled = compile_profile_file(o.input, copts))) return 1;  // the diagnostics are printed
+  bool unreadable = false;
+  if (profile && !(compiled = compile_profile_file(o.input, copts, &unreadable)))  // the diagnostics are printed
+    return code(unreadable ? ExitStatus::UsageOrIo : ExitStatus::Failed);
   // Created only once there is something to put in it.
   const std::string work = copts.build_dir + "/images/" + fs::path(o.input).stem().string();
   std::error_code ec;
@@ -318,7 +352,7 @@ int image_command(const ImageOptions& o, const CompileOptions& copts) {
     if (auto err = build_iso(in, o.iso, work); !err.empty()) return failed(err);
   if (!o.netboot.empty())
     if (auto err = build_netboot_tree(in, o.netboot); !err.empty()) return failed(err);
-  return 0;
+  return code(ExitStatus::Ok);
 }
 }  // namespace
 
@@ -342,6 +376,8 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   r->add_flag("--expect-fail", run.expect_fail, "The run must end with `vmm: end: fail`");
   r->add_option("--sign-key", run.sign_key, "Sign the blob with this key; the hypervisor copy then accepts only blobs it signed");
   r->add_flag("--quiet", run.quiet, "Do not stream the serial log");
+  r->add_flag("--json", run.json, "Print the verdict as JSON on stdout (every check, each guest's end); messages go to stderr");
+  r->add_option("--junit", run.junit, "Write the verdict as JUnit XML: one testcase per expectation and one for the end line");
   r->add_option("--corrupt", tests.corrupt, "Damage the blob first: truncate or flip:OFFSET")->group(testing);
   r->add_option("--tamper", tests.tamper, "After signing, change the byte at OFFSET and fix the CRC")->group(testing);
   r->add_flag("--expect-timeout", tests.expect_timeout, "Succeed only if the run hangs until --timeout")->group(testing);
@@ -357,8 +393,8 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   kg->add_option("-o,--output", keygen_out, "Private key file to write")->required();
   kg->callback([&status] {
     if (auto err = generate_signing_key(keygen_out); !err.empty()) {
-      std::cerr << "configgen keygen: " << err << "\n";
-      status = 2;
+      spdlog::error("{}", err);
+      status = code(ExitStatus::UsageOrIo);
     }
   });
 

@@ -1,6 +1,8 @@
-// configgen: the profile compiler's command line. Exit status: 0 clean,
-// 1 invalid profile (or a failed run/verdict), 2 usage or I/O error.
+// configgen: the profile compiler's command line. Exit statuses are one
+// vocabulary (commands/exit_status.h); each command's --help says what they
+// mean there. Messages go through spdlog (console/console.h).
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -13,8 +15,11 @@
 #include "appliance/files.h"
 #include "blob/format.h"
 #include "commands/appliance.h"
+#include "commands/diagnostic_formats.h"
 #include "commands/docs.h"
+#include "commands/exit_status.h"
 #include "commands/inspect.h"
+#include "console/console.h"
 #include "model/target.h"
 #include "parse/scalars.h"
 #include "parse/target_file.h"
@@ -22,6 +27,8 @@
 
 namespace {
 using namespace configgen;
+using commands::code;
+using commands::ExitStatus;
 
 std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -39,7 +46,7 @@ bool is_profile(const std::string& path) {
 std::string command_word(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--target" || a == "--build-dir") {
+    if (a == "--target" || a == "--build-dir" || a == "--log-level" || a == "--color") {
       ++i;
       continue;
     }
@@ -48,18 +55,43 @@ std::string command_word(int argc, char** argv) {
   return {};
 }
 
+// The status a pipeline's diagnostics give, whatever the output format.
+int pipeline_status(const Pipeline& p, bool werror) {
+  if (!p.readable) return code(ExitStatus::UsageOrIo);
+  return code(p.diags.has_errors(werror) ? ExitStatus::Failed : ExitStatus::Ok);
+}
+
 int report(const Pipeline& p, bool werror) {
-  if (!p.diags.all().empty()) std::cerr << p.diags.render();
-  if (!p.readable) return 2;
-  if (p.diags.has_errors(werror)) {
-    std::cerr << p.diags.error_count() << " error(s)\n";
-    return 1;
+  console::print_diagnostics(p.diags);
+  const int status = pipeline_status(p, werror);
+  if (status == code(ExitStatus::Failed)) std::cerr << p.diags.summary(werror) << "\n";
+  return status;
+}
+
+// -q, -v, -vv and --log-level (which wins) as one spdlog level.
+spdlog::level::level_enum log_level(const std::string& named, bool quiet, int verbosity) {
+  if (!named.empty()) return spdlog::level::from_str(named);
+  if (quiet) return spdlog::level::warn;
+  return verbosity >= 2 ? spdlog::level::trace : verbosity == 1 ? spdlog::level::debug : spdlog::level::info;
+}
+
+console::ColorMode color_mode(const std::string& word) {
+  return word == "always" ? console::ColorMode::Always : word == "never" ? console::ColorMode::Never : console::ColorMode::Auto;
+}
+
+// "caps import" for the innermost subcommand given.
+std::string chosen_command(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* a = &app; !a->get_subcommands().empty();) {
+    a = a->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + a->get_name();
   }
-  return 0;
+  return path;
 }
 }  // namespace
 
 int main(int argc, char** argv) {
+  console::configure(spdlog::level::info, console::ColorMode::Auto);
   CLI::App app{"configgen: compile, check and inspect VT-x appliance profiles; build and boot appliances"};
   app.require_subcommand(1);
   // Subcommands created below inherit this: `configgen check P --werror` works
@@ -73,6 +105,20 @@ int main(int argc, char** argv) {
   app.add_option("--target", target, "Capability set to check against (overrides appliance.target)");
   app.add_flag("--werror", werror, "Treat warnings as errors");
   app.add_option("--build-dir", build_dir, "Build directory that ${build} in image paths means");
+  int verbosity = 0;
+  bool quiet = false;
+  std::string level_name, color = "auto";
+  auto* verbose_flag = app.add_flag("-v,--verbose", verbosity, "Debug messages (-vv: trace messages too)");
+  app.add_flag("-q,--quiet", quiet, "Only warnings, errors and diagnostics: no informational messages")->excludes(verbose_flag);
+  app.add_option("--log-level", level_name, "Message level (overrides -v and -q)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--color", color, "Colour messages and diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.footer("Exit status: 0 success; 1 the input is wrong or a check failed; 2 usage or I/O error; 124 a run timed out.\n"
+             "`configgen COMMAND --help` says what each status means for that command.\n");
+  // Before any command's callback: every message it logs has its level.
+  app.parse_complete_callback([&] { console::configure(log_level(level_name, quiet, verbosity), color_mode(color), chosen_command(app)); });
   int status = 0;
   auto options = [&] {
     CompileOptions o;
@@ -81,27 +127,47 @@ int main(int argc, char** argv) {
     o.build_dir = build_dir;
     return o;
   };
+  auto pipeline = [&](const std::string& path) {
+    spdlog::debug("compiling {} (target {}, build directory {}{})", path, target.empty() ? "from the profile" : target, build_dir,
+                  werror ? ", warnings are errors" : "");
+    Pipeline p = run_pipeline(path, options());
+    spdlog::debug("{}: {} guest(s), target {}, {} error(s), {} warning(s), blob of {} bytes", path, p.profile.guests.size(),
+                  p.target ? p.target->name : "none", p.diags.error_count(), p.diags.warning_count(), p.blob.size());
+    return p;
+  };
 
   std::string profile, output;
   auto* check = app.add_subcommand("check", "Validate a profile against the SDM rules and its target; print every problem");
   check->add_option("profile", profile, "Profile YAML")->required();
+  std::string format = "text";
+  check->add_option("--format", format, "text (clang-style, on stderr), json (an array of diagnostics) or sarif (SARIF 2.1.0), on stdout")
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
+      ->capture_default_str();
   check->callback([&] {
-    const Pipeline p = run_pipeline(profile, options());
+    const Pipeline p = pipeline(profile);
+    if (format != "text") {
+      std::cout << (format == "json" ? commands::diagnostics_json(p.diags, werror)
+                                      : commands::diagnostics_sarif(p.diags, VTX_VERSION, werror));
+      status = pipeline_status(p, werror);
+      return;
+    }
     status = report(p, werror);
-    if (status == 0) std::cout << profile << ": ok (" << p.profile.guests.size() << " guests, target " << p.target->name << ")\n";
+    if (status == 0) spdlog::info("{}: ok ({} guests, target {})", profile, p.profile.guests.size(), p.target->name);
   });
 
   auto* compile = app.add_subcommand("compile", "Compile a profile into a blob");
   compile->add_option("profile", profile, "Profile YAML")->required();
   compile->add_option("-o,--output", output, "Blob to write")->required();
   compile->callback([&] {
-    const Pipeline p = run_pipeline(profile, options());
+    const Pipeline p = pipeline(profile);
     status = report(p, werror);
     if (status) return;
     if (auto err = appliance::write_file(output, p.blob); !err.empty()) {
-      std::cerr << "configgen compile: " << err << "\n";
-      status = 2;
+      spdlog::error("{}", err);
+      status = code(ExitStatus::UsageOrIo);
+      return;
     }
+    spdlog::debug("wrote {} bytes to {}", p.blob.size(), output);
   });
 
   std::string blob_path;
@@ -112,21 +178,21 @@ int main(int argc, char** argv) {
   inspect->callback([&] {
     std::vector<uint8_t> bytes;
     if (is_profile(blob_path)) {
-      const Pipeline p = run_pipeline(blob_path, options());
+      const Pipeline p = pipeline(blob_path);
       if ((status = report(p, werror))) return;
       bytes = p.blob;
     } else if (auto b = read_file(blob_path)) {
       bytes = *b;
     } else {
-      std::cerr << "configgen: cannot read " << blob_path << "\n";
-      status = 2;
+      spdlog::error("cannot read {}", blob_path);
+      status = code(ExitStatus::UsageOrIo);
       return;
     }
     commands::Item root;
     std::string error;
     if (!commands::describe_blob(bytes, root, error)) {
-      std::cerr << blob_path << ": blob refused: " << error << "\n";
-      status = 1;
+      spdlog::error("{}: blob refused: {}", blob_path, error);
+      status = code(ExitStatus::Failed);
       return;
     }
     std::cout << (json ? commands::to_json(root) : commands::to_text(root));
@@ -142,21 +208,21 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 2; ++i) {
       std::vector<uint8_t> bytes;
       if (is_profile(*paths[i])) {
-        const Pipeline p = run_pipeline(*paths[i], options());
+        const Pipeline p = pipeline(*paths[i]);
         if ((status = report(p, werror))) return;
         bytes = p.blob;
       } else if (auto b = read_file(*paths[i])) {
         bytes = *b;
       } else {
-        std::cerr << "configgen: cannot read " << *paths[i] << "\n";
-        status = 2;
+        spdlog::error("cannot read {}", *paths[i]);
+        status = code(ExitStatus::UsageOrIo);
         return;
       }
       commands::Item root;
       std::string error;
       if (!commands::describe_blob(bytes, root, error)) {
-        std::cerr << *paths[i] << ": blob refused: " << error << "\n";
-        status = 1;
+        spdlog::error("{}: blob refused: {}", *paths[i], error);
+        status = code(ExitStatus::Failed);
         return;
       }
       texts[i] = commands::to_text(root);
@@ -188,7 +254,7 @@ int main(int argc, char** argv) {
     for (const auto& l : b)
       if (auto it = balance.find(l); it->second < 0) std::cout << "+ " << l << "\n", ++it->second, ++differences;
     std::cout << differences << " difference(s)\n";
-    status = differences ? 1 : 0;
+    status = code(differences ? ExitStatus::Failed : ExitStatus::Ok);
   });
 
   std::string name;
@@ -197,10 +263,9 @@ int main(int argc, char** argv) {
   explain->callback([&] {
     const std::string text = commands::explain(name);
     if (text.empty()) {
-      std::cerr << "configgen: nothing is called '" << name << "'";
-      if (const auto near = commands::closest_explainable(name); !near.empty()) std::cerr << "; did you mean '" << near << "'?";
-      std::cerr << "\n";
-      status = 1;
+      const auto near = commands::closest_explainable(name);
+      spdlog::error("nothing is called '{}'{}", name, near.empty() ? "" : "; did you mean '" + near + "'?");
+      status = code(ExitStatus::Failed);
     }
     std::cout << text;
   });
@@ -229,40 +294,40 @@ int main(int argc, char** argv) {
   import->callback([&] {
     auto bytes = read_file(log_path);
     if (!bytes) {
-      std::cerr << "configgen: cannot read " << log_path << "\n";
-      status = 2;
+      spdlog::error("cannot read {}", log_path);
+      status = code(ExitStatus::UsageOrIo);
       return;
     }
     std::string error;
     const std::string nm = target_name.empty() ? std::filesystem::path(output).stem().string() : target_name;
     auto t = parse::import_capabilities_log(std::string(bytes->begin(), bytes->end()), nm, error);
     if (!t) {
-      std::cerr << log_path << ": " << error << "\n";
-      status = 1;
+      spdlog::error("{}: {}", log_path, error);
+      status = code(ExitStatus::Failed);
       return;
     }
     if (auto err = appliance::write_file(output, parse::target_to_yaml(*t)); !err.empty()) {
-      std::cerr << "configgen caps import: " << err << "\n";
-      status = 2;
+      spdlog::error("{}", err);
+      status = code(ExitStatus::UsageOrIo);
     }
   });
 
   commands::register_appliance_commands(app, options, status);
+  commands::add_exit_status_footers(app);
   if (const std::string word = command_word(argc, argv); !word.empty()) {
     std::vector<std::string> names;
     for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
     if (std::find(names.begin(), names.end(), word) == names.end()) {
-      std::cerr << "configgen: '" << word << "' is not a command";
-      if (const std::string near = parse::closest(word, names); !near.empty()) std::cerr << "; did you mean '" << near << "'?";
-      std::cerr << " (configgen --help lists them)\n";
-      return 2;
+      const std::string near = parse::closest(word, names);
+      spdlog::error("'{}' is not a command{} (configgen --help lists them)", word, near.empty() ? "" : "; did you mean '" + near + "'?");
+      return code(ExitStatus::UsageOrIo);
     }
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    return code == 0 ? 0 : commands::code(ExitStatus::UsageOrIo);
   }
   return status;
 }

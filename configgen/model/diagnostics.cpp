@@ -36,6 +36,17 @@ size_t Diagnostics::error_count() const {
   for (const auto& d : items_) n += d.severity == Severity::Error;
   return n;
 }
+size_t Diagnostics::warning_count() const {
+  size_t n = 0;
+  for (const auto& d : items_) n += d.severity == Severity::Warning;
+  return n;
+}
+std::string Diagnostics::summary(bool werror) const {
+  const size_t warnings = werror ? warning_count() : 0;
+  std::string s = std::to_string(error_count() + warnings) + " error(s)";
+  if (warnings) s += " (" + std::to_string(warnings) + " of them warning(s) treated as errors by --werror)";
+  return s;
+}
 bool Diagnostics::has_errors(bool werror) const {
   for (const auto& d : items_)
     if (d.severity == Severity::Error || (werror && d.severity == Severity::Warning)) return true;
@@ -54,7 +65,11 @@ size_t Diagnostics::allow_rule(const std::string& id) {
   return n;
 }
 
-std::string Diagnostics::render() const {
+std::string Diagnostics::render(bool color) const {
+  // Bold location, coloured severity, green caret: the text is unchanged.
+  auto paint = [color](const char* code, const std::string& text) {
+    return color ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+  };
   std::map<std::string, std::vector<std::string>> sources;
   auto line_of = [&](const std::string& file, int line) -> std::string {
     auto it = sources.find(file);
@@ -69,15 +84,17 @@ std::string Diagnostics::render() const {
   std::ostringstream out;
   for (const auto& d : items_) {
     const char* sev = d.severity == Severity::Error ? "error" : d.severity == Severity::Warning ? "warning" : "note";
-    out << (d.loc.file.empty() ? "<profile>" : d.loc.file) << ':' << d.loc.line << ':' << d.loc.column << ": " << sev << ": "
-        << d.message;
+    const char* sev_colour = d.severity == Severity::Error ? "1;31" : d.severity == Severity::Warning ? "1;35" : "1;36";
+    out << paint("1", (d.loc.file.empty() ? "<profile>" : d.loc.file) + ':' + std::to_string(d.loc.line) + ':' +
+                          std::to_string(d.loc.column) + ':')
+        << ' ' << paint(sev_colour, std::string(sev) + ':') << ' ' << d.message;
     if (!d.rule.empty()) out << " [" << d.rule << ']';
     out << '\n';
     const std::string src = d.loc.line > 0 ? line_of(d.loc.file, d.loc.line) : std::string();
     if (!src.empty()) {
-      out << "  " << src << '\n' << "  " << std::string(size_t(d.loc.column > 1 ? d.loc.column - 1 : 0), ' ') << "^\n";
+      out << "  " << src << '\n' << "  " << std::string(size_t(d.loc.column > 1 ? d.loc.column - 1 : 0), ' ') << paint("1;32", "^") << '\n';
     }
-    if (!d.hint.empty()) out << "  hint: " << d.hint << '\n';
+    if (!d.hint.empty()) out << "  " << paint("36", "hint:") << ' ' << d.hint << '\n';
   }
   return out.str();
 }

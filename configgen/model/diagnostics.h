@@ -37,8 +37,13 @@ class Diagnostics {
   size_t allow_rule(const std::string& id);
   size_t error_count() const;
   const std::vector<Diagnostic>& all() const { return items_; }
-  // file:line:col: error: MESSAGE [rule], the source line, a caret, the hint.
-  std::string render() const;
+  size_t warning_count() const;
+  // file:line:col: error: MESSAGE [rule], the source line, a caret, the hint;
+  // with `color`, ANSI colours around the same text (clang's).
+  std::string render(bool color = false) const;
+  // The closing count: "2 error(s)", or with --werror "3 error(s) (1 of them
+  // warning(s) treated as errors by --werror)".
+  std::string summary(bool werror) const;
 
  private:
   void add(Diagnostic d);

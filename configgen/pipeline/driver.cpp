@@ -1,9 +1,10 @@
 #include "pipeline/driver.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
-#include <iostream>
-
+#include "console/console.h"
 #include "emit/blob_writer.h"
 #include "lower/lower.h"
 #include "parse/profile_reader.h"
@@ -15,6 +16,7 @@ namespace configgen {
 Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
   Pipeline p;
   p.readable = parse::read_profile(path, {options.build_dir}, p.profile, p.diags);
+  spdlog::trace("parse: {}: {} guest(s), {} diagnostic(s)", path, p.profile.guests.size(), p.diags.all().size());
   if (!p.readable) return p;
   // An unreadable image is an I/O error (exit status 2), but the rest of the
   // profile is still checked so every problem is reported in one run.
@@ -28,6 +30,7 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
                   "targets are in " + parse::targets_directory());
     return p;
   }
+  spdlog::trace("target: {} (asked for {})", p.target->name, target_name);
   // Expectations that quote the target (${target.msr.NAME}) follow the
   // capability set this compile uses.
   auto expand = [&](std::vector<model::Expectation>& list) {
@@ -50,13 +53,16 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
     if (p.diags.allow_rule(id) == 0)
       p.diags.error({path, 1, 1}, "allow-rule-unused", "--allow-rule " + id + ": the profile breaks no rule " + id,
                     "an override must name a rule the profile breaks, or the test it serves shows nothing");
+  spdlog::trace("validate and lower: {} diagnostic(s)", p.diags.all().size());
   if (!p.diags.has_errors(options.werror)) p.blob = emit::write_blob(p.lowered);
+  spdlog::trace("emit: {} bytes", p.blob.size());
   return p;
 }
 
-std::optional<CompiledProfile> compile_profile_file(const std::string& path, const CompileOptions& options) {
+std::optional<CompiledProfile> compile_profile_file(const std::string& path, const CompileOptions& options, bool* unreadable) {
   Pipeline p = run_pipeline(path, options);
-  if (!p.diags.all().empty()) std::cerr << p.diags.render();
+  console::print_diagnostics(p.diags);
+  if (unreadable) *unreadable = !p.readable;
   if (!p.ok(options.werror)) return std::nullopt;
   CompiledProfile c;
   c.name = p.lowered.name;

@@ -40,8 +40,10 @@ struct CompiledProfile {
 };
 
 // Parses, validates, lowers and emits PATH. Diagnostics go to stderr with
-// file:line:col. Returns nullopt when the profile is invalid or unreadable.
-std::optional<CompiledProfile> compile_profile_file(const std::string& path, const CompileOptions& options);
+// file:line:col. Returns nullopt when the profile is invalid or unreadable;
+// `unreadable`, if given, tells which (the exit statuses differ: 1 and 2).
+std::optional<CompiledProfile> compile_profile_file(const std::string& path, const CompileOptions& options,
+                                                    bool* unreadable = nullptr);
 
 // The same pipeline, keeping every stage for commands and tests.
 struct Pipeline {

@@ -200,3 +200,6 @@ set_tests_properties(emu_signed_blob emu_signed_blob_netboot emu_signed_blob_tam
 emulator_test(emu_eptp_switching 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/eptp-switching.yaml --cpus 1 --quiet --keep ${EMU_DIR}/eptp)
 emulator_test(emu_eptp_switching_negative 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/interrupts-negative/eptp-switching-no-view.yaml
   --cpus 1 --expect-mismatch --quiet --keep ${EMU_DIR}/eptp-negative)
+
+# run --json and run --junit FILE from a real run (tests/emulator/run_reports.sh).
+emulator_test(emu_run_json_junit 180 sh ${CMAKE_CURRENT_LIST_DIR}/run_reports.sh ${CONFIGGEN} ${CMAKE_SOURCE_DIR} ${EMU_DIR}/run-reports)

@@ -1,0 +1,75 @@
+#include "commands/exit_status.h"
+
+#include <CLI/CLI.hpp>
+
+namespace configgen::commands {
+namespace {
+
+struct Meaning {
+  ExitStatus status;
+  const char* when;
+};
+struct CommandStatuses {
+  const char* command;
+  Meaning meanings[4];  // unused rows have a null `when`
+};
+
+constexpr const char* kUsage = "usage error, or a file that cannot be read or written";
+constexpr CommandStatuses kCommandStatuses[] = {
+    {"check", {{ExitStatus::Ok, "the profile is valid (warnings allowed, unless --werror)"},
+               {ExitStatus::Failed, "the profile has errors (or warnings under --werror)"},
+               {ExitStatus::UsageOrIo, "usage error, or the profile, its target or an image cannot be read"}}},
+    {"compile", {{ExitStatus::Ok, "the blob was written"},
+                 {ExitStatus::Failed, "the profile has errors (or warnings under --werror)"},
+                 {ExitStatus::UsageOrIo, kUsage}}},
+    {"inspect", {{ExitStatus::Ok, "described"},
+                 {ExitStatus::Failed, "the profile has errors, or the blob is refused"},
+                 {ExitStatus::UsageOrIo, kUsage}}},
+    {"diff", {{ExitStatus::Ok, "no differences"},
+              {ExitStatus::Failed, "differences (or a profile with errors, or a refused blob)"},
+              {ExitStatus::UsageOrIo, kUsage}}},
+    {"explain", {{ExitStatus::Ok, "explained"}, {ExitStatus::Failed, "nothing has that name"}, {ExitStatus::UsageOrIo, "usage error"}}},
+    {"schema", {{ExitStatus::Ok, "printed"}, {ExitStatus::UsageOrIo, "usage error"}}},
+    {"docs", {{ExitStatus::Ok, "printed"}, {ExitStatus::UsageOrIo, "usage error"}}},
+    {"caps", {{ExitStatus::UsageOrIo, "usage error (caps needs a subcommand)"}}},
+    {"caps import", {{ExitStatus::Ok, "the target file was written"},
+                     {ExitStatus::Failed, "the log holds no capability print"},
+                     {ExitStatus::UsageOrIo, kUsage}}},
+    {"run", {{ExitStatus::Ok, "the verdict passed (or a negative check held)"},
+             {ExitStatus::Failed, "the verdict failed, a negative check did not hold, or the profile has errors"},
+             {ExitStatus::UsageOrIo, "usage error; unreadable input (profile, target, guest image); no emulator or grub-mkrescue"},
+             {ExitStatus::Timeout, "the machine ran until --timeout and was stopped"}}},
+    {"keygen", {{ExitStatus::Ok, "the key was written"}, {ExitStatus::UsageOrIo, kUsage}}},
+    {"image", {{ExitStatus::Ok, "the ISO and/or netboot tree were written"},
+               {ExitStatus::Failed, "the profile has errors, or the lab manifest is invalid"},
+               {ExitStatus::UsageOrIo, kUsage}}},
+};
+
+std::string command_path(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* a = &app; a->get_parent() != nullptr; a = a->get_parent())
+    path = a->get_name() + (path.empty() ? "" : " " + path);
+  return path;
+}
+
+}  // namespace
+
+std::string exit_status_footer(const std::string& command) {
+  for (const auto& c : kCommandStatuses) {
+    if (command != c.command) continue;
+    std::string s = "Exit status:";
+    for (const auto& m : c.meanings)
+      if (m.when) s += "\n  " + std::to_string(code(m.status)) + "  " + m.when;
+    return s + "\n";
+  }
+  return {};
+}
+
+void add_exit_status_footers(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    if (const std::string footer = exit_status_footer(command_path(*sub)); !footer.empty()) sub->footer(footer);
+    add_exit_status_footers(*sub);
+  }
+}
+
+}  // namespace configgen::commands
