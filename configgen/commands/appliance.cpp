@@ -197,6 +197,7 @@ int boot_and_judge(RunOptions& o, const TestSwitches& t, Prepared& p) {
     spdlog::error("{}", r.error);
     return code(ExitStatus::UsageOrIo);
   }
+  if (!r.note.empty()) spdlog::info("{}", r.note);
   const SerialLog log = parse_serial_log(r.serial);
   const Verdict v = judge(log, p.expectations, p.require_end_pass);
   // The verdict for programs (--json, --junit), whatever the status.
@@ -367,6 +368,10 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   r->add_option("--cpus", run.cpus, "CPU count (default: the fewest the profile needs, from min_cpus and the guests' cpus; 2 for a blob or ISO)")
       ->check(CLI::Range(1, 64));
   r->add_option("--bochs", run.spec.bochs, "Bochs binary (default: $VTX_BOCHS, else the build tree's Bochs 3.0, else bochs on PATH)");
+  r->add_option("--qemu-accel", run.spec.qemu_accel,
+                "QEMU accelerator: kvm (the host's VMX, nested), tcg (no VMX), or auto: kvm when /dev/kvm and host VMX exist")
+      ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
+      ->capture_default_str();
   r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)")->capture_default_str();
   r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)")->capture_default_str();
   r->add_option("--vmm", run.spec.vmm, "Hypervisor ELF (default: the build's vmm.elf)");

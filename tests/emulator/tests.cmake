@@ -81,6 +81,15 @@ emulator_test(emu_qemu_no_vmx_cdrom 60 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --e
   --expect-line "vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-cdrom)
 emulator_test(emu_qemu_no_vmx_netboot 90 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot net --cpus 1 --expect-fail
   --expect-line "vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-net)
+# QEMU says which accelerator it chose and why; KVM only where /dev/kvm and host VMX exist.
+add_test(NAME emu_qemu_says_accelerator COMMAND ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot kernel --cpus 1
+  --timeout 60 --keep ${EMU_DIR}/qemu-accel)
+set_tests_properties(emu_qemu_says_accelerator PROPERTIES LABELS emulator TIMEOUT 90 FIXTURES_REQUIRED demo_blob
+  PASS_REGULAR_EXPRESSION "qemu: (TCG \\((no usable /dev/kvm|the host CPU has no VMX)\\)|KVM with -cpu host \\(/dev/kvm and host VMX found\\))")
+add_test(NAME emu_qemu_kvm_when_asked COMMAND ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot kernel --cpus 1
+  --qemu-accel kvm --timeout 60 --keep ${EMU_DIR}/qemu-kvm)
+set_tests_properties(emu_qemu_kvm_when_asked PROPERTIES LABELS emulator TIMEOUT 90 FIXTURES_REQUIRED demo_blob
+  PASS_REGULAR_EXPRESSION "--qemu-accel kvm, but (no usable /dev/kvm|the host CPU has no VMX)|qemu: KVM with -cpu host, as asked")
 set_tests_properties(emu_blob_truncated emu_blob_flipped emu_qemu_no_vmx_kernel emu_qemu_no_vmx_cdrom emu_qemu_no_vmx_netboot
   PROPERTIES FIXTURES_REQUIRED demo_blob)
 
@@ -118,14 +127,11 @@ emulator_test(emu_control_field_failure 120 ${CONFIGGEN} run ${EMU_DIR}/controls
 set_tests_properties(emu_control_field_failure PROPERTIES FIXTURES_REQUIRED bad_control)
 # A VM-entry MSR-load entry WRMSR would refuse (a non-canonical IA32_KERNEL_GS_BASE): exit reason 34,
 # and the hypervisor names the entry and the two 26.4 rules only the CPU can tell apart.
-add_test(NAME emu_fixture_msr_load_failure COMMAND
-  $<TARGET_FILE:configgen> compile ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/msr-load-failure.yaml -o ${EMU_DIR}/msr-load-failure.blob)
-set_tests_properties(emu_fixture_msr_load_failure PROPERTIES FIXTURES_SETUP msr_load_failure LABELS emulator)
-emulator_test(emu_msr_load_failure 120 ${CONFIGGEN} run ${EMU_DIR}/msr-load-failure.blob --cpus 1 --expect-fail
-  --expect-line "guest bad: VM entry failed: failed check msr-load-wrmsr-fault or msr-load-model-specific: VM-entry MSR-load entry 1 .MSR 0xc0000102 IA32_KERNEL_GS_BASE"
+emulator_test(emu_msr_load_failure 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/msr-load-failure.yaml --cpus 1
+  --allow-rule msr-load-wrmsr-fault --expect-fail
+  --expect-line "guest bad: VM entry failed: failed check msr-load-wrmsr-fault: VM-entry MSR-load entry 1 .MSR 0xc0000102 IA32_KERNEL_GS_BASE"
   --expect-line "guest bad ended: entry-failed"
   --expect-line "guest good ended: halted" --quiet --keep ${EMU_DIR}/msr-load-failure)
-set_tests_properties(emu_msr_load_failure PROPERTIES FIXTURES_REQUIRED msr_load_failure)
 # Bochs as the oracle (issue 13 item 4): each rule row a profile can influence, configgen checks and the
 # hypervisor names is compiled past configgen with --allow-rule from its case in tests/host/rule_cases.def
 # and booted; Bochs must refuse the entry and the hypervisor name the same rule. Eight rows per boot (one

@@ -22,7 +22,10 @@ uint32_t first(const blob::MsrEntry& e, bool in_smm, EntryRule& rule) {
 TEST(MsrLoadChecks, EntriesTheBookLoadsPass) {
   EntryRule r;
   for (Msr m : {Msr::IA32_TIME_STAMP_COUNTER, Msr::IA32_EFER, Msr::IA32_KERNEL_GS_BASE, Msr::IA32_SYSENTER_CS})
-    EXPECT_EQ(first({uint32_t(m), 0, 0x1234}, false, r), 0u) << arch::msr_ident(uint32_t(m));
+    EXPECT_EQ(first({uint32_t(m), 0, m == Msr::IA32_EFER ? 0xD01u : 0x1234u}, false, r), 0u) << arch::msr_ident(uint32_t(m));
+  EXPECT_EQ(first({uint32_t(Msr::IA32_KERNEL_GS_BASE), 0, 0xFFFF800000000000}, false, r), 0u);  // canonical, high half
+  EXPECT_EQ(first({uint32_t(Msr::IA32_PAT), 0, 0x0007040600070406}, false, r), 0u);              // the reset value
+  EXPECT_EQ(first({uint32_t(Msr::IA32_EFER), 0, 0xD01}, false, r), 0u);                          // SCE LME LMA NXE
   EXPECT_EQ(first({0x7FF, 0, 0}, false, r), 0u);  // just below the x2APIC range
   EXPECT_EQ(first({0x900, 0, 0}, false, r), 0u);  // just above it
 }
@@ -40,6 +43,13 @@ TEST(MsrLoadChecks, EachRefusedEntryIsNamed) {
       {{0x8FF, 0, 0}, false, EntryRule::MSR_LOAD_ENTRY},
       {{uint32_t(Msr::IA32_SMM_MONITOR_CTL), 0, 0}, false, EntryRule::MSR_LOAD_SMM_ONLY},
       {{uint32_t(Msr::IA32_TIME_STAMP_COUNTER), 1, 0}, false, EntryRule::MSR_LOAD_RESERVED_BITS},
+      {{uint32_t(Msr::IA32_KERNEL_GS_BASE), 0, 0x0000800000000000}, false, EntryRule::MSR_LOAD_WRMSR_FAULT},
+      {{uint32_t(Msr::IA32_LSTAR), 0, 0x00F0000000000000}, false, EntryRule::MSR_LOAD_WRMSR_FAULT},
+      {{uint32_t(Msr::IA32_SYSENTER_EIP), 0, 0x8000000000000000}, false, EntryRule::MSR_LOAD_WRMSR_FAULT},
+      {{uint32_t(Msr::IA32_EFER), 0, 1ull << 9}, false, EntryRule::MSR_LOAD_WRMSR_FAULT},
+      {{uint32_t(Msr::IA32_PAT), 0, 0x0007040600070402}, false, EntryRule::MSR_LOAD_WRMSR_FAULT},  // type 2 in entry 0
+      {{uint32_t(Msr::IA32_PAT), 0, 0x0007040600070416}, false, EntryRule::MSR_LOAD_WRMSR_FAULT},  // bits 7:3 set
+      {{uint32_t(Msr::IA32_TSC_AUX), 0, 1ull << 32}, false, EntryRule::MSR_LOAD_WRMSR_FAULT},
   };
   for (const auto& c : cases) {
     EntryRule r{};

@@ -12,9 +12,11 @@
 namespace vmx {
 
 // Writes the rules the entry breaks that the entry alone shows (at most
-// `capacity`) and returns how many. Zero means the value itself was refused:
-// WRMSR at CPL 0 would fault on it, or the processor does not load that MSR
-// on VM entry for model-specific reasons; only the CPU knows which
+// `capacity`) and returns how many: the MSRs no entry may name, reserved
+// bits, and the values WRMSR refuses on every processor (non-canonical
+// addresses, reserved EFER bits, reserved PAT types, TSC_AUX bits 63:32).
+// Zero after a failed entry means a refusal only the CPU can judge: a
+// model-specific WRMSR #GP or an MSR it does not load on VM entry
 // (msr-load-wrmsr-fault, msr-load-model-specific).
 uint32_t check_msr_load_entry(const blob::MsrEntry& entry, bool in_smm, arch::EntryRule* failures, uint32_t capacity);
 
