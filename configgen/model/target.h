@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "arch/vmx_capabilities.h"
 
@@ -23,6 +24,11 @@ struct Target {
   // Capability probes at boot (vmm/vmx/probe.h), by control profile name:
   // "delivered", "advertised but not delivered", "not advertised", "probe failed".
   std::map<std::string, std::string> probes;
+  // MSRs this CPU refuses to load through the VM-entry MSR-load list for
+  // model-specific reasons (SDM 26.4), as its documentation or a lab run
+  // found them (key msr_load_refused: names or numbers). Bochs refuses none
+  // beyond what its WRMSR refuses, so the shipped targets list none.
+  std::vector<uint32_t> msr_load_refused;
   arch::Capabilities caps{};
 
   // True when the probe found the control advertised but not acting.

@@ -48,6 +48,17 @@ std::optional<Target> load_target(const std::string& name_or_path, std::string& 
       t.msrs[kv.first.as<std::string>()] = *v;
     }
     for (const auto& kv : y["probes"]) t.probes[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    for (const auto& m : y["msr_load_refused"]) {
+      const std::string word = m.as<std::string>();
+      std::optional<uint64_t> number = parse::parse_integer(word);
+      for (const auto& info : arch::kMsrs)
+        if (word == info.ident || word == info.profile_name) number = info.number;
+      if (!number || *number > 0xFFFFFFFF) {
+        error = path + ": msr_load_refused: '" + word + "' is neither an MSR number nor a name from vmm/arch/msrs.def";
+        return std::nullopt;
+      }
+      t.msr_load_refused.push_back(uint32_t(*number));
+    }
   } catch (const std::exception& e) {
     error = path + ": " + e.what();
     return std::nullopt;

@@ -1,6 +1,8 @@
 // VM-execution, VM-exit and VM-entry control checks (SDM 26.2.1.1-26.2.1.3,
 // book 4.4), then the allowed-0/allowed-1 reconciliation against the target
 // (book 2.5.5.2). Decided on the lowered control words.
+#include <algorithm>
+
 #include "arch/control_requirements.h"
 #include "arch/registers.h"
 #include "arch/vmx_formats.h"
@@ -102,6 +104,12 @@ void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const 
               hex(m.msr) + " in entry_load: " + rule.summary);
     }
   }
+  // What the target's CPU refuses to load for model-specific reasons (26.4):
+  // only the target can say, so only a target that lists them is checked.
+  for (const auto& m : g.entry_msr_load)
+    if (std::find(t.msr_load_refused.begin(), t.msr_load_refused.end(), m.msr) != t.msr_load_refused.end())
+      d.error(m.loc, "msr-load-model-specific, SDM 26.4",
+              hex(m.msr) + " in entry_load: target " + t.name + " lists it under msr_load_refused: its CPU does not load it on VM entry");
   // Event injection (26.2.1.3).
   for (size_t i = 0; i < lg.events.size(); ++i) {
     const auto& e = g.inject[i];

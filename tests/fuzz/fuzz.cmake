@@ -17,11 +17,13 @@ list(FILTER FUZZ_LOGIC_SOURCES EXCLUDE REGEX "/appliance/")
 list(APPEND FUZZ_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/configgen/commands/inspect.cpp ${CMAKE_SOURCE_DIR}/configgen/commands/report_tree.cpp)
 set(FUZZ_FLAGS -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -I${CMAKE_SOURCE_DIR}/configgen -I${CMAKE_SOURCE_DIR}/vmm
-  "-DVTX_SOURCE_DIR=\"${CMAKE_SOURCE_DIR}\"" "-DVTX_BINARY_DIR=\"${CMAKE_BINARY_DIR}\"")
+  "-DVTX_SOURCE_DIR=\"${CMAKE_SOURCE_DIR}\"" "-DVTX_BINARY_DIR=\"${CMAKE_BINARY_DIR}\""
+  # configgen's messages go through spdlog with Debian's shared spdlog and fmt (configgen/console).
+  -DFMT_SHARED -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DSPDLOG_SHARED_LIB)
 foreach(target fuzz_profile fuzz_blob)
   add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/bin/${target}
     COMMAND ${CLANGXX} ${FUZZ_FLAGS} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${target}.cpp ${FUZZ_LOGIC_SOURCES}
-            -lyaml-cpp -lbearssl -o ${CMAKE_BINARY_DIR}/bin/${target}
+            -lyaml-cpp -lbearssl -lspdlog -lfmt -o ${CMAKE_BINARY_DIR}/bin/${target}
     DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${target}.cpp ${FUZZ_LOGIC_SOURCES}
     COMMENT "libFuzzer target ${target}" VERBATIM)
   add_custom_target(${target}_build ALL DEPENDS ${CMAKE_BINARY_DIR}/bin/${target})
