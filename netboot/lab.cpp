@@ -127,7 +127,8 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
   const fs::path undi = "/usr/lib/ipxe/undionly.kpxe";
   // A proxy-DHCP answer names a PXE service by basename, and dnsmasq appends
   // ".0" to it: the same loader is there as undionly.0 for that path.
-  if (fs::exists(undi))
+  std::error_code exists_error;
+  if (fs::exists(undi, exists_error))
     for (const char* name : {"undionly.kpxe", "undionly.0"}) {
       fs::copy_file(undi, fs::path(dir) / name, fs::copy_options::overwrite_existing, ec);
       if (ec) return "cannot copy " + undi.string() + " into " + dir + ": " + ec.message();

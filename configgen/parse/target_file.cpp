@@ -19,7 +19,9 @@ std::string resolve_target_path(const std::string& name_or_path, const std::stri
   if (name_or_path.find('/') != std::string::npos || name_or_path.find(".yaml") != std::string::npos) return name_or_path;
   const std::string direct = targets_directory() + "/" + name_or_path + ".yaml";
   const std::string family = "bochs-";
-  if (std::filesystem::exists(direct) || name_or_path.rfind(family, 0) != 0) return direct;
+  // A name no file can have (too long, say) is not an error here: loading it fails with the name.
+  std::error_code ec;
+  if (std::filesystem::exists(direct, ec) || name_or_path.rfind(family, 0) != 0) return direct;
   return targets_directory() + "/" + family + bochs_version + "-" + name_or_path.substr(family.size()) + ".yaml";
 }
 
