@@ -42,4 +42,15 @@ constexpr const EntryRuleInfo* find_entry_rule(const char* id) {
 }
 constexpr const EntryRuleInfo& entry_rule(EntryRule r) { return kEntryRules[uint32_t(r)]; }
 
+// Where a check writes the rules that fail: at most `capacity` of them, but
+// `count` counts them all (the host-testable checks in vmm/vmx/ share it).
+struct EntryRuleSink {
+  EntryRule* out;
+  uint32_t capacity, count;
+  constexpr void fail(EntryRule r) {
+    if (count < capacity) out[count] = r;
+    ++count;
+  }
+};
+
 }  // namespace arch

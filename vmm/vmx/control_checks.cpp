@@ -9,14 +9,7 @@ namespace {
 using arch::EntryRule;
 namespace ctl = arch::ctl;
 
-struct Sink {
-  EntryRule* out;
-  uint32_t capacity, count;
-  void fail(EntryRule r) {
-    if (count < capacity) out[count] = r;
-    ++count;
-  }
-};
+using Sink = arch::EntryRuleSink;
 
 // 26.2.1.1: the EPTP names a memory type and walk length the CPU reports
 // (IA32_VMX_EPT_VPID_CAP bits 8 UC, 14 WB, 6 4-level, 7 5-level) and keeps

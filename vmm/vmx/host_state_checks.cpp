@@ -9,14 +9,7 @@ using arch::EntryRule;
 using arch::cr0::WP, arch::cr4::PAE, arch::cr4::PCIDE, arch::cr4::CET, arch::efer::LME, arch::efer::LMA;
 constexpr uint16_t kSelectorRplTi = 7;
 
-struct Sink {
-  EntryRule* out;
-  uint32_t capacity, count;
-  void fail(EntryRule r) {
-    if (count < capacity) out[count] = r;
-    ++count;
-  }
-};
+using Sink = arch::EntryRuleSink;
 
 // Bits 63:N-1 all equal, for N linear-address bits (SDM Vol. 1 3.3.7.1).
 bool canonical(uint64_t address, uint32_t linear_bits) {

@@ -41,19 +41,15 @@ bool wrmsr_would_fault(uint32_t index, uint64_t value) {
 }  // namespace
 
 uint32_t check_msr_load_entry(const blob::MsrEntry& entry, bool in_smm, EntryRule* failures, uint32_t capacity) {
-  uint32_t count = 0;
-  auto fail = [&](EntryRule r) {
-    if (count < capacity) failures[count] = r;
-    ++count;
-  };
+  arch::EntryRuleSink k{failures, capacity, 0};
   const uint32_t index = entry.index;
   // Bits 31:8 = 000008H: the x2APIC registers' MSR range (800H-8FFH).
   if (index == uint32_t(Msr::IA32_FS_BASE) || index == uint32_t(Msr::IA32_GS_BASE) || (index >> 8) == 0x8)
-    fail(EntryRule::MSR_LOAD_ENTRY);
-  if (index == uint32_t(Msr::IA32_SMM_MONITOR_CTL) && !in_smm) fail(EntryRule::MSR_LOAD_SMM_ONLY);
-  if (entry.reserved) fail(EntryRule::MSR_LOAD_RESERVED_BITS);
-  if (wrmsr_would_fault(index, entry.value)) fail(EntryRule::MSR_LOAD_WRMSR_FAULT);
-  return count;
+    k.fail(EntryRule::MSR_LOAD_ENTRY);
+  if (index == uint32_t(Msr::IA32_SMM_MONITOR_CTL) && !in_smm) k.fail(EntryRule::MSR_LOAD_SMM_ONLY);
+  if (entry.reserved) k.fail(EntryRule::MSR_LOAD_RESERVED_BITS);
+  if (wrmsr_would_fault(index, entry.value)) k.fail(EntryRule::MSR_LOAD_WRMSR_FAULT);
+  return k.count;
 }
 
 }  // namespace vmx
