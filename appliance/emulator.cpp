@@ -34,7 +34,7 @@ std::string bios(const RunSpec& s) {
 
 std::string bochsrc(const RunSpec& s, const std::string& serial, const std::string& log) {
   std::string rc =
-      "megs: 256\n"
+      "megs: " + std::to_string(s.memory_mib) + "\n"
       "cpu: model=" + s.cpu_model + ", count=" + std::to_string(s.cpus) + ", reset_on_triple_fault=0\n"
       "romimage: file=" + bios(s) + "\n"
       "vgaromimage: file=/usr/share/vgabios/vgabios.bin\n"
@@ -78,7 +78,9 @@ std::vector<std::string> command(const RunSpec& s, const std::string& serial, co
     return argv;
   }
   argv.push_back(emulator_program(s));
-  for (const char* a : {"-display", "none", "-no-reboot", "-m", "256", "-smp"}) argv.push_back(a);
+  for (const char* a : {"-display", "none", "-no-reboot", "-m"}) argv.push_back(a);
+  argv.push_back(std::to_string(s.memory_mib));
+  argv.push_back("-smp");
   argv.push_back(std::to_string(s.cpus));
   argv.push_back("-serial");
   argv.push_back("file:" + serial);

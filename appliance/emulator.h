@@ -1,6 +1,7 @@
 // Booting an appliance headless in Bochs or QEMU, time-boxed, with the
 // serial log streamed while it runs (shared/platform.md has the recipes).
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace appliance {
@@ -9,6 +10,7 @@ struct RunSpec {
   std::string emulator = "bochs";  // bochs | qemu
   std::string boot = "cdrom";      // cdrom | net | kernel (qemu only)
   int cpus = 2;  // configgen run: the profile's need unless --cpus says otherwise
+  uint64_t memory_mib = 256;  // the machine's RAM (configgen run --memory)
   std::string cpu_model = "tigerlake";
   int timeout_seconds = 120;
   std::string work_dir;

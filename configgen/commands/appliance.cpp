@@ -11,6 +11,7 @@
 
 #include "appliance/bochs_finder.h"
 #include "appliance/emulator.h"
+#include "parse/scalars.h"
 #include "appliance/files.h"
 #include "appliance/image.h"
 #include "appliance/run_dir.h"
@@ -36,6 +37,7 @@ using commands::ExitStatus;
 struct RunOptions {
   std::string input;
   int cpus = 0;  // --cpus; 0: as many as the profile needs (2 for a blob or an ISO)
+  std::string memory = "256M";  // --memory
   RunSpec spec;
   std::string keep;
   std::string extra_cmdline;
@@ -46,6 +48,8 @@ struct RunOptions {
   std::string junit;  // --junit FILE
   bool json = false;  // --json: the verdict on stdout
 };
+
+std::string memory_size(RunOptions& o);
 
 // Switches for the project's own negative tests, shown apart in --help:
 // they damage the blob or invert the verdict, which no user wants.
@@ -269,6 +273,7 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
               << " is overridden (testing only); this blob breaks it on purpose\n";
   copts.allowed_rules = t.allowed_rules;
   o.spec.cpus = o.cpus > 0 ? o.cpus : 2;
+  if (auto err = memory_size(o); !err.empty()) return failed(err);
   if (auto err = prepare_work_dir(o, copts.build_dir); !err.empty()) return failed(err);
   if (has_ext(o.input, ".iso")) {
     if (o.spec.boot != "cdrom")
@@ -284,6 +289,19 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
     if (auto err = build_boot_media(o, t, blob, p); !err.empty()) return failed(err);
   }
   return boot_and_judge(o, t, p);
+}
+
+// --memory: the machine's RAM. Bochs's `megs:` is bounded by what its
+// memory model allocates at once (2 GiB here); QEMU takes what the host has.
+std::string memory_size(RunOptions& o) {
+  const auto bytes = parse::parse_size(o.memory);
+  const uint64_t mib = bytes ? *bytes >> 20 : 0;
+  const uint64_t most = o.spec.emulator == "bochs" ? 2048 : 1u << 20;
+  if (!bytes || *bytes % (1u << 20) || mib < 32 || mib > most)
+    return "--memory " + o.memory + ": give a size in whole MiB from 32M to " + std::to_string(most) + "M for " + o.spec.emulator +
+           " (e.g. 512M, 1G)";
+  o.spec.memory_mib = mib;
+  return "";
 }
 
 struct ImageOptions {
@@ -367,6 +385,7 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   r->add_option("--boot", run.spec.boot, "cdrom, net, or kernel (qemu)")->check(CLI::IsMember({"cdrom", "net", "kernel"}))->capture_default_str();
   r->add_option("--cpus", run.cpus, "CPU count (default: the fewest the profile needs, from min_cpus and the guests' cpus; 2 for a blob or ISO)")
       ->check(CLI::Range(1, 64));
+  r->add_option("--memory", run.memory, "The machine's RAM, e.g. 512M or 1G (Bochs: 32M to 2G)")->capture_default_str();
   r->add_option("--bochs", run.spec.bochs, "Bochs binary (default: $VTX_BOCHS, else the build tree's Bochs 3.0, else bochs on PATH)");
   r->add_option("--qemu-accel", run.spec.qemu_accel,
                 "QEMU accelerator: kvm (the host's VMX, nested), tcg (no VMX), or auto: kvm when /dev/kvm and host VMX exist")

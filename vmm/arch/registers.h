@@ -40,6 +40,23 @@ inline constexpr uint64_t LOCK = 1ull << 0, VMX_OUTSIDE_SMX = 1ull << 2;
 namespace cpuid1_ecx {  // CPUID.01H:ECX (Vol. 2A, CPUID)
 inline constexpr uint32_t VMX = 1u << 5;
 inline constexpr uint32_t SSE4_2 = 1u << 20;  // the CRC32 instruction (Vol. 2A, CRC32)
+inline constexpr uint32_t X2APIC = 1u << 21;
+inline constexpr uint32_t XSAVE = 1u << 26;
+inline constexpr uint32_t OSXSAVE = 1u << 27;
+}
+namespace cpuid7_ebx {  // CPUID.(EAX=07H,ECX=0):EBX
+inline constexpr uint32_t INVPCID = 1u << 10;
+}
+namespace cpuid7_ecx {  // CPUID.(EAX=07H,ECX=0):ECX
+inline constexpr uint32_t OSPKE = 1u << 4;
+inline constexpr uint32_t WAITPKG = 1u << 5;
+inline constexpr uint32_t RDPID = 1u << 22;
+}
+namespace cpuid80000001_edx {  // CPUID.80000001H:EDX
+inline constexpr uint32_t RDTSCP = 1u << 27;
+}
+namespace cpuid0d1_eax {  // CPUID.(EAX=0DH,ECX=1):EAX
+inline constexpr uint32_t XSAVES = 1u << 3;
 }
 
 }  // namespace arch

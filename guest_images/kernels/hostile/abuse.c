@@ -1,0 +1,31 @@
+/* A kernel that tries, case by case, what the devices and the string I/O
+ * emulation must not give it (tests/hostile/kernels.cmake): the case is the
+ * command line's "case=" word. Each case should end with the guest stopped
+ * and a reason naming what it touched; reaching kernel_exit is a failure. */
+#include "kernel.h"
+
+#define OUTSIDE_MEMORY 0xF0000000u /* no region of the profile maps it */
+#define RESET_CONTROL 0xCF9        /* the hypervisor's: a write resets the machine */
+
+static void rep_outsb(uint16_t port, const void* from, uint32_t count) {
+  __asm__ volatile("cld\n rep outsb" : "+S"(from), "+c"(count) : "d"(port) : "memory");
+}
+static void rep_insb(uint16_t port, void* to, uint32_t count) {
+  __asm__ volatile("cld\n rep insb" : "+D"(to), "+c"(count) : "d"(port) : "memory");
+}
+
+uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
+  (void)magic;
+  const char* c = string_find((const char*)info->cmdline, "case=");
+  if (!c) return 100;
+  c += 5;
+  static const char reset[] = {0x06, 0x0E};  /* "hard reset" then "full reset" */
+  if (string_starts(c, "outs-unmapped")) rep_outsb(0x3F8, (const void*)OUTSIDE_MEMORY, 16);
+  else if (string_starts(c, "ins-unmapped")) rep_insb(0x511, (void*)OUTSIDE_MEMORY, 16);
+  else if (string_starts(c, "outs-reset")) rep_outsb(RESET_CONTROL, reset, sizeof reset);
+  else if (string_starts(c, "fw-cfg-undeclared")) fw_cfg_read(0x0000, (void*)info, 4);
+  else if (string_starts(c, "exit-undeclared")) outl(EXIT_PORT, 0);
+  else return 101;
+  put_string("abuse: the access was allowed\n");
+  return 102;
+}

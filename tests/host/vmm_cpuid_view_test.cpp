@@ -1,0 +1,59 @@
+// The guest's CPUID (guests/cpuid_view): features hidden when the guest
+// cannot use them, bits computed from the guest's own state.
+#include <gtest/gtest.h>
+
+#include "arch/registers.h"
+#include "guests/cpuid_view.h"
+
+namespace {
+using guests::CpuidRegisters;
+
+CpuidRegisters adjusted(uint32_t leaf, uint32_t subleaf, CpuidRegisters r, const uint32_t (&controls)[5], uint64_t cr4 = 0,
+                        uint8_t apic_id = 0) {
+  guests::adjust_cpuid(leaf, subleaf, {controls, cr4, apic_id}, r);
+  return r;
+}
+
+TEST(CpuidView, HidesVmxAndX2apicAndReportsTheGuestsOsxsaveAndApicId) {
+  const uint32_t none[5] = {};
+  const CpuidRegisters host{0x906EA, 0x05100800, 0xFFFAFBFF, 0xBFEBFBFF};  // APIC ID 5, OSXSAVE set by the host
+  auto r = adjusted(1, 0, host, none, 0, 2);
+  EXPECT_FALSE(r.ecx & arch::cpuid1_ecx::VMX);
+  EXPECT_FALSE(r.ecx & arch::cpuid1_ecx::X2APIC);
+  EXPECT_FALSE(r.ecx & arch::cpuid1_ecx::OSXSAVE);  // the guest's CR4.OSXSAVE is 0
+  EXPECT_EQ(r.ebx >> 24, 2u);
+  EXPECT_EQ(r.ebx & 0xFFFFFF, 0x100800u);
+  r = adjusted(1, 0, host, none, arch::cr4::OSXSAVE);
+  EXPECT_TRUE(r.ecx & arch::cpuid1_ecx::OSXSAVE);
+  EXPECT_EQ(r.eax, host.eax);
+  EXPECT_EQ(r.edx, host.edx);
+}
+
+TEST(CpuidView, InstructionsWhoseVmxEnableIsOffAreHidden) {
+  uint32_t controls[5] = {};
+  const CpuidRegisters ext{0, 0, 0x121, 0x2C100800 | arch::cpuid80000001_edx::RDTSCP};
+  EXPECT_FALSE(adjusted(0x80000001, 0, ext, controls).edx & arch::cpuid80000001_edx::RDTSCP);
+  const CpuidRegisters leaf7{0, 0xFFFFFFFF, 0xFFFFFFFF, 0};
+  auto r = adjusted(7, 0, leaf7, controls);
+  EXPECT_FALSE(r.ebx & arch::cpuid7_ebx::INVPCID);
+  EXPECT_FALSE(r.ecx & arch::cpuid7_ecx::RDPID);
+  EXPECT_FALSE(r.ecx & arch::cpuid7_ecx::WAITPKG);
+  EXPECT_FALSE(r.ecx & arch::cpuid7_ecx::OSPKE);  // CR4.PKE is 0
+  EXPECT_FALSE(adjusted(0xD, 1, {0xF, 0, 0, 0}, controls).eax & arch::cpuid0d1_eax::XSAVES);
+  EXPECT_EQ(adjusted(0xD, 0, {0xF, 0, 0, 0}, controls).eax, 0xFu);  // other subleaves untouched
+
+  for (auto c : {arch::ctl::ENABLE_RDTSCP, arch::ctl::ENABLE_INVPCID, arch::ctl::ENABLE_XSAVES_XRSTORS,
+                 arch::ctl::ENABLE_USER_WAIT_AND_PAUSE})
+    controls[uint32_t(c.word)] |= c.mask();
+  EXPECT_TRUE(adjusted(0x80000001, 0, ext, controls).edx & arch::cpuid80000001_edx::RDTSCP);
+  r = adjusted(7, 0, leaf7, controls, arch::cr4::PKE);
+  EXPECT_TRUE(r.ebx & arch::cpuid7_ebx::INVPCID);
+  EXPECT_TRUE(r.ecx & arch::cpuid7_ecx::RDPID);
+  EXPECT_TRUE(r.ecx & arch::cpuid7_ecx::WAITPKG);
+  EXPECT_TRUE(r.ecx & arch::cpuid7_ecx::OSPKE);
+  EXPECT_TRUE(adjusted(0xD, 1, {0xF, 0, 0, 0}, controls).eax & arch::cpuid0d1_eax::XSAVES);
+  // A feature the processor lacks is not made up.
+  EXPECT_FALSE(adjusted(0x80000001, 0, {0, 0, 0, 0}, controls).edx & arch::cpuid80000001_edx::RDTSCP);
+}
+
+}  // namespace
