@@ -1,4 +1,4 @@
-// Blob format v2: the one contract between configgen (which writes it) and
+// Blob format v3: the one contract between configgen (which writes it) and
 // the hypervisor (which reads it). Compiled by both halves; documented in
 // docs/blob-format.md. Rules:
 //   * little-endian, no pointers: every reference is an offset from the
@@ -12,6 +12,8 @@
 //     sets one, naming the field);
 //   * v2 (issue 10): deny by default. An I/O port or MSR exits unless an
 //     IoRange or MsrGrant of its guest passes it (docs/isolation.md).
+//   * v3 (issue 17): guest mode 5 (multiboot), the emulated devices
+//     (Guest.exit_port, devices, fw_cfg_*), Image.entry_point set for ELF.
 #pragma once
 #include <stdint.h>
 
@@ -20,7 +22,7 @@
 namespace blob {
 
 inline constexpr uint32_t kMagic = 0x424D4D56;  // bytes "VMMB"
-inline constexpr uint16_t kFormatVersion = 2;
+inline constexpr uint16_t kFormatVersion = 3;
 inline constexpr uint32_t kSectionAlign = 16;
 inline constexpr uint32_t kMaxGuests = 256;
 inline constexpr uint32_t kMaxSections = 16;
