@@ -27,7 +27,7 @@ void check_entry_placement(const model::Guest& g, Diagnostics& diags) {
   for (const auto& r : g.memory) {
     if (r.malformed) return;  // already reported; the map is not known
     if (rip < r.gpa.value || rip - r.gpa.value >= r.size.value) continue;
-    if (r.kind == blob::RegionKind::MmioTrap || !(r.permissions & 4))
+    if (r.kind == blob::RegionKind::MmioTrap || r.kind == blob::RegionKind::Absent || !(r.permissions & 4))
       diags.error(loc, "entry-rip-not-executable", "entry.rip " + hex(rip) + " is in the " + model::word(blob::kRegionKinds, r.kind) + " region at line " +
                   std::to_string(r.loc.line) + ", which the guest may not execute; the first fetch would be an EPT violation [SDM 28.3.3.2]",
                   "give that region perm: rx, or start in an executable region");
@@ -46,7 +46,8 @@ void check_entry_stack(const model::Guest& g, Diagnostics& diags) {
   const uint64_t top = *en.rsp - 1;  // a push writes below rsp
   for (const auto& r : g.memory) {
     if (r.malformed) return;
-    if (top >= r.gpa.value && top - r.gpa.value < r.size.value && r.kind != blob::RegionKind::MmioTrap && (r.permissions & 2)) return;
+    if (top >= r.gpa.value && top - r.gpa.value < r.size.value && r.kind != blob::RegionKind::MmioTrap &&
+        r.kind != blob::RegionKind::Absent && (r.permissions & 2)) return;
   }
   diags.warning(en.value_locs.at("rsp"), "entry-rsp-unmapped",
                 "entry.rsp " + hex(*en.rsp) + " is not just above writable memory of guest '" + g.name +
@@ -72,7 +73,7 @@ void check_ept_permissions(const model::Guest& g, const model::Target& target, D
                   "give it perm: rx, or choose a target with execute-only EPT");
   };
   for (const auto& r : g.memory)
-    if (!r.malformed && r.kind != blob::RegionKind::MmioTrap)
+    if (!r.malformed && r.kind != blob::RegionKind::MmioTrap && r.kind != blob::RegionKind::Absent)
       check(r.permissions, r.loc, "the " + model::word(blob::kRegionKinds, r.kind) + " region at " + hex(r.gpa.value));
   for (const auto& h : g.ept_hooks) check(h.permissions, h.loc, "the EPT hook at " + hex(h.gpa));
 }

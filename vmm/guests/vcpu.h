@@ -127,6 +127,7 @@ struct Vcpu {
   const blob::Behaviour* behaviours;  // this guest's run in the blob
   const blob::Event* events;          // events to inject, in order
   const blob::EptHook* ept_hooks;     // hooked pages
+  const blob::Region* regions;        // this guest's run of regions (config->region_count)
   const blob::MsrGrant* msr_grants;   // this guest's MSR grants (an MSR not listed is denied)
   uint32_t msr_grant_count;
   uint16_t behaviour_for_exit[arch::kMaxExitReason];  // index into behaviours, or kNoBehaviour

@@ -47,7 +47,8 @@ bool map_regions(Vcpu& v, memory::EptBuilder& ept, const blob::Reader& r, uint32
     const blob::Region& reg = r.region(first + i);
     uint64_t hpa = 0;
     switch (blob::RegionKind(reg.kind)) {
-      case blob::RegionKind::MmioTrap: continue;  // left unmapped: every access exits
+      case blob::RegionKind::MmioTrap:
+      case blob::RegionKind::Absent: continue;  // left unmapped: every access exits
       case blob::RegionKind::Passthrough:
         hpa = reg.hpa;
         break;
@@ -77,7 +78,7 @@ bool mirror_regions(Vcpu& v, const blob::Reader& r) {
   const blob::Guest& g = *v.config;
   for (uint32_t i = 0; i < g.region_count; ++i) {
     const blob::Region& reg = r.region(g.first_region + i);
-    if (reg.kind == uint32_t(blob::RegionKind::MmioTrap)) continue;
+    if (reg.kind == uint32_t(blob::RegionKind::MmioTrap) || reg.kind == uint32_t(blob::RegionKind::Absent)) continue;
     const memory::EptTranslation t = v.ept.translate(reg.gpa);
     if (!t.present || !v.ept_alternate.map(reg.gpa, t.host_physical, reg.size, reg.permissions & 7, reg.memory_type, reg.page_size))
       return false;
@@ -292,6 +293,7 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
   v.behaviours = g.behaviour_count ? &r.behaviour(g.first_behaviour) : nullptr;
   v.events = g.event_count ? &r.event(g.first_event) : nullptr;
   v.ept_hooks = g.ept_hook_count ? &r.ept_hook(g.first_ept_hook) : nullptr;
+  v.regions = g.region_count ? &r.region(g.first_region) : nullptr;
   v.msr_grants = g.msr_grant_count ? &r.msr_grant(g.first_msr_grant) : nullptr;
   v.msr_grant_count = g.msr_grant_count;
   for (uint32_t i = 0; i < g.behaviour_count; ++i) {

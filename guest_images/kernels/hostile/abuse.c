@@ -25,6 +25,17 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   else if (string_starts(c, "outs-reset")) rep_outsb(RESET_CONTROL, reset, sizeof reset);
   else if (string_starts(c, "fw-cfg-undeclared")) fw_cfg_read(0x0000, (void*)info, 4);
   else if (string_starts(c, "exit-undeclared")) outl(EXIT_PORT, 0);
+  else if (string_starts(c, "absent")) {
+    /* The I/O APIC page, declared absent: reads are all ones, writes vanish;
+     * then a jump into it, which no absent hardware can answer. */
+    volatile uint32_t* ioapic = (volatile uint32_t*)0xFEC00000u;
+    volatile uint8_t* byte = (volatile uint8_t*)0xFEC00010u;
+    ioapic[0] = 1;
+    const uint32_t word = ioapic[4];
+    const uint8_t small = *byte;
+    put_string(word == 0xFFFFFFFFu && small == 0xFF ? "absent: reads gave all ones\n" : "absent: reads gave data\n");
+    ((void (*)(void))0xFEC00000u)();
+  }
   else return 101;
   put_string("abuse: the access was allowed\n");
   return 102;
