@@ -254,6 +254,13 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
         if (m.kind == blob::RegionKind::Ram || m.kind == blob::RegionKind::Image) r.fw_cfg_ram_size += m.size.value;
       r.fw_cfg_cpu_count = 1;  // one vCPU per guest
     }
+    if (g.local_apic) {
+      r.devices |= blob::kDeviceLocalApic;
+      constexpr uint64_t kApicPage = 0xFEE00000;
+      bool hooked = false;
+      for (const auto& h : lg.ept_hooks) hooked |= h.gpa == kApicPage;
+      if (!hooked) lg.ept_hooks.push_back({kApicPage, uint32_t(blob::HookId::LocalApic), 0});
+    }
     out.guests.push_back(std::move(lg));
   }
   return out;

@@ -176,6 +176,7 @@ struct Guest {
   // written value ends the guest with that code, and QEMU's fw_cfg.
   std::optional<Located<uint32_t>> exit_port;
   bool fw_cfg = false;
+  bool local_apic = false;
   SourceLoc devices_loc;
 };
 

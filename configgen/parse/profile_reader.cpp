@@ -434,6 +434,8 @@ void Reader::read_devices(const Node* n, model::Guest& g) {
       if (auto x = sc_.integer(e.value, "exit_port", 0xFFFF)) g.exit_port = model::Located<uint32_t>{uint32_t(*x), e.value->loc};
     } else if (e.key == "fw_cfg") {
       if (auto b = sc_.boolean(e.value, "fw_cfg")) g.fw_cfg = *b;
+    } else if (e.key == "local_apic") {
+      if (auto b = sc_.boolean(e.value, "local_apic")) g.local_apic = *b;
     }
   }
 }

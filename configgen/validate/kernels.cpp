@@ -1,6 +1,7 @@
 // Kernels, modules and devices (entry.kernel, entry.modules, guests[].devices):
 // what a boot loader would check before starting a kernel (Multiboot
 // Specification 0.6.96, 3.1), and that an emulated device's ports exit.
+#include "arch/vmx_table.h"
 #include "model/vocabulary.h"
 #include "parse/kernel_image.h"
 #include "validate/validate.h"
@@ -104,6 +105,15 @@ void check_devices(const model::Guest& g, Diagnostics& diags) {
       diags.error(g.exit_port->loc, "device-port", "devices.exit_port " + hex(port) + " is a fw_cfg port");
     if (passed(port))
       diags.error(g.exit_port->loc, "device-port", "devices.exit_port " + hex(port) + " is also in io.pass: a passed port never exits, so the device would never see the write");
+  }
+  if (g.local_apic) {
+    constexpr uint64_t kApicPage = 0xFEE00000;
+    for (const auto& r : g.memory)
+      if (!r.malformed && r.gpa.value <= kApicPage && kApicPage - r.gpa.value < r.size.value)
+        diags.error(r.loc, "device-apic-page", "devices.local_apic needs the page at 0xfee00000 left out of guest memory (its accesses must exit), but this region covers it");
+    for (const auto& c : g.controls[uint32_t(arch::ControlWord::PROC2)])
+      if (c.name == "virtualize-apic-accesses")
+        diags.error(c.loc, "device-apic-page", "devices.local_apic emulates the APIC page itself; virtualize-apic-accesses would map an APIC-access page over it [SDM 29.4]");
   }
   if (g.fw_cfg && (passed(kFwCfgSelector) || passed(kFwCfgData)))
     diags.error(g.devices_loc, "device-port", "devices.fw_cfg needs ports 0x510-0x511 to exit, but io.pass passes them");

@@ -158,9 +158,10 @@ enum GuestFlags : uint32_t {
 inline constexpr uint32_t kGuestKnownFlags = 0x7F | kGuestRunUndeliveredControls;
 
 enum GuestDevices : uint16_t {
-  kDeviceFwCfg = 1u << 0,  // QEMU fw_cfg on ports 0x510/0x511
+  kDeviceFwCfg = 1u << 0,      // QEMU fw_cfg on ports 0x510/0x511
+  kDeviceLocalApic = 1u << 1,  // a virtual local APIC (timer, EOI, self-IPIs) behind a LocalApic EPT hook
 };
-inline constexpr uint16_t kGuestKnownDevices = kDeviceFwCfg;
+inline constexpr uint16_t kGuestKnownDevices = kDeviceFwCfg | kDeviceLocalApic;
 
 struct Guest {
   StringRef name;

@@ -72,7 +72,8 @@ Flow on_ept_violation(guests::Vcpu& v, const ExitInfo& e) {
   const blob::Guest& g = *v.config;
   const arch::EptViolationQualification q{e.qualification};
   const bool unmapped = q.translated_address_allowed_nothing();
-  if (v.ept_hooks && is_local_apic_hook(v, gpa, v.ept_hooks, g.ept_hook_count)) return emulate_local_apic_access(v, e, gpa);
+  if (v.ept_hooks && is_local_apic_hook(v, gpa, v.ept_hooks, g.ept_hook_count))
+    return has_virtual_apic(v) ? emulate_virtual_apic_access(v, e, gpa) : emulate_local_apic_access(v, e, gpa);
   if (unmapped && !q.instruction_fetch() && in_absent_region(v, gpa)) return emulate_absent_access(v, e, gpa);
   if (unmapped && (g.flags & blob::kGuestMapOnDemand) && gpa < g.map_on_demand_limit && v.pool_used < g.map_on_demand_pages) {
     const uint64_t page = v.pool + 4096ull * v.pool_used++;

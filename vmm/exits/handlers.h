@@ -55,6 +55,13 @@ Flow emulate_local_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa)
 bool apic_base_read(guests::Vcpu& v, uint64_t& value);
 bool apic_base_write(guests::Vcpu& v, uint64_t value);
 
+// virtual_apic.cpp: the virtual local APIC of devices.local_apic.
+bool has_virtual_apic(const guests::Vcpu& v);
+void reset_virtual_apic(guests::Vcpu& v);
+Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa);
+void deliver_virtual_apic(guests::Vcpu& v);  // before each VM entry
+Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e);  // HLT with IF = 1
+
 // int_delivery.cpp: INT n interception through a shrunk IDT limit (book 7.3.1).
 bool int_delivery_hooked(const guests::Vcpu& v);
 bool deliver_intercepted_int(guests::Vcpu& v, const ExitInfo& e, uint32_t error_code, Flow& flow);

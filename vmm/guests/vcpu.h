@@ -8,6 +8,7 @@
 #include "arch/vmx_table.h"
 #include "blob/format.h"
 #include "guests/fw_cfg.h"
+#include "guests/virtual_apic.h"
 #include "memory/ept.h"
 
 namespace guests {
@@ -162,6 +163,8 @@ struct Vcpu {
   char console[kConsoleLine];
   uint32_t console_length;
   FwCfgState fw_cfg;  // devices.fw_cfg
+  ApicTimer apic_timer;         // devices.local_apic: the timer beside the virtual-APIC page
+  uint32_t waiting_hlt_length;  // devices.local_apic: the guest waits at a HLT of this length (0 = not waiting)
   Vcpu* next_on_cpu;
 };
 

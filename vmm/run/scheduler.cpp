@@ -154,6 +154,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
     if (v->state == State::Ready && flow == exits::Flow::Resume) {
       inject_next_event(*v);
       if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
+      if (exits::has_virtual_apic(*v)) exits::deliver_virtual_apic(*v);
       deliver_pending_nmi(*v);
       if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
         exits::record_mtf_entry(*v);

@@ -6,6 +6,7 @@
 #include "arch/vmx_insn.h"
 #include "console/log.h"
 #include "exits/exit.h"
+#include "exits/handlers.h"
 #include "guests/cpu_state.h"
 #include "guests/isolation_rules.h"
 #include "lib/ranges.h"
@@ -109,6 +110,7 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps
   if (!v.virtual_apic) return refuse(v, "out of memory for its virtual-APIC page");
   *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) = v.guest_index << 24;  // APIC ID
   *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x30) = 0x00050014;            // version
+  if (exits::has_virtual_apic(v)) exits::reset_virtual_apic(v);  // devices.local_apic: the power-up registers
   if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::VIRTUALIZE_APIC_ACCESSES.mask()) {
     v.apic_access = memory::phys_allocate_page();
     if (!v.apic_access || !v.ept.map(kApicBaseDefault & ~0xFFFull, v.apic_access, 4096, 3, 0, 4096))

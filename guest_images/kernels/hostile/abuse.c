@@ -25,7 +25,25 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   else if (string_starts(c, "outs-reset")) rep_outsb(RESET_CONTROL, reset, sizeof reset);
   else if (string_starts(c, "fw-cfg-undeclared")) fw_cfg_read(0x0000, (void*)info, 4);
   else if (string_starts(c, "exit-undeclared")) outl(EXIT_PORT, 0);
-  else if (string_starts(c, "absent")) {
+  else if (string_starts(c, "apic-far-timer")) {
+    /* A timer 2^39 TSC ticks away, then HLT: a wait without end. */
+    volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;
+    apic[0xF0 / 4] = 0x1FF;
+    apic[0x3E0 / 4] = 0xA;  /* divide by 128 */
+    apic[0x320 / 4] = 0x40;
+    apic[0x380 / 4] = 0xFFFFFFFFu;
+    __asm__ volatile("sti; hlt; cli");
+  } else if (string_starts(c, "apic-ipi-other")) {
+    /* A fixed interrupt to APIC ID 5, which is not this guest's: dropped;
+     * then HLT with nothing to wait for. */
+    volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;
+    apic[0xF0 / 4] = 0x1FF;
+    apic[0x310 / 4] = 5u << 24;
+    apic[0x300 / 4] = 0x40;
+    __asm__ volatile("sti; hlt; cli");
+    put_string("abuse: HLT returned\n");
+    return 0;
+  } else if (string_starts(c, "absent")) {
     /* The I/O APIC page, declared absent: reads are all ones, writes vanish;
      * then a jump into it, which no absent hardware can answer. */
     volatile uint32_t* ioapic = (volatile uint32_t*)0xFEC00000u;

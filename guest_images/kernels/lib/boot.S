@@ -51,3 +51,13 @@ resume:
     movl $0, trap_resume
 2:  pop %eax
     iret
+
+/* The interrupt vector the APIC test kernels use (0x40): saves the
+ * registers, calls apic_interrupt() (runtime.c; a test defines its own). */
+    .global vector_0x40_entry
+vector_0x40_entry:
+    pusha
+    cld
+    call apic_interrupt
+    popa
+    iret

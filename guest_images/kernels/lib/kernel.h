@@ -48,6 +48,11 @@ void install_traps(void);
 extern volatile uint32_t gp_count, ud_count;
 extern volatile uint32_t trap_resume;
 
+/* An interrupt gate for `vector` (after install_traps). */
+void set_interrupt_gate(uint8_t vector, void* handler);
+extern char vector_0x40_entry[];  /* calls apic_interrupt() */
+void apic_interrupt(void);
+
 /* fw_cfg (QEMU docs/specs/fw_cfg.rst): select an item, read its bytes. */
 void fw_cfg_read(uint16_t item, void* out, uint32_t length);
 

@@ -73,7 +73,7 @@ void fw_cfg_read(uint16_t item, void* out, uint32_t length) {
 /* Flat 4 GiB code (0x08) and data (0x10) segments: the loader's GDTR may
  * point anywhere (Multiboot 3.2), and the IDT's gates need a valid CS. */
 static const uint64_t gdt[3] __attribute__((aligned(8))) = {0, 0x00CF9A000000FFFFull, 0x00CF92000000FFFFull};
-static uint64_t idt[32] __attribute__((aligned(8)));
+static uint64_t idt[256] __attribute__((aligned(8)));
 
 struct table_register {
   uint16_t limit;
@@ -98,6 +98,10 @@ void install_traps(void) {
   const struct table_register i = {sizeof idt - 1, (uint32_t)idt};
   __asm__ volatile("lidt %0" ::"m"(i));
 }
+
+void set_interrupt_gate(uint8_t vector, void* handler) { idt[vector] = interrupt_gate(handler); }
+
+__attribute__((weak)) void apic_interrupt(void) {}
 
 uint32_t kernel_entry(uint32_t magic, const struct multiboot_info* info) {
   put_string("kernel: started\n");
