@@ -177,7 +177,8 @@ std::string zsh_completion(const CommandSpec& root) {
     }
     s += "  local curcontext=\"$curcontext\" state line\n";
     s += "  local -a commands\n  commands=(\n";
-    for (const auto& sub : c.subcommands) s += "    " + single_quoted(sub.name + ":" + zsh_description(sub.help)) + "\n";
+    // _describe splits at the first colon: the name's colons are escaped, the description's are text.
+    for (const auto& sub : c.subcommands) s += "    " + single_quoted(sub.name + ":" + sub.help.substr(0, sub.help.find('\n'))) + "\n";
     s += "  )\n";
     s += "  _arguments -C" + args + " \\\n    '1:command:->command' \\\n    '*::argument:->argument'\n";
     s += "  case $state in\n    command) _describe -t commands 'configgen command' commands ;;\n";
