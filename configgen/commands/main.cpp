@@ -6,11 +6,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <sstream>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <map>
 
 #include "appliance/files.h"
 #include "blob/format.h"
