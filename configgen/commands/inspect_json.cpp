@@ -2,6 +2,7 @@
 
 #include "arch/vmx_capabilities.h"
 #include "arch/vmx_table.h"
+#include "blob/crc32c.h"
 #include "blob/reader.h"
 #include "blob/vocabulary.h"
 #include "model/diagnostics.h"  // hex()
@@ -210,8 +211,9 @@ std::optional<nlohmann::ordered_json> inspect_document(const std::vector<uint8_t
   json images = json::array();
   for (uint32_t i = 0; i < r.image_count(); ++i) {
     const blob::Image& img = r.image(i);
+    // The bytes' CRC, so that diff sees an image rebuilt with the same size.
     images.push_back({{"name", r.string(img.name)}, {"size", img.size}, {"format", word(blob::kImageFormats, img.format)},
-                      {"entry_point", img.entry_point}});
+                      {"entry_point", img.entry_point}, {"crc32c", blob::crc32c_update(0, r.image_data(img), img.size)}});
   }
   doc["images"] = images;
   std::string err;

@@ -193,7 +193,8 @@ nlohmann::ordered_json inspect_schema() {
   json images = object({{"name", string("Image name")},
                         {"size", integer("Bytes")},
                         {"format", name_or_null(words(blob::kImageFormats), "The source file's format")},
-                        {"entry_point", integer("ELF entry (GPA); 0 for flat")}},
+                        {"entry_point", integer("ELF entry (GPA); 0 for flat")},
+                        {"crc32c", integer("CRC32C of the image's bytes")}},
                        "An image in the blob");
   json schema = object(
       {{"blob", object({{"format_version", integer("Blob format version")},

@@ -75,4 +75,13 @@ TEST(FieldDiff, ScalarsShowInHexOrDecimalAndExceptionsByName) {
   EXPECT_EQ(text.find("crc32c"), std::string::npos) << text;                  // follows from the rest
 }
 
+TEST(FieldDiff, AnImageWithOtherBytesOfTheSameSizeDiffersInItsCrc) {
+  json a = document_of_file(VTX_SOURCE_DIR "/tests/host/profiles/diff-a.yaml");
+  json b = a;
+  b["images"][0]["crc32c"] = a["images"][0]["crc32c"].get<uint32_t>() ^ 1;
+  const std::string text = differences_text(diff_documents(a, b));
+  EXPECT_EQ(text.rfind("image demo: crc32c: 0x", 0), 0u) << text;
+  EXPECT_NE(text.find("1 field differs\n"), std::string::npos) << text;
+}
+
 }  // namespace
