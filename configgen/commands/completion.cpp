@@ -46,6 +46,9 @@ std::string bash_completion(const CommandSpec& root) {
   s += "_configgen() {\n";
   s += "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"\" path=\"\" w i\n";
   s += "  (( COMP_CWORD > 0 )) && prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n";
+  // `--format=js`: bash splits at '=' (COMP_WORDBREAKS), so the option is one word further back.
+  s += "  if [[ \"$cur\" == \"=\" ]]; then cur=\"\"\n";
+  s += "  elif [[ \"$prev\" == \"=\" ]] && (( COMP_CWORD > 1 )); then prev=\"${COMP_WORDS[COMP_CWORD-2]}\"; fi\n";
   s += "  for (( i = 1; i < COMP_CWORD; i++ )); do\n";
   s += "    w=\"${COMP_WORDS[i]}\"\n";
   s += "    case \"$path|$w\" in\n";

@@ -89,6 +89,9 @@ TEST(Completion, BashCompletesTheWordsOfOptionsWithFixedChoices) {
   EXPECT_EQ(complete(script, {"configgen", "--color", "a"}), Words({"auto", "always"}));
   EXPECT_EQ(complete(script, {"configgen", "check", "x.yaml", "--color", "n"}), Words({"never"}));  // a global option after the command
   EXPECT_EQ(complete(script, {"configgen", "completion", ""}), Words({"bash", "zsh"}));
+  // `--format=js`, split by bash at '=' as it does with the default COMP_WORDBREAKS.
+  EXPECT_EQ(complete(script, {"configgen", "check", "x.yaml", "--format", "=", "js"}), Words({"json"}));
+  EXPECT_EQ(complete(script, {"configgen", "check", "x.yaml", "--format", "="}), Words({"text", "json", "sarif"}));
   EXPECT_EQ(complete(script, {"configgen", "inspect", "--js"}), Words({"--json"}));
   EXPECT_EQ(complete(script, {"configgen", "diff", "--we"}), Words({"--werror"}));
 }
