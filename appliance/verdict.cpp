@@ -1,5 +1,6 @@
 #include "appliance/verdict.h"
 
+#include <optional>
 #include <regex>
 
 namespace appliance {
@@ -26,7 +27,8 @@ std::string check_name(const configgen::model::Expectation& e) {
   switch (e.kind) {
     case Kind::SerialMatch: return "serial '" + e.pattern + "'" + counted + about(e);
     case Kind::SerialAbsent: return "serial_absent '" + e.pattern + "'" + about(e);
-    case Kind::GuestEnd: return "guest " + e.guest + " ends " + e.outcome;
+    case Kind::GuestEnd:
+      return "guest " + e.guest + " ends " + e.outcome + (e.exit_code ? " with code " + std::to_string(*e.exit_code) : "");
     case Kind::ExitCount: return "guest " + e.guest + " exit " + e.exit_reason + " " + bounds(e);
   }
   return e.pattern;
@@ -38,6 +40,14 @@ std::string Verdict::summary() const {
   std::string s = "FAIL: ";
   for (size_t i = 0; i < failures.size(); ++i) s += (i ? "; " : "") + failures[i];
   return s;
+}
+
+// An exited guest's detail starts "code N" (docs/serial-log.md).
+static std::optional<long> exit_code(const std::string& detail) {
+  std::smatch m;
+  static const std::regex code("^code ([0-9]+)");
+  if (!std::regex_search(detail, m, code)) return std::nullopt;
+  return std::stol(m[1].str());
 }
 
 // Appends the failure of one expectation, if it does not hold.
@@ -73,6 +83,9 @@ static void judge_one(const SerialLog& log, const configgen::model::Expectation&
       else if (it->second.outcome != e.outcome)
         v.failures.push_back(where(e) + "guest " + e.guest + " ended " + it->second.outcome + " (" + it->second.detail +
                              "), expected " + e.outcome);
+      else if (e.exit_code && exit_code(it->second.detail) != e.exit_code)
+        v.failures.push_back(where(e) + "guest " + e.guest + " exited (" + it->second.detail + "), expected code " +
+                             std::to_string(*e.exit_code));
       break;
     }
     case configgen::model::Expectation::Kind::ExitCount: {

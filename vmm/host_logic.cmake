@@ -14,6 +14,7 @@ set(VMM_HOST_LOGIC_SOURCES
   ${CMAKE_SOURCE_DIR}/vmm/memory/guest_paging.cpp
   ${CMAKE_SOURCE_DIR}/vmm/blob/signature.cpp
   ${CMAKE_SOURCE_DIR}/vmm/guests/isolation_rules.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/guests/fw_cfg.cpp
   ${CMAKE_SOURCE_DIR}/vmm/platform/owned_resources.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/phys_ranges.cpp
 )

@@ -94,6 +94,7 @@ blob::EntryState build_entry_state(const model::Guest& g, blob::GuestMode mode, 
       break;
     }
     case blob::GuestMode::Protected:
+    case blob::GuestMode::Multiboot:  // 32-bit flat segments, paging off (Multiboot Specification 3.2)
     case blob::GuestMode::ProtectedPaging:
     case blob::GuestMode::Pae:
       s.rip = en.rip.value_or(0);

@@ -5,6 +5,8 @@
 
 #include "arch/vmx_table.h"
 #include "lower/entry_state.h"
+#include "lower/kernel_load.h"
+#include "lower/multiboot_info.h"
 #include "model/vocabulary.h"
 
 namespace configgen::lower {
@@ -56,7 +58,8 @@ void wanted_controls(const model::Guest& g, uint32_t w[5]) {
   set(w, ctl::HLT_EXITING);
   set(w, ctl::HOST_ADDRESS_SPACE_SIZE);
   const blob::GuestMode mode = g.entry.mode;
-  if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected) set(w, ctl::UNRESTRICTED_GUEST);
+  if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected || mode == blob::GuestMode::Multiboot)
+    set(w, ctl::UNRESTRICTED_GUEST);
   // IA32_EFER is switched on every entry and exit: without "load IA32_EFER"
   // a guest inherits the 64-bit host's LME (SDM 26.3.2.1) and faults when it
   // turns on 32-bit paging itself.
@@ -88,7 +91,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
   out.flags = (p.print_capabilities ? blob::kPrintCapabilities : 0) | (p.dump_debug_ring ? blob::kDumpDebugRing : 0);
   std::vector<std::string> image_names;
   for (const auto& [name, img] : p.images) {  // std::map: sorted, deterministic
-    out.images.push_back({name, img.bytes, uint32_t(img.format), 0});
+    out.images.push_back({name, img.bytes, uint32_t(img.format), img.entry_point.value_or(0)});
     image_names.push_back(name);
   }
   auto image_index = [&](const std::string& n) -> uint32_t {
@@ -130,7 +133,12 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       reg.image = blob::kNone;
       reg.image_offset = uint32_t(m.image_offset);
       reg.kind = uint32_t(m.kind);
-      if (m.kind == blob::RegionKind::Image) reg.image = image_index(m.image);
+      if (m.kind == blob::RegionKind::Image) {
+        reg.image = image_index(m.image);
+        // An ELF image goes where its segments say (validate checks that is inside the region).
+        if (auto it = p.images.find(m.image); it != p.images.end() && it->second.placement)
+          reg.image_offset = uint32_t(it->second.placement->gpa - reg.gpa);
+      }
       return reg;
     };
     for (const auto& m : g.memory) {
@@ -161,6 +169,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       lg.regions.push_back(reg);
     }
     for (const auto& m : g.ept_alternate) lg.alternate_regions.push_back(to_blob_region(m));
+    const uint64_t multiboot_info = load_kernel(p, g, lg, out.images, image_index, diags);
     if (paging && !placed)
       diags.error(g.entry.loc.line ? g.entry.loc : g.loc, "page-tables-placement",
                   "guest '" + g.name + "' needs generated page tables (mode " + model::word(blob::kGuestModes, g.entry.mode) +
@@ -168,6 +177,10 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
 
     VisibleControlRegisters visible{};
     r.entry = build_entry_state(g, mode, placed ? &boot : nullptr, target, unrestricted, visible);
+    if (mode == blob::GuestMode::Multiboot) {  // the machine state of Multiboot Specification 3.2
+      if (!g.entry.regs.count("rax")) r.entry.gpr[0] = kMultibootLoaderMagic;
+      if (!g.entry.regs.count("rbx")) r.entry.gpr[3] = multiboot_info;
+    }
     // Host-owned CR bits: the target's fixed bits the guest did not ask for (SDM 24.6.6).
     uint64_t cr0_fixed = target.caps.cr0_fixed0;
     if (unrestricted) cr0_fixed &= ~0x80000001ull;
@@ -234,6 +247,13 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     r.tpr_threshold = g.tpr_threshold.value_or(0);
     r.vpid = g.vpid;
     r.tsc_offset = g.tsc_offset;
+    if (g.exit_port) r.exit_port = uint16_t(g.exit_port->value);
+    if (g.fw_cfg) {
+      r.devices |= blob::kDeviceFwCfg;
+      for (const auto& m : g.memory)
+        if (m.kind == blob::RegionKind::Ram || m.kind == blob::RegionKind::Image) r.fw_cfg_ram_size += m.size.value;
+      r.fw_cfg_cpu_count = 1;  // one vCPU per guest
+    }
     out.guests.push_back(std::move(lg));
   }
   return out;

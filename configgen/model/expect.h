@@ -26,6 +26,7 @@ struct Expectation {
   std::string outcome;      // GuestEnd
   std::string exit_reason;  // ExitCount: profile name from arch/exit_reasons.def
   std::optional<long> min_count, max_count;
+  std::optional<long> exit_code;  // GuestEnd with outcome exited: the code the guest gave
   SourceLoc loc;            // where the expectation was written
 };
 

@@ -20,12 +20,34 @@ struct Located {
   SourceLoc loc;
 };
 
+// Where a loadable image's bytes go in guest-physical memory: `bytes` start
+// at gpa; [gpa, memory_end) is the image's (the tail past the bytes is its
+// zero-filled BSS, which the zeroed guest RAM already is).
+struct LoadPlacement {
+  uint64_t gpa = 0;
+  uint64_t memory_end = 0;
+};
+
+// A multiboot v1 header found in an image (Multiboot Specification 0.6.96,
+// section 3.1): the flags word and, with flag 16, the load addresses.
+struct MultibootHeader {
+  uint32_t offset = 0;  // of the magic, in the file
+  uint32_t flags = 0;
+  bool has_addresses = false;  // flag 16 (the "a.out kludge")
+  uint32_t header_addr = 0, load_addr = 0, load_end_addr = 0, bss_end_addr = 0, entry_addr = 0;
+};
+
 struct Image {
   std::string name;
   std::string file;  // resolved path
   blob::ImageFormat format = blob::ImageFormat::Flat;
   std::optional<uint64_t> load_address;
+  // Flat: the file. ELF: its PT_LOAD segments flattened from the lowest
+  // physical address (gaps zero-filled), placed at `placement`.
   std::vector<uint8_t> bytes;
+  std::optional<LoadPlacement> placement;  // ELF images, and multiboot kernels with header addresses
+  std::optional<uint64_t> entry_point;     // ELF e_entry or the multiboot header's entry_addr
+  std::optional<MultibootHeader> multiboot;
   SourceLoc loc;
 };
 
@@ -77,6 +99,14 @@ struct EptHook {
   SourceLoc loc;
 };
 
+// A multiboot module (Multiboot Specification 3.3): an image loaded
+// page-aligned after the kernel, with its string.
+struct BootModule {
+  std::string image;
+  std::string string;
+  SourceLoc loc;
+};
+
 struct Entry {
   blob::GuestMode mode = blob::GuestMode::Protected;
   SourceLoc mode_loc;
@@ -85,6 +115,13 @@ struct Entry {
   uint32_t activity_state = 0, interruptibility_state = 0;
   uint64_t pending_debug_exceptions = 0;
   std::map<std::string, uint64_t> regs;
+  // A kernel image loaded at its own addresses (ELF segments or the
+  // multiboot header's); its entry point is the default rip. In multiboot
+  // mode also the loader's information: command line and modules.
+  std::string kernel;
+  SourceLoc kernel_loc;
+  std::optional<std::string> cmdline;
+  std::vector<BootModule> modules;
   SourceLoc loc;
   std::map<std::string, SourceLoc> value_locs;  // entry key -> where its value is written
 };
@@ -135,6 +172,11 @@ struct Guest {
   bool run_undelivered_controls = false;  // undelivered_controls: run
   uint16_t vpid = 0;
   uint64_t tsc_offset = 0;
+  // Emulated devices (guests[].devices): a QEMU isa-debug-exit port whose
+  // written value ends the guest with that code, and QEMU's fw_cfg.
+  std::optional<Located<uint32_t>> exit_port;
+  bool fw_cfg = false;
+  SourceLoc devices_loc;
 };
 
 struct Profile {

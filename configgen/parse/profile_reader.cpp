@@ -9,6 +9,7 @@
 #include "arch/vmx_table.h"
 #include "model/keys.h"
 #include "model/vocabulary.h"
+#include "parse/kernel_image.h"
 #include "parse/scalars.h"
 #include "parse/tree.h"
 
@@ -41,6 +42,8 @@ class Reader {
   void read_ept(const Node* n, model::Guest& g);
   void read_entry(const Node* n, model::Guest& g);
   void read_controls(const Node* n, model::Guest& g);
+  void read_devices(const Node* n, model::Guest& g);
+  void resolve_kernel(model::Profile& p, model::Guest& g);
   void read_exceptions(const Node* n, model::Guest& g);
   void read_io(const Node* n, model::Guest& g);
   void read_msr(const Node* n, model::Guest& g);
@@ -128,6 +131,7 @@ void Reader::read(const Node* root, model::Profile& p) {
       read_guest(g->list[i], p.guests.back(), i);
     }
   }
+  for (auto& guest : p.guests) resolve_kernel(p, guest);
 }
 
 void Reader::read_appliance(const Node* n, model::Profile& p) {
@@ -178,6 +182,20 @@ void Reader::read_images(const Node* n, model::Profile& p) {
       continue;
     }
     img.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::string why;
+    img.multiboot = find_multiboot_header(img.bytes, why);
+    if (!why.empty()) diags_.error(e.value->get("file")->loc, "multiboot-header", "image '" + e.key + "': " + why);
+    if (img.format == blob::ImageFormat::Elf) {
+      const Node* at = e.value->get("format");
+      if (auto loaded = load_elf(img.bytes, why)) {
+        img.bytes = std::move(loaded->bytes);
+        img.placement = loaded->placement;
+        img.entry_point = loaded->entry_point;
+      } else {
+        diags_.error(at ? at->loc : e.key_loc, "elf-image", "image '" + e.key + "' (" + img.file + "): " + why,
+                     "give an ELF executable (gcc/ld output), or say format: flat for raw bytes");
+      }
+    }
     p.images[e.key] = std::move(img);
   }
 }
@@ -227,7 +245,8 @@ void Reader::read_guest(const Node* raw, model::Guest& g, size_t index) {
         if (const Node* f = v->get("exit_floor_stub"))
           if (auto b = sc_.boolean(f, "exit_floor_stub")) g.exit_floor_stub = *b;
       }
-    } else if (k == "vpid") { if (auto x = sc_.integer(v, "vpid", 0xFFFF)) g.vpid = uint16_t(*x); }
+    } else if (k == "devices") read_devices(v, g);
+    else if (k == "vpid") { if (auto x = sc_.integer(v, "vpid", 0xFFFF)) g.vpid = uint16_t(*x); }
     else if (k == "tsc_offset") { if (auto x = sc_.integer(v, "tsc_offset")) g.tsc_offset = *x; }
     else if (k == "undelivered_controls") {
       if (auto i = sc_.choice(v, {"refuse", "run"}, "undelivered_controls", "unknown-undelivered-controls"))
@@ -342,7 +361,26 @@ void Reader::read_entry(const Node* n, model::Guest& g) {
     else if (k == "interruptibility_state")
       en.interruptibility_state = uint32_t(sc_.integer(v, "interruptibility_state", 0xFFFFFFFF).value_or(0));
     else if (k == "pending_debug_exceptions") en.pending_debug_exceptions = sc_.integer(v, "pending_debug_exceptions").value_or(0);
-    else if (k == "regs") {
+    else if (k == "kernel") { if (auto s = sc_.string(v, "kernel")) en.kernel = *s, en.kernel_loc = v->loc; }
+    else if (k == "cmdline") en.cmdline = sc_.string(v, "cmdline");
+    else if (k == "modules") {
+      if (!expect_list(v, "modules")) continue;
+      for (const Node* m : v->list) {
+        model::BootModule mod;
+        mod.loc = m->loc;
+        if (m->is_scalar()) {
+          mod.image = m->scalar;
+        } else if (expect_map(m, "a module")) {
+          check_keys(m, "guests[].entry.modules[]");
+          if (const Node* x = m->get("image")) mod.image = sc_.string(x, "image").value_or("");
+          else diags_.error(m->loc, "missing-key", "a module needs image");
+          if (const Node* x = m->get("string")) mod.string = sc_.string(x, "string").value_or("");
+          else mod.string = mod.image;
+        }
+        if (m->is_scalar()) mod.string = mod.image;
+        en.modules.push_back(mod);
+      }
+    } else if (k == "regs") {
       if (!expect_map(v, "regs")) continue;
       static const std::vector<std::string> names(std::begin(arch::kGeneralRegisterNames), std::end(arch::kGeneralRegisterNames));
       for (const auto& r : v->map) {
@@ -353,6 +391,52 @@ void Reader::read_entry(const Node* n, model::Guest& g) {
         if (sc_.choice(&key, names, "register", "unknown-register"))
           if (auto x = sc_.integer(r.value, "register value")) en.regs[r.key] = *x;
       }
+    }
+  }
+}
+
+// A kernel is loaded where it says: an ELF image's segments (read with the
+// image), or a flat image's multiboot header addresses (flag 16), which only
+// a kernel is read for. Its entry point becomes the default rip.
+void Reader::resolve_kernel(model::Profile& p, model::Guest& g) {
+  model::Entry& en = g.entry;
+  if (en.kernel.empty()) return;
+  auto it = p.images.find(en.kernel);
+  if (it == p.images.end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, img] : p.images) names.push_back(name);
+    const std::string near = closest(en.kernel, names);
+    diags_.error(en.kernel_loc, "unknown-image", "entry.kernel names no image '" + en.kernel + "'",
+                 near.empty() ? "" : "did you mean '" + near + "'?");
+    return;
+  }
+  model::Image& img = it->second;
+  if (!img.placement && img.format == blob::ImageFormat::Flat && img.multiboot && img.multiboot->has_addresses &&
+      !img.bytes.empty()) {
+    std::string why;
+    if (auto loaded = load_by_header_addresses(img.bytes, *img.multiboot, why)) {
+      img.bytes = std::move(loaded->bytes);
+      img.placement = loaded->placement;
+      img.entry_point = loaded->entry_point;
+    } else {
+      diags_.error(en.kernel_loc, "multiboot-header", "kernel '" + en.kernel + "': " + why);
+    }
+  }
+  if (!en.rip && img.entry_point) {
+    en.rip = *img.entry_point;
+    en.value_locs["rip"] = en.kernel_loc;
+  }
+}
+
+void Reader::read_devices(const Node* n, model::Guest& g) {
+  if (!expect_map(n, "devices")) return;
+  check_keys(n, "guests[].devices");
+  g.devices_loc = n->loc;
+  for (const auto& e : n->map) {
+    if (e.key == "exit_port") {
+      if (auto x = sc_.integer(e.value, "exit_port", 0xFFFF)) g.exit_port = model::Located<uint32_t>{uint32_t(*x), e.value->loc};
+    } else if (e.key == "fw_cfg") {
+      if (auto b = sc_.boolean(e.value, "fw_cfg")) g.fw_cfg = *b;
     }
   }
 }
@@ -613,6 +697,11 @@ void Reader::read_expect(const Node* n, const std::string& default_guest, std::v
     } else if (const Node* v3 = item->get("ends")) {
       x.kind = model::Expectation::Kind::GuestEnd;
       if (auto w = word(v3, blob::kOutcomes, "outcome", "unknown-outcome", kEnds)) x.outcome = model::word(blob::kOutcomes, *w);
+      if (const Node* c = item->get("code")) {
+        if (auto i = sc_.integer(c, "code", 0xFFFFFFFF)) x.exit_code = long(*i);
+        if (x.outcome != "exited")
+          diags_.error(c->loc, "code-needs-exited", "an exit code is only reported for `ends: exited`");
+      }
     } else if (const Node* v4 = item->get("exit")) {
       x.kind = model::Expectation::Kind::ExitCount;
       std::vector<std::string> names;

@@ -44,6 +44,7 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
   expand(p.profile.expect);
   validate::check_structure(p.profile, *p.target, p.diags);
   validate::check_grants(p.profile, *p.target, p.diags);
+  validate::check_kernels(p.profile, p.diags);
   p.lowered = lower::lower_profile(p.profile, *p.target, p.diags);
   for (size_t i = 0; i < p.profile.guests.size() && i < p.lowered.guests.size(); ++i) {
     validate::check_controls(p.profile.guests[i], p.lowered.guests[i], *p.target, p.diags);

@@ -158,7 +158,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
         auto it = p.images.find(r.image);
         if (it == p.images.end()) {
           diags.error(r.loc, "unknown-image", "no image named '" + r.image + "'");
-        } else if (r.image_offset + it->second.bytes.size() > r.size.value) {
+        } else if (!it->second.placement && r.image_offset + it->second.bytes.size() > r.size.value) {
           diags.error(r.size.loc, "image-fit", "image '" + r.image + "' (" + std::to_string(it->second.bytes.size()) +
                                                    " bytes at offset " + std::to_string(r.image_offset) +
                                                    ") does not fit its region of " + std::to_string(r.size.value) + " bytes");

@@ -11,6 +11,8 @@
 
 namespace configgen::validate {
 void check_structure(const model::Profile& p, const model::Target& target, Diagnostics& diags);
+// Kernels, modules and emulated devices (validate/kernels.cpp).
+void check_kernels(const model::Profile& p, Diagnostics& diags);
 // Grants of ports, MSRs and host-physical ranges (validate/grants.cpp).
 void check_grants(const model::Profile& p, const model::Target& target, Diagnostics& diags);
 void check_controls(const model::Guest& g, const model::LoweredGuest& lg, const model::Target& target, Diagnostics& diags);

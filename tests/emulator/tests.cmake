@@ -209,3 +209,8 @@ emulator_test(emu_eptp_switching_negative 120 ${CONFIGGEN} run ${CMAKE_SOURCE_DI
 
 # run --json and run --junit FILE from a real run (tests/emulator/run_reports.sh).
 emulator_test(emu_run_json_junit 180 sh ${CMAKE_CURRENT_LIST_DIR}/run_reports.sh ${CONFIGGEN} ${CMAKE_SOURCE_DIR} ${EMU_DIR}/run-reports)
+
+# Issue 17: test kernels built with the ordinary toolchain (guest_images/kernels)
+# give the same exit code on bare QEMU and as guests of the hypervisor in Bochs.
+emulator_test(emu_test_kernels 300 ${CMAKE_SOURCE_DIR}/tests/emulator/kernels.sh ${CONFIGGEN} ${CMAKE_BINARY_DIR}
+  ${CMAKE_SOURCE_DIR} ${EMU_DIR}/kernels)

@@ -132,7 +132,9 @@ TEST(BlobReader, RefusesEveryReservedFieldNamingIt) {
   const Case cases[] = {
       {"reserved field Header.reserved is not zero", [](Blob& b) { b.mut(b.reader.header())->reserved[8] = 1; }},
       {"reserved field Appliance.reserved is not zero", [](Blob& b) { b.mut(b.reader.appliance())->reserved[0] = 1; }},
-      {"reserved field Guest.reserved2 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved2[6] = 1; }},
+      {"reserved field Guest.reserved2 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved2[2] = 1; }},
+      {"reserved field Guest.reserved3 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved3 = 1; }},
+      {"unknown device bits in Guest.devices", [](Blob& b) { b.mut(b.reader.guest(0))->devices = 0x8000; }},
       {"reserved field Guest.reserved0 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved0 = 1; }},
       {"reserved field Guest.entry.cs.reserved1 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->entry.cs.reserved1 = 1; }},
       {"reserved field Guest.entry.gdtr.reserved is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->entry.gdtr.reserved = 1; }},

@@ -69,7 +69,7 @@ TEST(Vocabulary, ReportAndInspectSpellTheTableWords) {
 TEST(Vocabulary, KeyTableChoicesComeFromTheTable) {
   const auto* k = configgen::model::find_key("guests[].entry.mode");
   ASSERT_NE(k, nullptr);
-  EXPECT_EQ(std::string(k->values), "real|protected|protected-paging|pae|long");
+  EXPECT_EQ(std::string(k->values), "real|protected|protected-paging|pae|long|multiboot");
   k = configgen::model::find_key("guests[].expect[].ends");
   ASSERT_NE(k, nullptr);
   EXPECT_EQ(std::string(k->values).find("running"), std::string::npos);  // not an end

@@ -69,6 +69,14 @@ struct SegmentAccessRights {
   constexpr bool unusable() const { return (raw >> 16) & 1; }               // bit 16
 };
 
+// VM-exit instruction information for INS and OUTS (SDM 27.2.5, Table
+// 28-8), valid when IA32_VMX_BASIC bit 54 is 1.
+struct StringIoInstructionInfo {
+  uint32_t raw = 0;
+  constexpr uint32_t address_size_bytes() const { return 2u << ((raw >> 7) & 7); }  // bits 9:7: 0 16-bit, 1 32-bit, 2 64-bit
+  constexpr uint8_t segment_register() const { return uint8_t((raw >> 15) & 7); }   // bits 17:15 (OUTS; INS always uses ES)
+};
+
 // VM-exit instruction information for LGDT, LIDT, SGDT, SIDT (SDM 27.2.5,
 // Table 28-10) and LLDT, LTR, SLDT, STR (Table 28-11); book 5.8.
 struct DescriptorTableInstructionInfo {

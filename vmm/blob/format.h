@@ -155,6 +155,11 @@ enum GuestFlags : uint32_t {
 };
 inline constexpr uint32_t kGuestKnownFlags = 0x7F | kGuestRunUndeliveredControls;
 
+enum GuestDevices : uint16_t {
+  kDeviceFwCfg = 1u << 0,  // QEMU fw_cfg on ports 0x510/0x511
+};
+inline constexpr uint16_t kGuestKnownDevices = kDeviceFwCfg;
+
 struct Guest {
   StringRef name;
   uint64_t cpu_mask;          // physical CPUs (by boot order index) this guest runs on
@@ -202,7 +207,15 @@ struct Guest {
   // memory with these regions (in the Regions section) mapped over it; the
   // EPTP list holds view 0 and view 1. Count 0 = no VM functions.
   uint32_t first_alternate_region, alternate_region_count;
-  uint32_t reserved2[7];
+  // Emulated devices (guests[].devices, docs/external-guests.md): an
+  // isa-debug-exit port (0 = none) and the GuestDevices bits; fw_cfg reports
+  // the RAM size and CPU count configgen computed from the profile.
+  uint16_t exit_port;
+  uint16_t devices;                 // GuestDevices
+  uint64_t fw_cfg_ram_size;         // bytes
+  uint16_t fw_cfg_cpu_count;
+  uint16_t reserved3;
+  uint32_t reserved2[3];
   EntryState entry;
 };
 

@@ -34,6 +34,30 @@ void write_cr4(guests::Vcpu& v, uint64_t value) {
   vmx::write(F::GUEST_CR4, arch::apply_cr4_fixed(value, cpu::this_cpu().caps));
   (void)v;
 }
+// What MOV to CR0/CR4 itself refuses with #GP(0) (SDM Vol. 3A 2.5, Vol. 2B
+// MOV-Move to/from Control Registers): a bit 63:32 of CR0, PG without PE,
+// NW without CD; a CR4 bit this processor reserves, i.e. one that
+// IA32_VMX_CR4_FIXED1 does not allow to be 1 (SDM A.8); PCIDE outside
+// IA-32e mode; PAE cleared in it. The exit comes
+// before the check, so the hypervisor makes it, and the bad value never
+// reaches the VMCS, where it would fail the next VM entry.
+bool cr0_value_faults(uint64_t value) {
+  using namespace arch::cr0;
+  return (value >> 32) != 0 || ((value & PG) && !(value & PE)) || ((value & NW) && !(value & CD));
+}
+// PCIDE needs IA-32e mode, and IA-32e mode keeps PAE (SDM Vol. 2B).
+bool cr4_value_faults(uint64_t value) {
+  const bool ia32e = vmx::read(F::GUEST_IA32_EFER) & arch::efer::LMA;
+  return (value & ~cpu::this_cpu().caps.cr4_fixed1) != 0 || ((value & arch::cr4::PCIDE) && !ia32e) ||
+         (!(value & arch::cr4::PAE) && ia32e);
+}
+Flow general_protection(guests::Vcpu& v, const ExitInfo& e, uint32_t cr, uint64_t value) {
+  LOG("vmm: guest %s: MOV to CR%u of 0x%lx at rip 0x%lx sets a reserved or invalid combination: #GP(0)", v.name, cr, value,
+      e.guest_rip);
+  inject(arch::InterruptionInfo::hardware_exception(uint8_t(arch::Vector::GP), true), 0, 0);
+  return Flow::Resume;
+}
+
 void flush_guest_tlb(const guests::Vcpu& v) {
   if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::ENABLE_VPID.mask())
     arch::invvpid(arch::InvvpidType::SingleContext, v.vpid);
@@ -50,9 +74,13 @@ Flow on_control_register_access(guests::Vcpu& v, const ExitInfo& e) {
         vmx::write(F::GUEST_CR3, read_gpr(v, reg));
         flush_guest_tlb(v);  // MOV to CR3 flushes the guest's non-global translations
       } else if (cr == 0) {
-        write_cr0(v, read_gpr(v, reg));
+        const uint64_t value = read_gpr(v, reg);
+        if (cr0_value_faults(value)) return general_protection(v, e, 0, value);
+        write_cr0(v, value);
       } else if (cr == 4) {
-        write_cr4(v, read_gpr(v, reg));
+        const uint64_t value = read_gpr(v, reg);
+        if (cr4_value_faults(value)) return general_protection(v, e, 4, value);
+        write_cr4(v, value);
         flush_guest_tlb(v);
       } else {
         return finish(v, guests::Outcome::Stopped, "MOV to CR%u is not emulated, rip 0x%lx", cr, e.guest_rip);

@@ -7,6 +7,7 @@
 #include "arch/instruction_decoder.h"
 #include "arch/vmx_table.h"
 #include "blob/format.h"
+#include "guests/fw_cfg.h"
 #include "memory/ept.h"
 
 namespace guests {
@@ -159,6 +160,7 @@ struct Vcpu {
   bool sysenter_trapped;
   char console[kConsoleLine];
   uint32_t console_length;
+  FwCfgState fw_cfg;  // devices.fw_cfg
   Vcpu* next_on_cpu;
 };
 
