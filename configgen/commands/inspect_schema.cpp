@@ -184,6 +184,11 @@ json guest() {
        {"forwarded_irqs", array_of(integer("IRQ line"), "Host 8259 IRQ lines forwarded to the guest")},
        {"map_on_demand", nullable(object({{"limit", integer("GPA bound")}, {"pages", integer("Pool size in 4 KiB pages")}},
                                          "Map-on-demand, or null when off"))},
+       {"devices", object({{"exit_port", nullable(integer("isa-debug-exit port: a write of V ends the guest with exit code V; null: none"))},
+                           {"fw_cfg", nullable(object({{"ram_size", integer("RAM size fw_cfg reports, bytes")},
+                                                       {"cpu_count", integer("CPU count fw_cfg reports")}},
+                                                      "QEMU's fw_cfg on ports 0x510/0x511, or null when off"))}},
+                          "Devices the hypervisor emulates for the guest")},
        {"entry", entry}},
       "A guest");
 }

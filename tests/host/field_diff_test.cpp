@@ -75,6 +75,12 @@ TEST(FieldDiff, ScalarsShowInHexOrDecimalAndExceptionsByName) {
   EXPECT_EQ(text.find("crc32c"), std::string::npos) << text;                  // follows from the rest
 }
 
+TEST(FieldDiff, DevicesAreFieldsToo) {
+  const json a = document_of_text("diff-dev-a.yaml", test_support::base_profile());
+  const json b = document_of_text("diff-dev-b.yaml", test_support::base_profile("    devices: {exit_port: 0xf4}\n"));
+  EXPECT_EQ(differences_text(diff_documents(a, b)), "guest g: devices.exit_port: none -> 0xf4\n1 field differs\n");
+}
+
 TEST(FieldDiff, AnImageWithOtherBytesOfTheSameSizeDiffersInItsCrc) {
   json a = document_of_file(VTX_SOURCE_DIR "/tests/host/profiles/diff-a.yaml");
   json b = a;
