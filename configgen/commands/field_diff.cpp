@@ -40,8 +40,9 @@ struct Differ {
   // region inserted in front is one addition, not a shift of every later
   // one), other lists of objects by index.
   void compare_list(const std::string& field, const json& a, const json& b) {
+    const bool gpa_keys = field == "memory" && by_gpa(a) && by_gpa(b);
     auto key_of = [&](const json& l, size_t i) -> std::string {
-      if (field == "memory" && by_gpa(a) && by_gpa(b)) return hex(l[i]["gpa"].get<uint64_t>());
+      if (gpa_keys) return hex(l[i]["gpa"].get<uint64_t>());
       return std::to_string(i);
     };
     std::vector<std::string> keys;
