@@ -9,6 +9,9 @@ DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
   bochs bochsbios vgabios bochs-term qemu-system-x86 ipxe ipxe-qemu \
   grub-pc-bin grub-common xorriso mtools dnsmasq-base iproute2 \
   libncurses-dev xz-utils debian-archive-keyring seabios
+# The completion and man-page tests (tests/host/cli_shell_files_test.cpp)
+# check the scripts with bash and zsh and render the page with groff.
+DEB_PACKAGES += bash zsh groff-base
 # The lsp tests run yaml-language-server (tests/lsp/lsp.cmake). NodeSource's
 # nodejs bundles npm without Debian's npm package: ask for them only when npm
 # is missing, or apt would try to replace that nodejs.

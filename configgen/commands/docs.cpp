@@ -7,6 +7,7 @@
 #include "arch/entry_rules.h"
 #include "arch/vmx_table.h"
 #include "host/rule_cases.h"
+#include "model/control_text.h"
 #include "model/keys.h"
 #include "parse/scalars.h"
 #include "platform/owned_resources.h"
@@ -39,10 +40,10 @@ std::string profile_reference_markdown() {
     o << "| `" << k.path << "` | " << model::kind_name(k.kind) << " | " << escape_md(meaning) << " | " << sections(k.sdm, k.book)
       << " |\n";
   }
-  o << "\n## Control names (`controls:`)\n\n| word | name | SDM name | bit | sections |\n|---|---|---|---|---|\n";
+  o << "\n## Control names (`controls:`)\n\n| word | name | SDM name | bit | what it does | sections |\n|---|---|---|---|---|---|\n";
   for (const auto& c : arch::kControlBits)
     o << "| " << arch::control_word_key(c.control.word) << " | `" << c.profile_name << "` | " << c.sdm_name << " | "
-      << int(c.control.bit) << " | " << sections(c.sdm_section, c.book_section) << " |\n";
+      << int(c.control.bit) << " | " << escape_md(model::control_text(c.control)) << " | " << sections(c.sdm_section, c.book_section) << " |\n";
   o << "\n## Exit reasons (`on_exit:`, `expect: exit`)\n\n| number | name | SDM name | sections |\n|---|---|---|---|\n";
   for (const auto& e : arch::kExitReasons)
     o << "| " << e.number << " | `" << e.profile_name << "` | " << e.sdm_name << " | " << sections(e.sdm_section, e.book_section) << " |\n";
@@ -201,7 +202,7 @@ std::string explain(const std::string& name) {
     if (name == c.profile_name || name == c.ident) {
       o << c.profile_name << ": control \"" << c.sdm_name << "\", bit " << int(c.control.bit) << " of the "
         << arch::control_word_name(c.control.word) << " (controls." << arch::control_word_key(c.control.word) << ")\n  "
-        << sections(c.sdm_section, c.book_section) << "\n";
+        << model::control_text(c.control) << "\n  " << sections(c.sdm_section, c.book_section) << "\n";
       explain_control_relations(c, o);
     }
   for (const auto& e : arch::kExitReasons)

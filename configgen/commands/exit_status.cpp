@@ -14,6 +14,13 @@ struct CommandStatuses {
   Meaning meanings[4];  // unused rows have a null `when`
 };
 
+constexpr Meaning kVocabulary[] = {
+    {ExitStatus::Ok, "success"},
+    {ExitStatus::Failed, "the input is wrong or a check failed"},
+    {ExitStatus::UsageOrIo, "usage or I/O error"},
+    {ExitStatus::Timeout, "a run timed out"},
+};
+
 constexpr const char* kUsage = "usage error, or a file that cannot be read or written";
 constexpr CommandStatuses kCommandStatuses[] = {
     {"check", {{ExitStatus::Ok, "the profile is valid (warnings allowed, unless --werror)"},
@@ -39,6 +46,8 @@ constexpr CommandStatuses kCommandStatuses[] = {
              {ExitStatus::Failed, "the verdict failed, a negative check did not hold, or the profile has errors"},
              {ExitStatus::UsageOrIo, "usage error; unreadable input (profile, target, guest image); no emulator or grub-mkrescue"},
              {ExitStatus::Timeout, "the machine ran until --timeout and was stopped"}}},
+    {"completion", {{ExitStatus::Ok, "the script was printed or written"}, {ExitStatus::UsageOrIo, kUsage}}},
+    {"man", {{ExitStatus::Ok, "the man page was printed or written"}, {ExitStatus::UsageOrIo, kUsage}}},
     {"keygen", {{ExitStatus::Ok, "the key was written"}, {ExitStatus::UsageOrIo, kUsage}}},
     {"image", {{ExitStatus::Ok, "the ISO and/or netboot tree were written"},
                {ExitStatus::Failed, "the profile has errors, or the lab manifest is invalid"},
@@ -54,15 +63,33 @@ std::string command_path(const CLI::App& app) {
 
 }  // namespace
 
+std::vector<StatusMeaning> exit_status_vocabulary() {
+  std::vector<StatusMeaning> out;
+  for (const auto& m : kVocabulary) out.push_back({m.status, m.when});
+  return out;
+}
+
+std::vector<StatusMeaning> exit_statuses(const std::string& command) {
+  std::vector<StatusMeaning> out;
+  for (const auto& c : kCommandStatuses)
+    if (command == c.command)
+      for (const auto& m : c.meanings)
+        if (m.when) out.push_back({m.status, m.when});
+  return out;
+}
+
+std::string exit_status_summary() {
+  std::string s = "Exit status:";
+  for (const auto& m : kVocabulary) s += std::string(m.status == ExitStatus::Ok ? " " : "; ") + std::to_string(code(m.status)) + " " + m.when;
+  return s + ".";
+}
+
 std::string exit_status_footer(const std::string& command) {
-  for (const auto& c : kCommandStatuses) {
-    if (command != c.command) continue;
-    std::string s = "Exit status:";
-    for (const auto& m : c.meanings)
-      if (m.when) s += "\n  " + std::to_string(code(m.status)) + "  " + m.when;
-    return s + "\n";
-  }
-  return {};
+  const auto meanings = exit_statuses(command);
+  if (meanings.empty()) return {};
+  std::string s = "Exit status:";
+  for (const auto& m : meanings) s += "\n  " + std::to_string(code(m.status)) + "  " + m.when;
+  return s + "\n";
 }
 
 void add_exit_status_footers(CLI::App& app) {

@@ -3,6 +3,7 @@
 // row (a test checks that every command has one).
 #pragma once
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -18,6 +19,19 @@ enum class ExitStatus : int {
 };
 
 constexpr int code(ExitStatus s) { return static_cast<int>(s); }
+
+struct StatusMeaning {
+  ExitStatus status;
+  std::string when;
+};
+
+// What each status means for every command (the man page's EXIT STATUS).
+std::vector<StatusMeaning> exit_status_vocabulary();
+// What each status means for `command` ("check", "caps import"); empty for a
+// command the table lacks.
+std::vector<StatusMeaning> exit_statuses(const std::string& command);
+// The one-line summary ending `configgen --help`.
+std::string exit_status_summary();
 
 // "Exit status: 0 ...; 1 ...; 2 ..." for `configgen check` ("check"), `caps
 // import` ("caps import"); empty for a command the table lacks.

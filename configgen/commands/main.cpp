@@ -6,19 +6,22 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <sstream>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <map>
 
 #include "appliance/files.h"
 #include "blob/format.h"
 #include "commands/appliance.h"
+#include "commands/command_tree.h"
+#include "commands/completion.h"
 #include "commands/diagnostic_formats.h"
 #include "commands/docs.h"
 #include "commands/exit_status.h"
+#include "commands/field_diff.h"
 #include "commands/inspect.h"
+#include "commands/inspect_json.h"
+#include "commands/man_page.h"
 #include "console/console.h"
 #include "model/target.h"
 #include "parse/scalars.h"
@@ -115,7 +118,7 @@ int main(int argc, char** argv) {
   app.add_option("--color", color, "Colour messages and diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  app.footer("Exit status: 0 success; 1 the input is wrong or a check failed; 2 usage or I/O error; 124 a run timed out.\n"
+  app.footer(commands::exit_status_summary() + "\n"
              "`configgen COMMAND --help` says what each status means for that command.\n");
   // Before any command's callback: every message it logs has its level.
   app.parse_complete_callback([&] { console::configure(log_level(level_name, quiet, verbosity), color_mode(color), chosen_command(app)); });
@@ -170,91 +173,63 @@ int main(int argc, char** argv) {
     spdlog::debug("wrote {} bytes to {}", p.blob.size(), output);
   });
 
+  // A blob's bytes: read, or compiled from a profile; nullopt after saying
+  // why, with the status set.
+  auto blob_bytes = [&](const std::string& path) -> std::optional<std::vector<uint8_t>> {
+    if (is_profile(path)) {
+      const Pipeline p = pipeline(path);
+      if ((status = report(p, werror))) return std::nullopt;
+      return p.blob;
+    }
+    if (auto b = read_file(path)) return b;
+    spdlog::error("cannot read {}", path);
+    status = code(ExitStatus::UsageOrIo);
+    return std::nullopt;
+  };
+  auto refused = [&](const std::string& path, const std::string& error) {
+    spdlog::error("{}: blob refused: {}", path, error);
+    status = code(ExitStatus::Failed);
+  };
+
   std::string blob_path;
   bool json = false;
   auto* inspect = app.add_subcommand("inspect", "Describe a blob (or a profile, compiled on the fly) in words");
   inspect->add_option("blob", blob_path, "Blob (or profile YAML)")->required();
-  inspect->add_flag("--json", json, "JSON instead of text");
+  inspect->add_flag("--json", json, "Typed JSON instead of text (numbers, booleans, arrays of objects; docs/inspect.schema.json)");
   inspect->callback([&] {
-    std::vector<uint8_t> bytes;
-    if (is_profile(blob_path)) {
-      const Pipeline p = pipeline(blob_path);
-      if ((status = report(p, werror))) return;
-      bytes = p.blob;
-    } else if (auto b = read_file(blob_path)) {
-      bytes = *b;
-    } else {
-      spdlog::error("cannot read {}", blob_path);
-      status = code(ExitStatus::UsageOrIo);
+    const auto bytes = blob_bytes(blob_path);
+    if (!bytes) return;
+    std::string error;
+    if (json) {
+      if (const auto doc = commands::inspect_document(*bytes, error)) std::cout << doc->dump(2) << "\n";
+      else refused(blob_path, error);
       return;
     }
     commands::Item root;
-    std::string error;
-    if (!commands::describe_blob(bytes, root, error)) {
-      spdlog::error("{}: blob refused: {}", blob_path, error);
-      status = code(ExitStatus::Failed);
-      return;
-    }
-    std::cout << (json ? commands::to_json(root) : commands::to_text(root));
+    if (!commands::describe_blob(*bytes, root, error)) return refused(blob_path, error);
+    std::cout << commands::to_text(root);
   });
 
   std::string left, right;
-  auto* diff = app.add_subcommand("diff", "Compare two blobs or profiles field by field");
+  bool diff_json = false;
+  auto* diff = app.add_subcommand("diff", "Compare two blobs or profiles field by field (guests by name, regions by gpa, control bits by name)");
   diff->add_option("a", left, "Blob or profile")->required();
   diff->add_option("b", right, "Blob or profile")->required();
+  diff->add_flag("--json", diff_json, "The differences as JSON: {count, differences: [{scope, field, a, b}]}");
   diff->callback([&] {
-    std::string texts[2];
+    nlohmann::ordered_json docs[2];
     const std::string* paths[2] = {&left, &right};
     for (int i = 0; i < 2; ++i) {
-      std::vector<uint8_t> bytes;
-      if (is_profile(*paths[i])) {
-        const Pipeline p = pipeline(*paths[i]);
-        if ((status = report(p, werror))) return;
-        bytes = p.blob;
-      } else if (auto b = read_file(*paths[i])) {
-        bytes = *b;
-      } else {
-        spdlog::error("cannot read {}", *paths[i]);
-        status = code(ExitStatus::UsageOrIo);
-        return;
-      }
-      commands::Item root;
+      const auto bytes = blob_bytes(*paths[i]);
+      if (!bytes) return;
       std::string error;
-      if (!commands::describe_blob(bytes, root, error)) {
-        spdlog::error("{}: blob refused: {}", *paths[i], error);
-        status = code(ExitStatus::Failed);
-        return;
-      }
-      texts[i] = commands::to_text(root);
+      auto doc = commands::inspect_document(*bytes, error);
+      if (!doc) return refused(*paths[i], error);
+      docs[i] = std::move(*doc);
     }
-    // Line-level comparison of the two descriptions, keeping the path of each line.
-    auto lines = [](const std::string& t) {
-      std::vector<std::string> out, stack;
-      std::istringstream in(t);
-      for (std::string l; std::getline(in, l);) {
-        const size_t indent = l.find_first_not_of(' ') / 2;
-        stack.resize(indent);
-        const std::string key = l.substr(indent * 2, l.find(':', indent * 2) - indent * 2);
-        std::string path;
-        for (const auto& s : stack) path += s + ".";
-        out.push_back(path + l.substr(indent * 2));
-        stack.push_back(key);
-      }
-      return out;
-    };
-    const auto a = lines(texts[0]), b = lines(texts[1]);
-    // Compared as multisets: a line present twice in A and once in B (two
-    // identical regions, say) is a difference too.
-    std::map<std::string, int> balance;
-    for (const auto& l : a) ++balance[l];
-    for (const auto& l : b) --balance[l];
-    int differences = 0;
-    for (const auto& l : a)
-      if (auto it = balance.find(l); it->second > 0) std::cout << "- " << l << "\n", --it->second, ++differences;
-    for (const auto& l : b)
-      if (auto it = balance.find(l); it->second < 0) std::cout << "+ " << l << "\n", ++it->second, ++differences;
-    std::cout << differences << " difference(s)\n";
-    status = code(differences ? ExitStatus::Failed : ExitStatus::Ok);
+    const auto differences = commands::diff_documents(docs[0], docs[1]);
+    std::cout << (diff_json ? commands::differences_json(differences) : commands::differences_text(differences));
+    status = code(differences.empty() ? ExitStatus::Ok : ExitStatus::Failed);
   });
 
   std::string name;
@@ -271,7 +246,9 @@ int main(int argc, char** argv) {
   });
 
   auto* schema = app.add_subcommand("schema", "Print a JSON Schema of profiles (for yaml-language-server)");
-  schema->callback([&] { std::cout << commands::json_schema(); });
+  bool inspect_schema = false;
+  schema->add_flag("--inspect", inspect_schema, "Print the schema of `inspect --json` (docs/inspect.schema.json) instead");
+  schema->callback([&] { std::cout << (inspect_schema ? commands::inspect_schema().dump(2) + "\n" : commands::json_schema()); });
 
   auto* docs = app.add_subcommand("docs", "Print docs/profile-reference.md, generated from the tables");
   bool resources = false;
@@ -313,6 +290,31 @@ int main(int argc, char** argv) {
   });
 
   commands::register_appliance_commands(app, options, status);
+
+  // Both read the command tree when they run, after every command is defined.
+  auto print_or_write = [&](const std::string& text, const std::string& path) {
+    if (path.empty()) {
+      std::cout << text;
+      return;
+    }
+    if (auto err = appliance::write_file(path, text); !err.empty()) {
+      spdlog::error("{}", err);
+      status = code(ExitStatus::UsageOrIo);
+    }
+  };
+  std::string shell, completion_output;
+  auto* completion = app.add_subcommand("completion", "Print a shell completion script, generated from configgen's own command line");
+  completion->add_option("shell", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  completion->add_option("-o,--output", completion_output, "Write the script here instead of stdout");
+  completion->callback([&] {
+    const auto tree = commands::command_tree(app);
+    print_or_write(shell == "bash" ? commands::bash_completion(tree) : commands::zsh_completion(tree), completion_output);
+  });
+  std::string man_output;
+  auto* man = app.add_subcommand("man", "Print the configgen(1) man page (roff), generated from configgen's own command line");
+  man->add_option("-o,--output", man_output, "Write the page here (e.g. share/man/man1/configgen.1) instead of stdout");
+  man->callback([&] { print_or_write(commands::man_page(commands::command_tree(app), app.version()), man_output); });
+
   commands::add_exit_status_footers(app);
   if (const std::string word = command_word(argc, argv); !word.empty()) {
     std::vector<std::string> names;

@@ -1,5 +1,5 @@
-// A small tree of key/value items that inspect and diff build once and print
-// as indented text or as JSON.
+// A small tree of key/value items that inspect builds and prints as indented
+// text (inspect --json is typed: inspect_json.h).
 #pragma once
 #include <string>
 #include <vector>
@@ -12,7 +12,7 @@ struct Item {
   std::string key;
   std::string value;  // leaf text; empty for groups
   std::vector<Item> children;
-  bool is_list = false;  // children are unnamed list elements in JSON
+  bool is_list = false;  // children are unnamed list elements ("- value")
 
   Item& add(std::string k, std::string v = {}) {
     children.push_back({std::move(k), std::move(v), {}, false});
@@ -25,6 +25,5 @@ struct Item {
 };
 
 std::string to_text(const Item& root);
-std::string to_json(const Item& root);
 
 }  // namespace configgen::commands

@@ -13,6 +13,7 @@
 #include "arch/registers.h"
 #include "arch/vmx_table.h"
 #include "commands/docs.h"
+#include "model/control_text.h"
 #include "model/keys.h"
 #include "model/vocabulary.h"
 
@@ -206,8 +207,8 @@ Json named_values(const std::string& path) {
       for (const auto& c : arch::kControlBits)
         if (uint32_t(c.control.word) == w)
           names.push_back(c.profile_name),
-              notes.push_back(std::string(c.sdm_name) + ", bit " + std::to_string(c.control.bit) + " (" +
-                              sections(c.sdm_section, c.book_section) + ")");
+              notes.push_back(std::string(c.sdm_name) + ", bit " + std::to_string(c.control.bit) + ": " + model::control_text(c.control) +
+                              " (" + sections(c.sdm_section, c.book_section) + ")");
       return typed("array").set("items", word_enum(names, notes));
     }
   if (path == "guests[].exceptions.trap") {

@@ -41,6 +41,24 @@ std::string choices(const blob::Word<E> (&table)[N]) {
 inline bool is_ept_hook(blob::HookId h) { return h == blob::HookId::LocalApic; }
 inline bool is_exit_hook(blob::HookId h) { return h == blob::HookId::SysenterTrap || h == blob::HookId::IntDelivery; }
 
+// EPT memory types (SDM 28.3.7, Table 11-2): the profile's words, the
+// SDM's values the blob stores, and the SDM's names. The parser and inspect
+// read this one table.
+struct MemoryType {
+  const char* word;
+  uint32_t value;
+  const char* sdm_name;
+};
+inline constexpr MemoryType kMemoryTypes[] = {
+    {"uc", 0, "Uncacheable"}, {"wc", 1, "Write Combining"}, {"wt", 4, "Write-through"},
+    {"wp", 5, "Write-protected"}, {"wb", 6, "Write-back"},
+};
+inline const MemoryType* find_memory_type(uint32_t value) {
+  for (const auto& t : kMemoryTypes)
+    if (t.value == value) return &t;
+  return nullptr;
+}
+
 template <typename E, uint32_t N>
 std::string word(const blob::Word<E> (&table)[N], E value) {
   const char* w = blob::word_of(table, uint32_t(value));

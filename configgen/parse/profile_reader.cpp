@@ -284,9 +284,12 @@ void Reader::read_regions(const Node* n, const char* path, std::vector<model::Re
       else if (e.key == "hpa") { if (auto x = sc_.size(v, "hpa")) reg.hpa = *x; }
       else if (e.key == "perm") { if (auto p = sc_.permissions(v)) reg.permissions = *p; }
       else if (e.key == "memory_type") {
-        static const std::vector<std::string> types = {"uc", "wc", "wt", "wp", "wb"};
-        static const uint32_t codes[] = {0, 1, 4, 5, 6};
-        if (auto i = sc_.choice(v, types, "memory type", "unknown-memory-type")) reg.memory_type = codes[*i];
+        static const std::vector<std::string> types = [] {
+          std::vector<std::string> w;
+          for (const auto& t : model::kMemoryTypes) w.push_back(t.word);
+          return w;
+        }();
+        if (auto i = sc_.choice(v, types, "memory type", "unknown-memory-type")) reg.memory_type = model::kMemoryTypes[*i].value;
       } else if (e.key == "page_size") { if (auto x = sc_.size(v, "page_size")) reg.page_size = *x; }
     }
     if (!have_gpa) diags_.error(r->loc, "missing-key", "a memory region needs gpa");

@@ -13,8 +13,9 @@ if(NOT CLANGXX)
 endif()
 set(FUZZ_LOGIC_SOURCES ${CONFIGGEN_LIB_SOURCES} ${VMM_HOST_LOGIC_SOURCES})
 list(FILTER FUZZ_LOGIC_SOURCES EXCLUDE REGEX "/appliance/")
-# fuzz_blob drives inspect's blob description, which lives with the CLI.
-list(APPEND FUZZ_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/configgen/commands/inspect.cpp ${CMAKE_SOURCE_DIR}/configgen/commands/report_tree.cpp)
+# fuzz_blob drives inspect's blob descriptions (text and typed JSON), which live with the CLI.
+list(APPEND FUZZ_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/configgen/commands/inspect.cpp ${CMAKE_SOURCE_DIR}/configgen/commands/report_tree.cpp
+  ${CMAKE_SOURCE_DIR}/configgen/commands/inspect_json.cpp)
 set(FUZZ_FLAGS -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -I${CMAKE_SOURCE_DIR}/configgen -I${CMAKE_SOURCE_DIR}/vmm
   "-DVTX_SOURCE_DIR=\"${CMAKE_SOURCE_DIR}\"" "-DVTX_BINARY_DIR=\"${CMAKE_BINARY_DIR}\""

@@ -1,11 +1,13 @@
 // libFuzzer target: the blob verifier (the hypervisor's first look at its
 // input) and, for blobs it accepts, the hypervisor's per-guest grant check
-// and everything inspect reads from them.
+// and everything inspect reads from them, as text and as the typed document
+// that diff compares.
 #include <cstdint>
 #include <vector>
 
 #include "blob/reader.h"
 #include "commands/inspect.h"
+#include "commands/inspect_json.h"
 #include "platform/owned_resources.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -21,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     configgen::commands::Item root;
     std::string error;
     configgen::commands::describe_blob(bytes, root, error);
+    if (const auto doc = configgen::commands::inspect_document(bytes, error)) (void)doc->dump();  // every value serialises
   }
   return 0;
 }

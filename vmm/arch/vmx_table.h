@@ -68,13 +68,13 @@ struct ControlBitInfo {
 };
 
 namespace ctl {
-#define VMX_CONTROL(w, id, b, pname, sname, sdm, book) inline constexpr ControlBit id{ControlWord::w, b};
+#define VMX_CONTROL(w, id, b, pname, sname, sdm, book, what) inline constexpr ControlBit id{ControlWord::w, b};
 #include "arch/vmx_controls.def"
 #undef VMX_CONTROL
 }  // namespace ctl
 
 inline constexpr ControlBitInfo kControlBits[] = {
-#define VMX_CONTROL(w, id, b, pname, sname, sdm, book) {{ControlWord::w, b}, #id, pname, sname, sdm, book},
+#define VMX_CONTROL(w, id, b, pname, sname, sdm, book, what) {{ControlWord::w, b}, #id, pname, sname, sdm, book},
 #include "arch/vmx_controls.def"
 #undef VMX_CONTROL
 };
