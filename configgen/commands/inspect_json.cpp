@@ -186,11 +186,12 @@ json guest(const blob::Reader& r, const blob::Guest& g, const std::optional<mode
     o["map_on_demand"] = {{"limit", g.map_on_demand_limit}, {"pages", g.map_on_demand_pages}};
   else
     o["map_on_demand"] = nullptr;
-  // guests[].devices: the isa-debug-exit port (0: none) and fw_cfg with what it reports.
+  // guests[].devices: the isa-debug-exit port (0: none), fw_cfg with what it reports, the virtual local APIC.
   o["devices"] = {{"exit_port", g.exit_port ? json(g.exit_port) : json(nullptr)},
                   {"fw_cfg", (g.devices & blob::kDeviceFwCfg)
                                  ? json({{"ram_size", g.fw_cfg_ram_size}, {"cpu_count", g.fw_cfg_cpu_count}})
-                                 : json(nullptr)}};
+                                 : json(nullptr)},
+                  {"local_apic", bool(g.devices & blob::kDeviceLocalApic)}};
   o["entry"] = entry_state(g.entry);
   return o;
 }

@@ -187,7 +187,8 @@ json guest() {
        {"devices", object({{"exit_port", nullable(integer("isa-debug-exit port: a write of V ends the guest with exit code V; null: none"))},
                            {"fw_cfg", nullable(object({{"ram_size", integer("RAM size fw_cfg reports, bytes")},
                                                        {"cpu_count", integer("CPU count fw_cfg reports")}},
-                                                      "QEMU's fw_cfg on ports 0x510/0x511, or null when off"))}},
+                                                      "QEMU's fw_cfg on ports 0x510/0x511, or null when off"))},
+                           {"local_apic", boolean("A virtual local APIC at 0xfee00000 (devices.local_apic)")}},
                           "Devices the hypervisor emulates for the guest")},
        {"entry", entry}},
       "A guest");
