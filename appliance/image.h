@@ -1,5 +1,6 @@
-// Appliance images: a GRUB rescue ISO (serial console, the hypervisor and the
-// blob as multiboot modules) and an iPXE netboot tree.
+// Appliance images: a GRUB rescue ISO that boots on BIOS and UEFI (serial
+// console, the hypervisor loaded by multiboot2 with the blob as a module)
+// and an iPXE netboot tree (multiboot v1, BIOS).
 #pragma once
 #include <string>
 
