@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "appliance/files.h"
+#include "appliance/image.h"
 #include "appliance/process.h"
 #include "appliance/serial_log.h"
 
@@ -90,6 +91,13 @@ std::vector<std::string> command(const RunSpec& s, const std::string& serial, co
   else argv.insert(argv.end(), {"-accel", "tcg"});
   if (s.boot == "kernel") {
     argv.insert(argv.end(), {"-kernel", s.vmm, "-append", s.cmdline, "-initrd", s.blob + " profile.blob"});
+  } else if (s.boot == "net" && s.firmware == "uefi") {
+    // OVMF's own PXE client on a NIC without an iPXE ROM, as a UEFI machine
+    // without iPXE: QEMU's DHCP names one boot file for every client, so
+    // the firmware loads GRUB directly (a lab's dnsmasq goes through
+    // snponly.efi and boot.ipxe first: docs/netboot.md).
+    argv.insert(argv.end(), {"-boot", "n", "-netdev", "user,id=n0,tftp=" + s.netboot_dir + ",bootfile=" + kGrubEfiNetImage,
+                             "-device", "virtio-net-pci,netdev=n0,romfile="});
   } else if (s.boot == "net") {
     argv.insert(argv.end(), {"-boot", "n", "-netdev", "user,id=n0,tftp=" + s.netboot_dir + ",bootfile=boot.ipxe", "-device",
                              "e1000,netdev=n0"});
@@ -152,9 +160,9 @@ std::string uefi_unsupported(const RunSpec& s) {
   if (s.firmware == "bios") return {};
   if (s.firmware != "uefi") return "unknown --firmware '" + s.firmware + "' (bios or uefi)";
   if (s.emulator != "qemu") return "--firmware uefi runs QEMU with OVMF; Bochs has BIOS firmware only (add --emulator qemu)";
-  if (s.boot != "cdrom")
-    return "--firmware uefi boots the ISO (--boot cdrom): GRUB there speaks multiboot2 on UEFI, while QEMU's -kernel and "
-           "iPXE load multiboot kernels on BIOS only";
+  if (s.boot == "kernel")
+    return "--firmware uefi boots the ISO or the netboot tree (--boot cdrom or net), where GRUB loads the hypervisor by "
+           "multiboot2: QEMU's -kernel loads multiboot kernels on BIOS only";
   if (!fs::exists(kOvmfCode) || !fs::exists(kOvmfVars))
     return std::string("--firmware uefi needs OVMF (Debian package ovmf): ") + kOvmfCode + " or " + kOvmfVars + " is missing";
   return {};

@@ -29,11 +29,7 @@ constexpr GrubPlatform kGrubPlatforms[] = {{"/usr/lib/grub/i386-pc", "grub-pc-bi
 // over the ACPI RSDP as well, so both take the same path into kmain.
 std::string grub_cfg(const ImageInputs& in) {
   std::ostringstream cfg;
-  cfg << "serial --unit=0 --speed=115200\n"
-         "terminal_input serial\n"
-         "terminal_output serial\n"
-         "set timeout=0\n"
-      << in.grub_prelude << (in.grub_prelude.empty() || in.grub_prelude.back() == '\n' ? "" : "\n")
+  cfg << grub_serial_console() << in.grub_prelude << (in.grub_prelude.empty() || in.grub_prelude.back() == '\n' ? "" : "\n")
       << "menuentry \"vtx-appliance\" {\n"
          "  echo \"vtx-appliance: GRUB on $grub_platform, multiboot2\"\n"
          "  multiboot2 /vmm.elf "
@@ -45,7 +41,23 @@ std::string grub_cfg(const ImageInputs& in) {
          "}\n";
   return cfg.str();
 }
+constexpr const char* kGrubEfiModules = "/usr/lib/grub/x86_64-efi";
 }  // namespace
+
+std::string grub_serial_console() {
+  return "serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\nset timeout=0\n";
+}
+
+std::string install_grub_efi_netboot(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(kGrubEfiModules, ec))
+    return std::string("UEFI clients boot through GRUB, and ") + kGrubEfiModules + " is missing (Debian package grub-efi-amd64-bin)";
+  const ProcessResult r = run_process(
+      {"grub-mknetdir", "--net-directory=" + dir, "--subdir=grub", "-d", kGrubEfiModules, "--locales=", "--fonts=", "--themes="}, 120);
+  if (r.exit_status != 0 || !fs::exists(fs::path(dir) / kGrubEfiNetImage, ec))
+    return "grub-mknetdir failed (status " + std::to_string(r.exit_status) + "): " + r.output;
+  return {};
+}
 
 std::string build_iso(const ImageInputs& in, const std::string& iso_path, const std::string& work_dir) {
   for (const GrubPlatform& g : kGrubPlatforms)
@@ -71,7 +83,7 @@ std::string build_iso(const ImageInputs& in, const std::string& iso_path, const 
 
 std::string build_netboot_tree(const ImageInputs& in, const std::string& dir) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  fs::create_directories(fs::path(dir) / "grub", ec);
   if (ec) return "cannot create " + dir + ": " + ec.message();
   fs::copy_file(in.vmm, fs::path(dir) / "vmm.elf", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the hypervisor: " + ec.message();
@@ -79,14 +91,24 @@ std::string build_netboot_tree(const ImageInputs& in, const std::string& dir) {
   if (ec) return "cannot copy the blob: " + ec.message();
   if (!in.signature.empty()) fs::copy_file(in.signature, fs::path(dir) / "profile.sig", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the signature: " + ec.message();
+  // iPXE: on BIOS its own multiboot; on UEFI it hands over to GRUB.
   std::ostringstream script;
   script << "#!ipxe\n"
+            "iseq ${platform} efi && chain " << kGrubEfiNetImage << " ||\n"
             "kernel vmm.elf "
          << in.cmdline
          << "\n"
             "module profile.blob profile.blob\n"
          << (in.signature.empty() ? "" : "module profile.sig profile.sig\n") << "boot\n";
-  return write_file((fs::path(dir) / "boot.ipxe").string(), script.str());
+  if (auto err = write_file((fs::path(dir) / "boot.ipxe").string(), script.str()); !err.empty()) return err;
+  // GRUB (UEFI): the same command line and modules, by multiboot2.
+  std::ostringstream grub;
+  grub << grub_serial_console() << "echo \"vtx-appliance: GRUB on $grub_platform over the network, multiboot2\"\n"
+       << "multiboot2 /vmm.elf " << in.cmdline << "\n"
+       << "module2 /profile.blob profile.blob\n"
+       << (in.signature.empty() ? "" : "module2 /profile.sig profile.sig\n") << "boot\n";
+  if (auto err = write_file((fs::path(dir) / "grub" / "grub.cfg").string(), grub.str()); !err.empty()) return err;
+  return install_grub_efi_netboot(dir);
 }
 
 }  // namespace appliance

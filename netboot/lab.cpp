@@ -93,15 +93,13 @@ std::string read_lab_manifest(const std::string& path, Lab& lab) {
 }
 
 namespace {
-// GRUB's netboot image for UEFI clients (Debian's grub-efi-amd64-bin):
-// iPXE on UEFI loads no multiboot kernel, so boot.ipxe hands UEFI clients
-// to GRUB, whose multiboot2 does (as on the ISO).
-constexpr const char* kGrubEfiModules = "/usr/lib/grub/x86_64-efi";
-constexpr const char* kGrubEfiImage = "grub/x86_64-efi/core.efi";
+using appliance::kGrubEfiNetImage;
 // The iPXE builds a PXE client that lacks iPXE loads first, by firmware:
 // BIOS (undionly.kpxe, UNDI) and UEFI (snponly.efi, over the firmware's
 // network driver; ipxe.efi, with iPXE's own drivers, is shipped beside it
-// for NICs whose UEFI driver misbehaves). Debian's ipxe package.
+// for NICs whose UEFI driver misbehaves). Debian's ipxe package. iPXE on
+// UEFI loads no multiboot kernel, so boot.ipxe hands UEFI clients to GRUB,
+// whose multiboot2 does (as on the ISO).
 constexpr const char* kIpxeDir = "/usr/lib/ipxe";
 
 // GRUB's $net_default_mac form: lower case, colon-separated.
@@ -128,16 +126,6 @@ std::string copy_ipxe_loaders(const std::string& dir) {
   return {};
 }
 
-std::string install_grub_efi(const std::string& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(kGrubEfiModules, ec))
-    return std::string("UEFI clients boot through GRUB, and ") + kGrubEfiModules + " is missing (Debian package grub-efi-amd64-bin)";
-  const appliance::ProcessResult r = appliance::run_process(
-      {"grub-mknetdir", "--net-directory=" + dir, "--subdir=grub", "-d", kGrubEfiModules, "--locales=", "--fonts=", "--themes="}, 120);
-  if (r.exit_status != 0 || !fs::exists(fs::path(dir) / kGrubEfiImage, ec))
-    return "grub-mknetdir failed (status " + std::to_string(r.exit_status) + "): " + r.output;
-  return {};
-}
 }  // namespace
 
 std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir) {
@@ -184,19 +172,19 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
                                        "iseq ${platform} efi && goto uefi ||\n"
                                        "chain ${net0/mac:hexhyp}.ipxe || chain default.ipxe || shell\n"
                                        ":uefi\n"
-                                       "chain " + kGrubEfiImage + " || shell\n");
+                                       "chain " + std::string(kGrubEfiNetImage) + " || shell\n");
       !err.empty())
     return err;
   if (auto err = appliance::write_file((fs::path(dir) / "grub" / "grub.cfg").string(),
-                                       "# " + lab.name + ": UEFI clients, one script per machine by MAC address\n"
-                                       "serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\nset timeout=0\n"
+                                       "# " + lab.name + ": UEFI clients, one script per machine by MAC address\n" +
+                                           appliance::grub_serial_console() +
                                        "echo \"vtx-appliance: GRUB on $grub_platform over the network, MAC $net_default_mac\"\n"
                                        "source /grub/$net_default_mac.cfg\n"
                                        "source /grub/default.cfg\n");
       !err.empty())
     return err;
   if (auto err = copy_ipxe_loaders(dir); !err.empty()) return err;
-  if (auto err = install_grub_efi(dir); !err.empty()) return err;
+  if (auto err = appliance::install_grub_efi_netboot(dir); !err.empty()) return err;
   std::ostringstream conf;
   conf << "# dnsmasq for lab " << lab.name << ": DHCP " << (lab.proxy_dhcp ? "(proxy) " : "") << "and TFTP, iPXE chain-loading\n"
        << "port=0\n"  // no DNS service

@@ -375,7 +375,7 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
       ->capture_default_str();
   r->add_option("--firmware", run.spec.firmware,
-                "bios, or uefi: QEMU with OVMF (" + std::string(kOvmfCode) + ") boots the ISO through GRUB's x86_64-efi and multiboot2")
+                "bios, or uefi: QEMU with OVMF (" + std::string(kOvmfCode) + ") boots the ISO (--boot cdrom) or the netboot tree (--boot net) through GRUB's x86_64-efi and multiboot2")
       ->check(CLI::IsMember({"bios", "uefi"}))
       ->capture_default_str();
   r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)")->capture_default_str();

@@ -19,10 +19,11 @@
         .long -(MB_MAGIC + MB_FLAGS)
 
 /* Multiboot2 header (Multiboot2 spec 3.1): 8-byte aligned within the
- * image's first 32 KiB, architecture 0 (i386 protected mode), and only the
- * end tag: the ELF's program headers give the load addresses and the entry
- * point, and GRUB supplies the tags kmain reads (command line, modules,
- * memory map, ACPI RSDP) unasked. */
+ * image's first 32 KiB, architecture 0 (i386 protected mode), a module
+ * alignment tag (page-aligned modules, as the v1 header's flag 0 asks), and
+ * the end tag: the ELF's program headers give the load addresses and the
+ * entry point, and GRUB supplies the tags kmain reads (command line,
+ * modules, memory map, ACPI RSDP) unasked. */
 #define MB2_MAGIC 0xE85250D6
 #define MB2_ARCHITECTURE_I386 0
         .balign 8
@@ -31,6 +32,8 @@ multiboot2_header:
         .long MB2_ARCHITECTURE_I386
         .long multiboot2_header_end - multiboot2_header
         .long 0x100000000 - (MB2_MAGIC + MB2_ARCHITECTURE_I386 + (multiboot2_header_end - multiboot2_header))
+        .word 6, 0                       /* module alignment tag: type 6, flags 0 */
+        .long 8                          /* its size */
         .word 0, 0                       /* end tag: type 0, flags 0 */
         .long 8                          /* its size */
 multiboot2_header_end:
