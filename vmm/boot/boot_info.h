@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "memory/phys.h"
+#include "memory/phys_ranges.h"
 
 namespace boot {
 
@@ -19,6 +20,9 @@ inline constexpr uint32_t kMaxModuleString = 128;   // bytes, with the terminati
 inline constexpr uint32_t kMaxModules = 8;
 inline constexpr uint32_t kMaxRamRanges = 64;       // after adjacent ranges are merged
 inline constexpr uint32_t kRsdpV1Size = 20, kRsdpV2Size = 36;  // ACPI 5.2.5.3
+// Every RAM range kept reaches the allocator and the passthrough-overlap
+// check whole: none is dropped on the way down.
+static_assert(kMaxRamRanges <= memory::PhysRanges::kMaxRanges);
 
 struct BootModule {
   uint64_t start, end;  // [start, end), host-physical
