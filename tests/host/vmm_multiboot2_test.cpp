@@ -310,6 +310,26 @@ TEST(Multiboot2, ANullInformationAddressIsRefused) {
   EXPECT_FALSE(parse_multiboot2(nullptr, 64, info).ok);
 }
 
+TEST(BootInfo, TheApStartupPageMustBeFreeRam) {
+  BootInfo info{};
+  ASSERT_TRUE(add_ram_range(info, 0, 0x9FC00).ok);
+  ASSERT_TRUE(add_ram_range(info, 0x100000, 0x7F00000).ok);
+  ASSERT_TRUE(add_module(info, 0x200000, 0x201000, "profile.blob", 13).ok);
+  EXPECT_EQ(why_not_free_ram(info, 0x8000, 0x1000), nullptr);
+  // UEFI firmware that keeps the low pages: the map starts above them.
+  BootInfo uefi{};
+  ASSERT_TRUE(add_ram_range(uefi, 0x10000, 0x8F000).ok);
+  EXPECT_STREQ(why_not_free_ram(uefi, 0x8000, 0x1000), "is not RAM in the loader's memory map");
+  // A page straddling the end of a range is not inside it.
+  EXPECT_STREQ(why_not_free_ram(info, 0x9F000, 0x1000), "is not RAM in the loader's memory map");
+  // A module the loader put there.
+  ASSERT_TRUE(add_module(info, 0x8800, 0x9000, "profile.sig", 12).ok);
+  EXPECT_STREQ(why_not_free_ram(info, 0x8000, 0x1000), "overlaps a module the loader placed there");
+  // No map at all (a v1 loader without one): only the modules count.
+  BootInfo none{};
+  EXPECT_EQ(why_not_free_ram(none, 0x8000, 0x1000), nullptr);
+}
+
 // Every prefix and every single-byte corruption of a full list: refused or
 // read, never a read past the buffer (run under ASan in the sanitizer build).
 TEST(Multiboot2, CorruptionsNeverReadPastTheBuffer) {

@@ -1,5 +1,7 @@
 #include "boot/boot_info.h"
 
+#include "lib/ranges.h"
+
 namespace boot {
 namespace {
 // Copies a NUL-terminated string that must end within max_length bytes of
@@ -77,6 +79,18 @@ BootInfoStatus set_rsdp(BootInfo& info, const uint8_t* rsdp, size_t available, b
   for (uint32_t i = 0; i < size; ++i) info.rsdp[i] = rsdp[i];
   info.rsdp_size = size;
   return kBootInfoOk;
+}
+
+const char* why_not_free_ram(const BootInfo& info, uint64_t start, uint64_t size) {
+  bool in_ram = info.ram_count == 0;
+  for (uint32_t i = 0; i < info.ram_count; ++i)
+    if (info.ram[i].base <= start && size <= info.ram[i].length && start - info.ram[i].base <= info.ram[i].length - size)
+      in_ram = true;
+  if (!in_ram) return "is not RAM in the loader's memory map";
+  for (uint32_t i = 0; i < info.module_count; ++i)
+    if (lib::ranges_overlap(start, size, info.modules[i].start, info.modules[i].end - info.modules[i].start))
+      return "overlaps a module the loader placed there";
+  return nullptr;
 }
 
 }  // namespace boot

@@ -64,4 +64,12 @@ BootInfoStatus add_ram_range(BootInfo& info, uint64_t base, uint64_t length);
 // length and extended checksum. available: the bytes the loader gave.
 BootInfoStatus set_rsdp(BootInfo& info, const uint8_t* rsdp, size_t available, bool extended);
 
+// Is [start, start + size) RAM no one else uses, as the hypervisor's own
+// fixed low pages (the APs' start-up page) must be: inside one RAM range of
+// the loader's memory map (UEFI firmware may keep low pages for itself) and
+// clear of every module (the blob is read in place)? nullptr when it is, else
+// why not. Without any map there is nothing to go by, and only the modules
+// are checked.
+const char* why_not_free_ram(const BootInfo& info, uint64_t start, uint64_t size);
+
 }  // namespace boot

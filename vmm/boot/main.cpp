@@ -174,7 +174,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   LOG("vmm: blob ok: appliance \"%s\" for target %s, %u guests, %u bytes, CRC32C 0x%08x", g_blob.string(app.name),
       g_blob.string(app.target), g_blob.guest_count(), module.size, g_blob.header().crc32c);
 
-  boot::start_application_processors();
+  boot::start_application_processors(g_boot_info);
   if (g_options.nmi_test) {  // an NMI during boot, before VMX: the host's own
     boot::send_nmi(bsp.apic_id);
     LOG("vmm: nmi test: NMI IPI sent to this CPU during boot");

@@ -190,6 +190,7 @@ void pit_delay_us(uint32_t us) {
 
 void send_ipi(uint32_t apic_id, uint32_t low) { platform::send_ipi(apic_id, low); }
 
+
 uint32_t g_found = 1;  // CPUs the MADT (or MP table) lists, the BSP first
 
 bool online(uint32_t index) { return __atomic_load_n(&cpu::at(index).online, __ATOMIC_ACQUIRE); }
@@ -223,11 +224,17 @@ void send_init_to_application_processors(const BootInfo& info) {
   pit_start_us(10000);
 }
 
-void start_application_processors() {
-  if (g_found > 1) {
-    // Copied only now: until the blob is checked, the loader's structures
-    // (wherever it put them in low memory) are still read.
-    memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(ap_trampoline_end - ap_trampoline_start));
+void start_application_processors(const BootInfo& info) {
+  const uint64_t trampoline_size = uint64_t(ap_trampoline_end - ap_trampoline_start);
+  bool start = g_found > 1;
+  if (const char* why = start ? why_not_free_ram(info, kTrampoline, trampoline_size) : nullptr) {
+    LOG("vmm: the APs' start-up page 0x%lx %s; no AP is started", kTrampoline, why);
+    start = false;
+  }
+  if (start) {
+    // Copied only now, after the blob's check: nothing of the loader's is
+    // read from low memory any more (boot/boot_info.h keeps copies).
+    memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(trampoline_size));
     pit_wait();  // what is left of the 10 ms since the INITs
     send_startup_to_waiting();
     pit_delay_us(200);

@@ -13,7 +13,7 @@ namespace boot {
 // then the Startup IPIs, until each AP waits in ap_main. Sets cpu::cpu_count().
 // The MADT is found from the loader's RSDP copy, else by the BIOS-area scan.
 void send_init_to_application_processors(const BootInfo& info);
-void start_application_processors();
+void start_application_processors(const BootInfo& info);
 void release_application_processors();
 // Per-CPU work: VMX on, capability print, this CPU's guests.
 void cpu_main(cpu::PerCpu& c);
