@@ -268,6 +268,22 @@ TEST(Multiboot2, MalformedMemoryMapsAreRefused) {
   expect_refused(Mb2Builder().mmap(apart).end().build(), "more separate RAM ranges");
 }
 
+TEST(Multiboot2, AHugeEntrySizeReadsNoEntry) {
+  // Found by fuzz_multiboot2: entry_size 0xFFFFFFF8 made off + entry_size wrap,
+  // and an entry past the tag was read.
+  std::vector<uint8_t> p = Mb2Builder::le32(0xFFFFFFF8u);
+  Mb2Builder::append(p, Mb2Builder::le32(0));
+  Mb2Builder::append(p, {0, 0x5B, 0x53, 0xFF, 0x0D});
+  std::vector<uint8_t> exact = Mb2Builder().tag(6, p).end().build();
+  BootInfo info;
+  ASSERT_TRUE(parse_multiboot2(exact.data(), exact.size(), info).ok);
+  EXPECT_EQ(info.ram_count, 0u);
+  // The fuzzer's own input, byte for byte: no end tag after the cut, refused, not read past.
+  const std::vector<uint8_t> crash = {0x1d, 0, 0, 0, 0xcf, 0xcf, 0x2a, 0, 6, 0, 0, 0, 0x11, 0, 0, 0, 0xf8, 0xff, 0xff, 0xff,
+                                      0, 0, 0, 0, 0, 0x5b, 0x53, 0xff, 0x0d};
+  EXPECT_FALSE(parse_multiboot2(crash.data(), crash.size(), info).ok);
+}
+
 TEST(Multiboot2, AMemoryMapEntryCutByItsTagIsNotRead) {
   // entry_size 24, one whole entry, then 8 bytes of a second: only the whole one is read.
   std::vector<uint8_t> p = Mb2Builder::le32(24);

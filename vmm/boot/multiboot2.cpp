@@ -22,7 +22,8 @@ BootInfoStatus read_mmap(const uint8_t* tag, uint32_t size, BootInfo& out) {
   const uint32_t entry_size = u32(tag + 8);
   if (entry_size < kMultiboot2MmapEntryMin || entry_size % 8)
     return {false, "multiboot2 memory-map entry_size is below 24 or not a multiple of 8 (entry_size)", entry_size};
-  for (uint32_t off = 16; off + entry_size <= size; off += entry_size) {
+  // Written as a subtraction: off + entry_size can wrap for a huge entry_size.
+  for (uint32_t off = 16; entry_size <= size - off; off += entry_size) {
     const uint8_t* e = tag + off;
     if (u32(e + 16) != kMultiboot2RamType) continue;
     const BootInfoStatus s = add_ram_range(out, u64(e), u64(e + 8));
