@@ -7,7 +7,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEB_PACKAGES := g++ cmake make pkg-config nasm binutils \
   libyaml-cpp-dev libcli11-dev libbearssl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
   bochs bochsbios vgabios bochs-term qemu-system-x86 ipxe ipxe-qemu \
-  grub-pc-bin grub-common xorriso mtools dnsmasq-base iproute2 \
+  grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools dnsmasq-base iproute2 \
   libncurses-dev xz-utils debian-archive-keyring seabios
 # The completion and man-page tests (tests/host/cli_shell_files_test.cpp)
 # check the scripts with bash and zsh and render the page with groff.

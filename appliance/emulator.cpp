@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "appliance/files.h"
+#include "appliance/image.h"
 #include "appliance/process.h"
 #include "appliance/serial_log.h"
 
@@ -85,10 +86,20 @@ std::vector<std::string> command(const RunSpec& s, const std::string& serial, co
   argv.push_back("-serial");
   argv.push_back("file:" + serial);
   for (const char* a : {"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"}) argv.push_back(a);
+  if (s.firmware == "uefi")
+    argv.insert(argv.end(), {"-drive", std::string("if=pflash,format=raw,unit=0,readonly=on,file=") + kOvmfCode, "-drive",
+                             "if=pflash,format=raw,unit=1,file=" + s.work_dir + "/OVMF_VARS.fd"});
   if (accel.kvm) argv.insert(argv.end(), {"-accel", "kvm", "-cpu", "host"});
   else argv.insert(argv.end(), {"-accel", "tcg"});
   if (s.boot == "kernel") {
     argv.insert(argv.end(), {"-kernel", s.vmm, "-append", s.cmdline, "-initrd", s.blob + " profile.blob"});
+  } else if (s.boot == "net" && s.firmware == "uefi") {
+    // OVMF's own PXE client on a NIC without an iPXE ROM, as a UEFI machine
+    // without iPXE: QEMU's DHCP names one boot file for every client, so
+    // the firmware loads GRUB directly (a lab's dnsmasq goes through
+    // snponly.efi and boot.ipxe first: docs/netboot.md).
+    argv.insert(argv.end(), {"-boot", "n", "-netdev", "user,id=n0,tftp=" + s.netboot_dir + ",bootfile=" + kGrubEfiNetImage,
+                             "-device", "virtio-net-pci,netdev=n0,romfile="});
   } else if (s.boot == "net") {
     argv.insert(argv.end(), {"-boot", "n", "-netdev", "user,id=n0,tftp=" + s.netboot_dir + ",bootfile=boot.ipxe", "-device",
                              "e1000,netdev=n0"});
@@ -147,6 +158,18 @@ std::string emulator_complaint(const std::string& messages) {
   return last;
 }
 
+std::string uefi_unsupported(const RunSpec& s) {
+  if (s.firmware == "bios") return {};
+  if (s.firmware != "uefi") return "unknown --firmware '" + s.firmware + "' (bios or uefi)";
+  if (s.emulator != "qemu") return "--firmware uefi runs QEMU with OVMF; Bochs has BIOS firmware only (add --emulator qemu)";
+  if (s.boot == "kernel")
+    return "--firmware uefi boots the ISO or the netboot tree (--boot cdrom or net), where GRUB loads the hypervisor by "
+           "multiboot2: QEMU's -kernel loads multiboot kernels on BIOS only";
+  if (!fs::exists(kOvmfCode) || !fs::exists(kOvmfVars))
+    return std::string("--firmware uefi needs OVMF (Debian package ovmf): ") + kOvmfCode + " or " + kOvmfVars + " is missing";
+  return {};
+}
+
 HostVirtualization probe_host_virtualization() {
   HostVirtualization h;
   const int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -203,6 +226,11 @@ RunResult run_emulator(const RunSpec& s) {
       if (auto e = write_file(s.work_dir + "/slirp.conf", "# slirp config\nbootfile = boot.ipxe\n"); !e.empty()) return fail(e);
   } else if (s.emulator != "qemu") {
     return fail("unknown emulator " + s.emulator + " (bochs or qemu)");
+  }
+  if (auto e = uefi_unsupported(s); !e.empty()) return fail(e);
+  if (s.firmware == "uefi") {
+    fs::copy_file(kOvmfVars, s.work_dir + "/OVMF_VARS.fd", fs::copy_options::overwrite_existing, ec);
+    if (ec) return fail(std::string("cannot copy ") + kOvmfVars + " to " + s.work_dir + ": " + ec.message());
   }
   QemuAccel accel;
   if (s.emulator == "qemu") {

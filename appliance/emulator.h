@@ -21,7 +21,17 @@ struct RunSpec {
   std::string bochs;        // the Bochs binary (find_bochs); "" = `bochs` on PATH
   int bochs_version = 0;    // BochsBinary::version_number(): the rc file differs by version
   std::string qemu_accel = "auto";  // auto | kvm | tcg (QemuAccel below)
+  std::string firmware = "bios";    // bios | uefi (QEMU with OVMF; cdrom or net)
 };
+
+// Debian's OVMF (package ovmf): QEMU's UEFI firmware, code read-only and a
+// per-run copy of the variable store (the firmware writes to it).
+inline constexpr const char* kOvmfCode = "/usr/share/OVMF/OVMF_CODE.fd";
+inline constexpr const char* kOvmfVars = "/usr/share/OVMF/OVMF_VARS.fd";
+// Why this spec cannot boot under UEFI ("" when it can): OVMF runs in QEMU
+// only, and GRUB (the ISO's, or the netboot tree's UEFI image) is what
+// speaks multiboot2 to the hypervisor (QEMU's -kernel is BIOS-only).
+std::string uefi_unsupported(const RunSpec& spec);
 
 // How QEMU runs the appliance. KVM with `-cpu host` lets the hypervisor use
 // the host's real VMX (nested virtualization), which only works on an Intel

@@ -1,5 +1,8 @@
-// Appliance images: a GRUB rescue ISO (serial console, the hypervisor and the
-// blob as multiboot modules) and an iPXE netboot tree.
+// Appliance images: a GRUB rescue ISO that boots on BIOS and UEFI (serial
+// console, the hypervisor loaded by multiboot2 with the blob as a module)
+// and a netboot tree for both: iPXE's multiboot v1 on BIOS, GRUB's UEFI
+// netboot image and multiboot2 on UEFI (iPXE on UEFI loads no multiboot
+// kernel).
 #pragma once
 #include <string>
 
@@ -16,6 +19,13 @@ struct ImageInputs {
 // Returns an empty string on success, else what failed.
 std::string build_iso(const ImageInputs& in, const std::string& iso_path, const std::string& work_dir);
 std::string build_netboot_tree(const ImageInputs& in, const std::string& dir);
+// GRUB's UEFI netboot image (grub-mknetdir, Debian's grub-efi-amd64-bin)
+// under DIR/grub/: a UEFI client that loads kGrubEfiNetImage over TFTP
+// (from its firmware, or chained by iPXE) then reads DIR/grub/grub.cfg.
+inline constexpr const char* kGrubEfiNetImage = "grub/x86_64-efi/core.efi";
+std::string install_grub_efi_netboot(const std::string& dir);
+// The lines every grub.cfg here starts with: GRUB on COM1 at 115200, no menu wait.
+std::string grub_serial_console();
 std::string default_vmm_path();
 
 }  // namespace appliance

@@ -12,6 +12,7 @@
 
 #include "appliance/files.h"
 #include "appliance/image.h"
+#include "appliance/process.h"
 #include "parse/scalars.h"
 #include "pipeline/driver.h"
 
@@ -91,9 +92,45 @@ std::string read_lab_manifest(const std::string& path, Lab& lab) {
   return errors.str();
 }
 
+namespace {
+using appliance::kGrubEfiNetImage;
+// The iPXE builds a PXE client that lacks iPXE loads first, by firmware:
+// BIOS (undionly.kpxe, UNDI) and UEFI (snponly.efi, over the firmware's
+// network driver; ipxe.efi, with iPXE's own drivers, is shipped beside it
+// for NICs whose UEFI driver misbehaves). Debian's ipxe package. iPXE on
+// UEFI loads no multiboot kernel, so boot.ipxe hands UEFI clients to GRUB,
+// whose multiboot2 does (as on the ISO).
+constexpr const char* kIpxeDir = "/usr/lib/ipxe";
+
+// GRUB's $net_default_mac form: lower case, colon-separated.
+std::string mac_grub(const std::string& mac) {
+  std::string out;
+  for (char c : mac) out += c == '-' ? ':' : char(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string copy_ipxe_loaders(const std::string& dir) {
+  // A proxy-DHCP answer names the BIOS service by basename, and dnsmasq
+  // appends ".0" to a basename without a suffix: undionly.kpxe is also there
+  // as undionly.0 for that path. The EFI services name files with a suffix,
+  // which dnsmasq (2.76 and later) uses as they are.
+  const std::pair<const char*, const char*> copies[] = {
+      {"undionly.kpxe", "undionly.kpxe"}, {"undionly.kpxe", "undionly.0"}, {"snponly.efi", "snponly.efi"}, {"ipxe.efi", "ipxe.efi"}};
+  std::error_code ec;
+  for (const auto& [from, to] : copies) {
+    const fs::path source = fs::path(kIpxeDir) / from;
+    if (!fs::exists(source, ec)) return "iPXE's " + source.string() + " is missing (Debian package ipxe)";
+    fs::copy_file(source, fs::path(dir) / to, fs::copy_options::overwrite_existing, ec);
+    if (ec) return "cannot copy " + source.string() + " into " + dir + ": " + ec.message();
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  fs::create_directories(fs::path(dir) / "grub", ec);
   if (ec) return "cannot create " + dir + ": " + ec.message();
   fs::copy_file(vmm, fs::path(dir) / "vmm.elf", fs::copy_options::overwrite_existing, ec);
   if (ec) return "cannot copy the hypervisor " + vmm + ": " + ec.message();
@@ -102,50 +139,75 @@ std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::st
     if (!c) return profile + " does not compile";
     return appliance::write_file((fs::path(dir) / blob_name).string(), c->blob);
   };
-  auto script = [&](const std::string& file, const std::string& blob_name, const std::string& comment) {
-    return appliance::write_file((fs::path(dir) / file).string(), "#!ipxe\n# " + comment + "\nkernel vmm.elf " + lab.cmdline + " blob=" +
-                                                           blob_name + "\nmodule " + blob_name + " " + blob_name + "\nboot\n");
+  // Each machine's boot, twice: an iPXE script (BIOS: iPXE's multiboot v1)
+  // and a GRUB script (UEFI: GRUB's multiboot2), the same command line and blob.
+  auto scripts = [&](const std::string& ipxe_file, const std::string& grub_file, const std::string& blob_name,
+                     const std::string& comment) -> std::string {
+    const std::string args = lab.cmdline + " blob=" + blob_name;
+    if (auto err = appliance::write_file((fs::path(dir) / ipxe_file).string(), "#!ipxe\n# " + comment + "\nkernel vmm.elf " + args +
+                                                                                   "\nmodule " + blob_name + " " + blob_name + "\nboot\n");
+        !err.empty())
+      return err;
+    return appliance::write_file((fs::path(dir) / "grub" / grub_file).string(),
+                                 "# " + comment + "\nmultiboot2 /vmm.elf " + args + "\nmodule2 /" + blob_name + " " + blob_name + "\nboot\n");
   };
   for (const auto& m : lab.machines) {
     if (auto err = compile_to(m.profile, m.name + ".blob"); !err.empty()) return err;
-    if (auto err = script(mac_hexhyp(m.mac) + ".ipxe", m.name + ".blob", "machine " + m.name + " (" + m.mac + "): " + m.profile);
+    if (auto err = scripts(mac_hexhyp(m.mac) + ".ipxe", mac_grub(m.mac) + ".cfg", m.name + ".blob",
+                           "machine " + m.name + " (" + m.mac + "): " + m.profile);
         !err.empty())
       return err;
   }
   if (!lab.default_profile.empty()) {
     if (auto err = compile_to(lab.default_profile, "default.blob"); !err.empty()) return err;
-    if (auto err = script("default.ipxe", "default.blob", "machines not in the manifest: " + lab.default_profile); !err.empty())
+    if (auto err = scripts("default.ipxe", "default.cfg", "default.blob", "machines not in the manifest: " + lab.default_profile);
+        !err.empty())
       return err;
   }
-  // Every iPXE client starts here and picks its own script by MAC address.
+  // Every iPXE client starts here. On BIOS it picks its own script by MAC
+  // address; on UEFI it hands over to GRUB, which does the same by
+  // $net_default_mac (grub/grub.cfg).
   if (auto err = appliance::write_file((fs::path(dir) / "boot.ipxe").string(),
-                            "#!ipxe\n# " + lab.name + ": one script per machine, by MAC address\n"
-                            "chain ${net0/mac:hexhyp}.ipxe || chain default.ipxe || shell\n");
+                                       "#!ipxe\n# " + lab.name + ": one script per machine, by MAC address\n"
+                                       "iseq ${platform} efi && goto uefi ||\n"
+                                       "chain ${net0/mac:hexhyp}.ipxe || chain default.ipxe || shell\n"
+                                       ":uefi\n"
+                                       "chain " + std::string(kGrubEfiNetImage) + " || shell\n");
       !err.empty())
     return err;
-  // BIOS PXE firmware without iPXE first loads iPXE itself (undionly.kpxe).
-  const fs::path undi = "/usr/lib/ipxe/undionly.kpxe";
-  // A proxy-DHCP answer names a PXE service by basename, and dnsmasq appends
-  // ".0" to it: the same loader is there as undionly.0 for that path.
-  std::error_code exists_error;
-  if (fs::exists(undi, exists_error))
-    for (const char* name : {"undionly.kpxe", "undionly.0"}) {
-      fs::copy_file(undi, fs::path(dir) / name, fs::copy_options::overwrite_existing, ec);
-      if (ec) return "cannot copy " + undi.string() + " into " + dir + ": " + ec.message();
-    }
+  if (auto err = appliance::write_file((fs::path(dir) / "grub" / "grub.cfg").string(),
+                                       "# " + lab.name + ": UEFI clients, one script per machine by MAC address\n" +
+                                           appliance::grub_serial_console() +
+                                       "echo \"vtx-appliance: GRUB on $grub_platform over the network, MAC $net_default_mac\"\n"
+                                       "source /grub/$net_default_mac.cfg\n"
+                                       "source /grub/default.cfg\n");
+      !err.empty())
+    return err;
+  if (auto err = copy_ipxe_loaders(dir); !err.empty()) return err;
+  if (auto err = appliance::install_grub_efi_netboot(dir); !err.empty()) return err;
   std::ostringstream conf;
   conf << "# dnsmasq for lab " << lab.name << ": DHCP " << (lab.proxy_dhcp ? "(proxy) " : "") << "and TFTP, iPXE chain-loading\n"
        << "port=0\n"  // no DNS service
-       << "interface=" << lab.interface << "\nbind-interfaces\n";
+       << "interface=" << lab.interface << "\nbind-interfaces\n"
+       << "dhcp-userclass=set:ipxe,iPXE\n"
+       // RFC 4578 client architecture (option 93): 7 and 9 are x86-64 UEFI
+       // (firmware sends either); 0 is BIOS.
+       << "dhcp-match=set:efi64,option:client-arch,7\n"
+       << "dhcp-match=set:efi64,option:client-arch,9\n";
   if (lab.proxy_dhcp)
-    conf << "dhcp-range=" << lab.server_address << ",proxy\npxe-service=x86PC,\"vtx-appliance\",undionly\n";
+    // dnsmasq's CSA names: x86PC is architecture 0, X86-64_EFI 7, BC_EFI 9.
+    conf << "dhcp-range=" << lab.server_address << ",proxy\n"
+         << "pxe-service=tag:!ipxe,x86PC,\"vtx-appliance\",undionly\n"
+         << "pxe-service=tag:!ipxe,X86-64_EFI,\"vtx-appliance\",snponly.efi\n"
+         << "pxe-service=tag:!ipxe,BC_EFI,\"vtx-appliance\",snponly.efi\n";
   else
     conf << "dhcp-range=" << lab.dhcp_range << ",1h\n";
   conf << "enable-tftp\ntftp-root=" << fs::absolute(dir).string() << "\n"
-       << "dhcp-userclass=set:ipxe,iPXE\n"
-       << "dhcp-boot=tag:!ipxe,undionly.kpxe\n"
+       << "dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe\n"
+       << "dhcp-boot=tag:!ipxe,tag:efi64,snponly.efi\n"
        << "dhcp-boot=tag:ipxe,boot.ipxe\n";
-  for (const auto& m : lab.machines) conf << "# " << m.name << " " << m.mac << " -> " << mac_hexhyp(m.mac) << ".ipxe\n";
+  for (const auto& m : lab.machines)
+    conf << "# " << m.name << " " << m.mac << " -> " << mac_hexhyp(m.mac) << ".ipxe (BIOS), grub/" << mac_grub(m.mac) << ".cfg (UEFI)\n";
   return appliance::write_file((fs::path(dir) / "dnsmasq.conf").string(), conf.str());
 }
 

@@ -1,8 +1,10 @@
 // A lab: machines (by MAC address) each booting its own profile over the
-// network. From a manifest, configgen writes one netboot tree: the
-// hypervisor, one blob per machine, one iPXE script per machine selected by
-// ${net0/mac:hexhyp}, a default script, and a dnsmasq configuration for
-// DHCP + TFTP with iPXE chain-loading (docs/netboot.md).
+// network, BIOS or UEFI. From a manifest, configgen writes one netboot tree:
+// the hypervisor, one blob per machine, one iPXE script per machine selected
+// by ${net0/mac:hexhyp} (BIOS) and one GRUB script per machine selected by
+// $net_default_mac (UEFI, after iPXE hands over to GRUB's UEFI image),
+// default scripts, and a dnsmasq configuration for DHCP + TFTP that picks
+// the loader by client architecture (docs/netboot.md).
 #pragma once
 #include <string>
 #include <vector>

@@ -19,4 +19,6 @@ set(VMM_HOST_LOGIC_SOURCES
   ${CMAKE_SOURCE_DIR}/vmm/guests/virtual_apic.cpp
   ${CMAKE_SOURCE_DIR}/vmm/platform/owned_resources.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/phys_ranges.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/boot/boot_info.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/boot/multiboot2.cpp
 )

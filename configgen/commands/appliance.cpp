@@ -91,6 +91,8 @@ struct Prepared {
 
 std::string find_emulator(RunOptions& o, CompileOptions& copts, Prepared& p) {
   p.emulator_label = o.spec.emulator;
+  if (auto err = uefi_unsupported(o.spec); !err.empty()) return err;
+  if (o.spec.firmware == "uefi") p.emulator_label = "qemu with OVMF (UEFI)";
   if (o.spec.emulator != "bochs") return {};
   // The Bochs decides which captured target a family name means (its
   // capabilities differ by version), so it is found before compiling.
@@ -390,6 +392,10 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   r->add_option("--qemu-accel", run.spec.qemu_accel,
                 "QEMU accelerator: kvm (the host's VMX, nested), tcg (no VMX), or auto: kvm when /dev/kvm and host VMX exist")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
+      ->capture_default_str();
+  r->add_option("--firmware", run.spec.firmware,
+                "bios, or uefi: QEMU with OVMF (" + std::string(kOvmfCode) + ") boots the ISO (--boot cdrom) or the netboot tree (--boot net) through GRUB's x86_64-efi and multiboot2")
+      ->check(CLI::IsMember({"bios", "uefi"}))
       ->capture_default_str();
   r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)")->capture_default_str();
   r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)")->capture_default_str();

@@ -81,6 +81,32 @@ emulator_test(emu_qemu_no_vmx_cdrom 60 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --e
   --expect-line "vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-cdrom)
 emulator_test(emu_qemu_no_vmx_netboot 90 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot net --cpus 1 --expect-fail
   --expect-line "vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-net)
+# UEFI (issue 15): the same ISO boots under OVMF, where GRUB's x86_64-efi hands over by multiboot2 (no BIOS area:
+# the ACPI RSDP comes from the loader's tag). Every CPU reaches the VMX report; 4 CPUs so the MADT walk and the
+# APs' start are exercised past one AP.
+emulator_test(emu_qemu_uefi_iso 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --cpus 4 --timeout 120
+  --expect-fail --expect-line "vmm: multiboot2 loader: 1 module.s., [0-9]+ RAM range.s., ACPI 2.0 RSDP given"
+  --expect-line "vmm: ACPI RSDP from the loader" --expect-line "vmm: 4 CPU.s. online"
+  --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu1\\] vmm: VMX unavailable"
+  --expect-line "\\[cpu2\\] vmm: VMX unavailable" --expect-line "\\[cpu3\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-uefi-iso)
+set_tests_properties(emu_qemu_uefi_iso PROPERTIES FIXTURES_REQUIRED demo_blob)
+# The netboot tree under UEFI: OVMF's own PXE client (a NIC without iPXE ROM) loads GRUB's UEFI netboot image,
+# which loads the hypervisor by multiboot2 over TFTP.
+emulator_test(emu_qemu_uefi_netboot 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --boot net --cpus 2
+  --timeout 120 --expect-fail --expect-line "vmm: starting .multiboot magic 0x36d76289."
+  --expect-line "vmm: ACPI RSDP from the loader" --expect-line "vmm: 2 CPU.s. online"
+  --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu1\\] vmm: VMX unavailable"
+  --quiet --keep ${EMU_DIR}/qemu-uefi-net)
+set_tests_properties(emu_qemu_uefi_netboot PROPERTIES FIXTURES_REQUIRED demo_blob)
+# Bochs has BIOS firmware only, and QEMU's -kernel loads multiboot on BIOS only: both refused with the reason.
+add_test(NAME cli_run_uefi_needs_qemu COMMAND sh -c "${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --firmware uefi --keep ${EMU_DIR}/uefi-bochs 2>&1; test $? -eq 2")
+set_tests_properties(cli_run_uefi_needs_qemu PROPERTIES PASS_REGULAR_EXPRESSION "Bochs has BIOS firmware only")
+add_test(NAME cli_run_uefi_not_kernel COMMAND sh -c "${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --emulator qemu --boot kernel --firmware uefi --keep ${EMU_DIR}/uefi-kernel 2>&1; test $? -eq 2")
+set_tests_properties(cli_run_uefi_not_kernel PROPERTIES PASS_REGULAR_EXPRESSION "QEMU's -kernel loads multiboot kernels on BIOS only")
+# The image itself: one ISO with two El Torito boot entries, BIOS (i386-pc) and UEFI (the EFI system partition image).
+add_test(NAME emu_image_iso_el_torito COMMAND sh -c
+  "xorriso -indev ${EMU_DIR}/demo.iso -report_el_torito plain 2>&1 | tee /dev/stderr | grep -Eq 'El Torito boot img : +1 +BIOS' && xorriso -indev ${EMU_DIR}/demo.iso -report_el_torito plain 2>&1 | grep -Eq 'El Torito boot img : +2 +UEFI'")
+set_tests_properties(emu_image_iso_el_torito PROPERTIES FIXTURES_REQUIRED demo_iso LABELS emulator TIMEOUT 60)
 # QEMU says which accelerator it chose and why; KVM only where /dev/kvm and host VMX exist.
 add_test(NAME emu_qemu_says_accelerator COMMAND ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --boot kernel --cpus 1
   --timeout 60 --keep ${EMU_DIR}/qemu-accel)

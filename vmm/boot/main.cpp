@@ -1,4 +1,4 @@
-// The bootstrap processor's path from multiboot to running guests:
+// The bootstrap processor's path from the loader (multiboot v1 or v2) to running guests:
 // console, CPU tables, memory, blob verification, VMX, guests, outcome.
 #include "arch/cpu.h"
 #include "blob/reader.h"
@@ -6,6 +6,7 @@
 #include "boot/cmdline.h"
 #include "boot/cpu_tables.h"
 #include "boot/multiboot.h"
+#include "boot/multiboot2.h"
 #include "boot/smp.h"
 #include "console/debug_ring.h"
 #include "console/log.h"
@@ -31,17 +32,47 @@ struct BlobModule {
   uint32_t size;
 };
 
-BlobModule find_blob(const boot::MultibootInfo& mbi, uint64_t& reserved_end) {
+// Where the loader's information ends up, in one form for both protocols.
+boot::BootInfo g_boot_info;
+
+BlobModule find_blob(const boot::BootInfo& info, uint64_t& reserved_end) {
   BlobModule found{nullptr, 0};
-  if (!(mbi.flags & boot::kHasModules)) return found;
-  const auto* mods = reinterpret_cast<const boot::MultibootModule*>(uint64_t(mbi.mods_addr));
-  for (uint32_t i = 0; i < mbi.mods_count; ++i) {
-    if (mods[i].end > reserved_end) reserved_end = mods[i].end;
-    const char* name = reinterpret_cast<const char*>(uint64_t(mods[i].string));
-    const bool wanted = g_options.blob_name[0] ? (name && boot::module_name_matches(name, g_options.blob_name)) : !found.data;
-    if (wanted) found = {reinterpret_cast<const uint8_t*>(uint64_t(mods[i].start)), mods[i].end - mods[i].start};
+  for (uint32_t i = 0; i < info.module_count; ++i) {
+    const boot::BootModule& m = info.modules[i];
+    if (m.end > reserved_end) reserved_end = m.end;
+    const bool wanted = g_options.blob_name[0] ? boot::module_name_matches(m.string, g_options.blob_name) : !found.data;
+    if (wanted) found = {reinterpret_cast<const uint8_t*>(m.start), uint32_t(m.end - m.start)};
   }
   return found;
+}
+
+// The loader's information, by the magic in EAX: multiboot v1 (iPXE, QEMU
+// -kernel, GRUB's `multiboot`) or multiboot2 (GRUB's `multiboot2`, BIOS or
+// UEFI). Refused information ends the machine with the rule it broke.
+void read_boot_info(uint32_t magic, uint32_t address) {
+  boot::BootInfoStatus status;
+  const char* protocol;
+  if (magic == boot::kMultibootBootloaderMagic) {
+    protocol = "multiboot";
+    status = boot::read_multiboot1(*reinterpret_cast<const boot::MultibootInfo*>(uint64_t(address)), g_boot_info);
+  } else if (magic == boot::kMultiboot2BootloaderMagic) {
+    protocol = "multiboot2";
+    // The information's first word is its size; it lies below 4 GiB (EBX is 32 bits wide).
+    const auto* info = reinterpret_cast<const uint8_t*>(uint64_t(address));
+    const uint32_t total = address ? *reinterpret_cast<const uint32_t*>(info) : 0;
+    status = boot::parse_multiboot2(info, total, g_boot_info);
+  } else {
+    LOG("vmm: not started by a multiboot or multiboot2 loader; cannot find the blob");
+    platform::end_machine(false);
+  }
+  if (!status.ok) {
+    LOG("vmm: %s information refused: %s (detail 0x%lx)", protocol, status.reason, status.detail);
+    platform::end_machine(false);
+  }
+  LOG("vmm: %s loader: %u module(s), %u RAM range(s), %s", protocol, g_boot_info.module_count, g_boot_info.ram_count,
+      g_boot_info.rsdp_size == boot::kRsdpV2Size   ? "ACPI 2.0 RSDP given"
+      : g_boot_info.rsdp_size == boot::kRsdpV1Size ? "ACPI 1.0 RSDP given"
+                                                   : "no ACPI RSDP given (the BIOS area is scanned)");
 }
 
 // Caches on: firmware and loaders may leave CR0.CD/NW set (SDM Vol. 3
@@ -59,24 +90,7 @@ void enable_fxsave() {
 
 // A hypervisor image with a trusted key accepts only blobs signed with it
 // (blob/signature.h); one without a key says so and relies on the CRC.
-// The RAM ranges of the loader's memory map (type 1), or, without a map,
-// the upper-memory size as one range from 0.
-constexpr uint32_t kMaxRamRanges = 64;
-uint32_t ram_ranges(const boot::MultibootInfo& mbi, memory::RamRange (&out)[kMaxRamRanges]) {
-  uint32_t n = 0;
-  if (mbi.flags & boot::kHasMmap) {
-    for (uint64_t p = mbi.mmap_addr, end = p + mbi.mmap_length; p < end && n < kMaxRamRanges;) {
-      const auto* e = reinterpret_cast<const boot::MultibootMmapEntry*>(p);
-      if (e->type == 1) out[n++] = {e->base, e->length};
-      p += e->size + 4;
-    }
-  } else if (mbi.flags & boot::kHasMemory) {
-    out[n++] = {0, (uint64_t(mbi.mem_upper) + 1024) * 1024};
-  }
-  return n;
-}
-
-bool check_signature(const boot::MultibootInfo& mbi, const BlobModule& module) {
+bool check_signature(const boot::BootInfo& info, const BlobModule& module) {
   if (!vtx_trusted_key.present) {
     LOG("vmm: blob integrity: CRC32C only (no trusted key in this hypervisor image)");
     return true;
@@ -84,11 +98,10 @@ bool check_signature(const boot::MultibootInfo& mbi, const BlobModule& module) {
   uint8_t key[blob::kPublicKeySize];
   for (size_t i = 0; i < sizeof key; ++i) key[i] = vtx_trusted_key.public_key[i];
   const uint8_t* signature = nullptr;
-  const auto* mods = reinterpret_cast<const boot::MultibootModule*>(uint64_t(mbi.mods_addr));
-  for (uint32_t i = 0; i < mbi.mods_count; ++i) {
-    const char* name = reinterpret_cast<const char*>(uint64_t(mods[i].string));
-    if (name && boot::module_name_matches(name, blob::kSignatureModule) && mods[i].end - mods[i].start == blob::kSignatureSize)
-      signature = reinterpret_cast<const uint8_t*>(uint64_t(mods[i].start));
+  for (uint32_t i = 0; i < info.module_count; ++i) {
+    const boot::BootModule& m = info.modules[i];
+    if (boot::module_name_matches(m.string, blob::kSignatureModule) && m.end - m.start == blob::kSignatureSize)
+      signature = reinterpret_cast<const uint8_t*>(m.start);
   }
   if (!signature) {
     LOG("vmm: blob refused: this hypervisor requires a signed blob and no 64-byte %s module came with it (detail 0x0)",
@@ -121,15 +134,11 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   boot::install_cpu_tables(bsp);
   bsp.online = true;
   LOG("vmm: starting (multiboot magic 0x%x)", magic);
-  if (magic != boot::kMultibootBootloaderMagic) {
-    LOG("vmm: not started by a multiboot loader; cannot find the blob");
-    platform::end_machine(false);
-  }
+  read_boot_info(magic, info_address);
   // The SDM's 10 ms between INIT and Startup IPI pass while memory is set up
   // and the blob checked (start_application_processors below).
-  boot::send_init_to_application_processors();
-  const auto& mbi = *reinterpret_cast<const boot::MultibootInfo*>(uint64_t(info_address));
-  const char* cmdline = (mbi.flags & boot::kHasCmdline) ? reinterpret_cast<const char*>(uint64_t(mbi.cmdline)) : "";
+  boot::send_init_to_application_processors(g_boot_info);
+  const char* cmdline = g_boot_info.cmdline;
   g_options = boot::parse_cmdline(cmdline);
   platform::set_exit_method(exit_method_from(g_options.exit_method));
   LOG("vmm: command line: %s", cmdline);
@@ -137,10 +146,8 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   enable_caches();
 
   uint64_t reserved_end = reinterpret_cast<uint64_t>(__image_end);
-  const BlobModule module = find_blob(mbi, reserved_end);
-  memory::RamRange ram[kMaxRamRanges];
-  const uint32_t ram_count = ram_ranges(mbi, ram);
-  memory::phys_init(ram, ram_count, (reserved_end + 0xFFF) & ~0xFFFull);
+  const BlobModule module = find_blob(g_boot_info, reserved_end);
+  memory::phys_init(g_boot_info.ram, g_boot_info.ram_count, (reserved_end + 0xFFF) & ~0xFFFull);
   if (!module.data) {
     LOG("vmm: blob refused: no multiboot module%s%s found (detail 0x0)", g_options.blob_name[0] ? " named " : "",
         g_options.blob_name);
@@ -151,7 +158,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
     LOG("vmm: blob refused: %s (detail 0x%lx)", status.reason, status.detail);
     platform::end_machine(false);
   }
-  if (!check_signature(mbi, module)) platform::end_machine(false);
+  if (!check_signature(g_boot_info, module)) platform::end_machine(false);
   const blob::Appliance& app = g_blob.appliance();
   // The profile may move the log to another UART; until here COM1 was used.
   // The reader allowed only the four UART bases; one must also answer.
@@ -167,7 +174,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   LOG("vmm: blob ok: appliance \"%s\" for target %s, %u guests, %u bytes, CRC32C 0x%08x", g_blob.string(app.name),
       g_blob.string(app.target), g_blob.guest_count(), module.size, g_blob.header().crc32c);
 
-  boot::start_application_processors();
+  boot::start_application_processors(g_boot_info);
   if (g_options.nmi_test) {  // an NMI during boot, before VMX: the host's own
     boot::send_nmi(bsp.apic_id);
     LOG("vmm: nmi test: NMI IPI sent to this CPU during boot");

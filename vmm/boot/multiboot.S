@@ -1,5 +1,11 @@
-/* Multiboot v1 entry (32-bit protected mode, paging off, per the Multiboot
- * spec 3.2) that switches to IA-32e mode and calls kmain. The ELF is linked
+/* Multiboot v1 and multiboot2 entry (32-bit protected mode, paging off, per
+ * the Multiboot spec 3.2 and the Multiboot2 spec 3.3) that switches to IA-32e
+ * mode and calls kmain with the loader's magic and information address, which
+ * kmain tells apart (boot/boot_info.h). The ELF carries both headers: GRUB's
+ * `multiboot` and iPXE pick the v1 one, GRUB's `multiboot2` (the only choice
+ * on UEFI) the v2 one. The v2 header asks for no EFI boot-services tag, so
+ * GRUB on UEFI exits boot services and enters here in 32-bit protected mode
+ * like every other loader. The ELF is linked
  * as x86-64 and repackaged as ELF32 because QEMU's -kernel and iPXE accept
  * only ELF32 multiboot images (shared/platform.md). */
 
@@ -11,6 +17,26 @@
         .long MB_MAGIC
         .long MB_FLAGS
         .long -(MB_MAGIC + MB_FLAGS)
+
+/* Multiboot2 header (Multiboot2 spec 3.1): 8-byte aligned within the
+ * image's first 32 KiB, architecture 0 (i386 protected mode), a module
+ * alignment tag (page-aligned modules, as the v1 header's flag 0 asks), and
+ * the end tag: the ELF's program headers give the load addresses and the
+ * entry point, and GRUB supplies the tags kmain reads (command line,
+ * modules, memory map, ACPI RSDP) unasked. */
+#define MB2_MAGIC 0xE85250D6
+#define MB2_ARCHITECTURE_I386 0
+        .balign 8
+multiboot2_header:
+        .long MB2_MAGIC
+        .long MB2_ARCHITECTURE_I386
+        .long multiboot2_header_end - multiboot2_header
+        .long 0x100000000 - (MB2_MAGIC + MB2_ARCHITECTURE_I386 + (multiboot2_header_end - multiboot2_header))
+        .word 6, 0                       /* module alignment tag: type 6, flags 0 */
+        .long 8                          /* its size */
+        .word 0, 0                       /* end tag: type 0, flags 0 */
+        .long 8                          /* its size */
+multiboot2_header_end:
 
         .section .boot32, "ax"
         .code32

@@ -3,6 +3,8 @@
 #pragma once
 #include <stdint.h>
 
+#include "boot/boot_info.h"
+
 namespace boot {
 
 inline constexpr uint32_t kMultibootBootloaderMagic = 0x2BADB002;
@@ -29,5 +31,9 @@ struct [[gnu::packed]] MultibootMmapEntry {
   uint64_t base, length;
   uint32_t type;  // 1 = available RAM
 };
+
+// Copies the v1 information (and the module list, strings and memory map
+// it points to) into `out`.
+BootInfoStatus read_multiboot1(const MultibootInfo& mbi, BootInfo& out);
 
 }  // namespace boot

@@ -28,6 +28,7 @@ namespace boot {
 namespace {
 constexpr uint64_t kTrampoline = 0x8000;
 constexpr uint64_t kDefaultLapic = 0xFEE00000;
+constexpr uint64_t kIdentityMappedLimit = 4ull << 30;  // boot/multiboot.S maps the low 4 GiB
 constexpr uint32_t kIcrInitAssert = 0x00004500, kIcrStartup = 0x00004600;
 constexpr uint32_t kIcrNmi = 0x00004400;  // delivery mode NMI (100b), level assert, physical destination
 
@@ -48,7 +49,9 @@ struct [[gnu::packed]] AcpiHeader {
 constexpr uint64_t kRsdpSignature = 0x2052545020445352ull;
 static_assert((kRsdpSignature & 0xFF) == 'R' && (kRsdpSignature >> 56) == ' ');
 
-const uint8_t* find_rsdp() {
+// Where the ACPI RSDP is: the loader's copy (multiboot2 tags 14/15, the
+// only way on UEFI, where no BIOS area need exist), else the BIOS-area scan.
+const uint8_t* scan_bios_area_for_rsdp() {
   auto scan = [](uint64_t start, uint64_t length) -> const uint8_t* {
     for (uint64_t p = start; p < start + length; p += 16)
       if (*reinterpret_cast<const volatile uint64_t*>(p) == kRsdpSignature) return reinterpret_cast<const uint8_t*>(p);
@@ -66,14 +69,33 @@ const uint8_t* find_rsdp() {
   return r ? r : scan(0xE0000, 0x10000);
 }
 
-const AcpiHeader* find_madt() {
-  const uint8_t* rsdp = find_rsdp();
-  if (!rsdp) return nullptr;
-  const auto* rsdt = reinterpret_cast<const AcpiHeader*>(uint64_t(*reinterpret_cast<const uint32_t*>(rsdp + 16)));
-  const uint32_t n = (rsdt->length - sizeof(AcpiHeader)) / 4;
-  const auto* entries = reinterpret_cast<const uint32_t*>(rsdt + 1);
+uint32_t read_u32(const uint8_t* p) { return *reinterpret_cast<const uint32_t*>(p); }
+uint64_t read_u64(const uint8_t* p) { return *reinterpret_cast<const uint64_t*>(p); }
+
+// The MADT among the tables the XSDT (8-byte entries; ACPI 2.0 RSDP,
+// revision 2 or later, when it lies in the identity map) or the RSDT
+// (4-byte entries) lists.
+const AcpiHeader* find_madt(const BootInfo& info) {
+  const uint8_t* rsdp = info.rsdp_size ? info.rsdp : scan_bios_area_for_rsdp();
+  if (!rsdp) {
+    LOG("vmm: no ACPI RSDP (the loader gave none and the BIOS area has none)");
+    return nullptr;
+  }
+  const uint64_t xsdt = (info.rsdp_size == kRsdpV2Size || (!info.rsdp_size && rsdp[15] >= 2)) ? read_u64(rsdp + 24) : 0;
+  const bool use_xsdt = xsdt && xsdt < kIdentityMappedLimit;
+  const uint64_t root = use_xsdt ? xsdt : read_u32(rsdp + 16);
+  LOG("vmm: ACPI RSDP %s, %s at 0x%lx", info.rsdp_size ? "from the loader (multiboot2 tag)" : "found by the BIOS-area scan",
+      use_xsdt ? "XSDT" : "RSDT", root);
+  if (!root) return nullptr;
+  const auto* table = reinterpret_cast<const AcpiHeader*>(root);
+  const uint32_t entry_size = use_xsdt ? 8 : 4;
+  if (table->length < sizeof(AcpiHeader)) return nullptr;
+  const uint32_t n = (table->length - sizeof(AcpiHeader)) / entry_size;
+  const auto* entries = reinterpret_cast<const uint8_t*>(table + 1);
   for (uint32_t i = 0; i < n; ++i) {
-    const auto* h = reinterpret_cast<const AcpiHeader*>(uint64_t(entries[i]));
+    const uint64_t address = use_xsdt ? read_u64(entries + 8 * i) : read_u32(entries + 4 * i);
+    if (!address || address >= kIdentityMappedLimit) continue;
+    const auto* h = reinterpret_cast<const AcpiHeader*>(address);
     if (memcmp(h->signature, "APIC", 4) == 0) return h;
   }
   return nullptr;
@@ -114,10 +136,10 @@ uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
 
 // Enabled processor-local-APIC entries of the MADT (ACPI 5.2.12.2), BSP
 // first; the MP table when there is no MADT.
-uint32_t enumerate_cpus() {
+uint32_t enumerate_cpus(const BootInfo& info) {
   const uint32_t bsp_apic = arch::cpuid(1).ebx >> 24;
   cpu::at(0).apic_id = bsp_apic;
-  const AcpiHeader* madt = find_madt();
+  const AcpiHeader* madt = find_madt(info);
   if (!madt) {
     const uint32_t from_mp = enumerate_cpus_from_mp_table(bsp_apic);
     if (from_mp) {
@@ -168,6 +190,7 @@ void pit_delay_us(uint32_t us) {
 
 void send_ipi(uint32_t apic_id, uint32_t low) { platform::send_ipi(apic_id, low); }
 
+
 uint32_t g_found = 1;  // CPUs the MADT (or MP table) lists, the BSP first
 
 bool online(uint32_t index) { return __atomic_load_n(&cpu::at(index).online, __ATOMIC_ACQUIRE); }
@@ -187,8 +210,8 @@ void send_startup_to_waiting() {
 // running. The waits are the SDM's, but they are paid once for all APs, and
 // the 10 ms run while the BSP sets up memory and checks the blob (both
 // halves are called from kmain with that work between them).
-void send_init_to_application_processors() {
-  g_found = enumerate_cpus();
+void send_init_to_application_processors(const BootInfo& info) {
+  g_found = enumerate_cpus(info);
   for (uint32_t i = 1; i < g_found; ++i) {
     cpu::PerCpu& c = cpu::at(i);
     c.index = i;
@@ -201,11 +224,17 @@ void send_init_to_application_processors() {
   pit_start_us(10000);
 }
 
-void start_application_processors() {
-  if (g_found > 1) {
-    // Copied only now: until the blob is checked, the loader's structures
-    // (wherever it put them in low memory) are still read.
-    memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(ap_trampoline_end - ap_trampoline_start));
+void start_application_processors(const BootInfo& info) {
+  const uint64_t trampoline_size = uint64_t(ap_trampoline_end - ap_trampoline_start);
+  bool start = g_found > 1;
+  if (const char* why = start ? why_not_free_ram(info, kTrampoline, trampoline_size) : nullptr) {
+    LOG("vmm: the APs' start-up page 0x%lx %s; no AP is started", kTrampoline, why);
+    start = false;
+  }
+  if (start) {
+    // Copied only now, after the blob's check: nothing of the loader's is
+    // read from low memory any more (boot/boot_info.h keeps copies).
+    memcpy(reinterpret_cast<void*>(kTrampoline), ap_trampoline_start, size_t(trampoline_size));
     pit_wait();  // what is left of the 10 ms since the INITs
     send_startup_to_waiting();
     pit_delay_us(200);

@@ -3,6 +3,7 @@
 // cpu_main once it is released.
 #pragma once
 #include "blob/reader.h"
+#include "boot/boot_info.h"
 #include "boot/cmdline.h"
 #include "cpu/percpu.h"
 
@@ -10,8 +11,9 @@ namespace boot {
 // The two halves of starting the APs, with the BSP's own set-up between them
 // to cover the SDM's 10 ms wait: find the CPUs and send each AP an INIT;
 // then the Startup IPIs, until each AP waits in ap_main. Sets cpu::cpu_count().
-void send_init_to_application_processors();
-void start_application_processors();
+// The MADT is found from the loader's RSDP copy, else by the BIOS-area scan.
+void send_init_to_application_processors(const BootInfo& info);
+void start_application_processors(const BootInfo& info);
 void release_application_processors();
 // Per-CPU work: VMX on, capability print, this CPU's guests.
 void cpu_main(cpu::PerCpu& c);

@@ -14,7 +14,7 @@ struct PhysRange {
 
 class PhysRanges {
  public:
-  static constexpr uint32_t kMaxRanges = 32;
+  static constexpr uint32_t kMaxRanges = 64;  // boot::kMaxRamRanges fits (boot/boot_info.h)
   // Ignores empty ranges and ranges beyond kMaxRanges.
   void add(uint64_t start, uint64_t end);
   // A 4K-multiple block aligned to `align` (a power of two); 0 if none fits.
