@@ -9,12 +9,21 @@ uint64_t page_floor(uint64_t a) { return a & ~(kPage - 1); }
 uint64_t page_ceil(uint64_t a) { return (a + kPage - 1) & ~(kPage - 1); }
 
 // The guest's memory as the information structure's map shows it: RAM and
-// image regions usable, the rest (MMIO, passthrough windows) reserved.
-std::vector<MultibootMemory> memory_map(const model::Guest& g) {
+// image regions usable, the rest (MMIO, passthrough windows) reserved, and
+// so the pages firmware keeps for itself (the ACPI tables).
+std::vector<MultibootMemory> memory_map(const model::Guest& g, uint64_t firmware_gpa, uint64_t firmware_size) {
   std::vector<MultibootMemory> out;
+  const uint64_t hole_end = firmware_gpa + firmware_size;
   for (const auto& r : g.memory) {
     const bool usable = r.kind == blob::RegionKind::Ram || r.kind == blob::RegionKind::Image;
-    out.push_back({r.gpa.value, r.size.value, usable});
+    const uint64_t start = r.gpa.value, end = start + r.size.value;
+    if (!usable || !firmware_size || hole_end <= start || firmware_gpa >= end) {
+      out.push_back({start, r.size.value, usable});
+      continue;
+    }
+    if (firmware_gpa > start) out.push_back({start, firmware_gpa - start, true});
+    out.push_back({firmware_gpa, firmware_size, false});
+    if (hole_end < end) out.push_back({hole_end, end - hole_end, true});
   }
   return out;
 }
@@ -41,7 +50,7 @@ bool carve_image_region(std::vector<blob::Region>& regions, uint64_t gpa, uint64
 
 uint64_t load_kernel(const model::Profile& p, const model::Guest& g, model::LoweredGuest& lg,
                      std::vector<model::LoweredImage>& images, const std::function<uint32_t(const std::string&)>& image_index,
-                     Diagnostics& diags) {
+                     Diagnostics& diags, uint64_t firmware_gpa, uint64_t firmware_size) {
   const model::Entry& en = g.entry;
   if (en.kernel.empty()) return 0;
   const auto kernel = p.images.find(en.kernel);
@@ -73,7 +82,7 @@ uint64_t load_kernel(const model::Profile& p, const model::Guest& g, model::Lowe
     next += page_ceil(size);
   }
   const std::string cmdline = en.cmdline.value_or(en.kernel);
-  const std::vector<MultibootMemory> memory = memory_map(g);
+  const std::vector<MultibootMemory> memory = memory_map(g, firmware_gpa, firmware_size);
   const uint64_t info_size = page_ceil(multiboot_info_size(memory.size(), cmdline, placed));
   const uint32_t info_image = uint32_t(images.size());
   images.push_back({g.name + ".multiboot-info", build_multiboot_info(next, memory, cmdline, placed), 0, 0});

@@ -24,8 +24,10 @@ bool carve_image_region(std::vector<blob::Region>& regions, uint64_t gpa, uint64
 // `lg.regions`, appending generated images to `images`. Returns the
 // guest-physical address of the information structure (0 when the guest is
 // not in multiboot mode or placement failed, with an error reported).
+// [firmware_gpa, + firmware_size) is RAM the guest's firmware keeps (the
+// ACPI tables): the memory map reports it reserved.
 uint64_t load_kernel(const model::Profile& p, const model::Guest& g, model::LoweredGuest& lg,
                      std::vector<model::LoweredImage>& images, const std::function<uint32_t(const std::string&)>& image_index,
-                     Diagnostics& diags);
+                     Diagnostics& diags, uint64_t firmware_gpa = 0, uint64_t firmware_size = 0);
 
 }  // namespace configgen::lower

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "arch/vmx_table.h"
+#include "lower/acpi_tables.h"
 #include "lower/entry_state.h"
 #include "lower/kernel_load.h"
 #include "lower/multiboot_info.h"
@@ -169,7 +170,21 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       lg.regions.push_back(reg);
     }
     for (const auto& m : g.ept_alternate) lg.alternate_regions.push_back(to_blob_region(m));
-    const uint64_t multiboot_info = load_kernel(p, g, lg, out.images, image_index, diags);
+    // devices.acpi: the tables where a kernel scans for the RSDP, before the kernel's pieces.
+    uint64_t acpi_size = 0;
+    if (g.acpi) {
+      AcpiLayout layout;
+      std::vector<uint8_t> tables = build_acpi_tables(layout);
+      acpi_size = (tables.size() + 4095) & ~uint64_t(4095);
+      const uint32_t index = uint32_t(out.images.size());
+      out.images.push_back({g.name + ".acpi-tables", std::move(tables), 0, 0});
+      if (!carve_image_region(lg.regions, kAcpiTablesGpa, acpi_size, index, 0))
+        diags.error(g.devices_loc.line ? g.devices_loc : g.loc, "acpi-placement",
+                    "devices.acpi puts the ACPI tables at guest-physical [" + hex(kAcpiTablesGpa) + ", " + hex(kAcpiTablesGpa + acpi_size) +
+                        "), which no single RAM region of guest '" + g.name + "' holds",
+                    "add a RAM region that covers the BIOS area, e.g. {gpa: 0, size: 16M}");
+    }
+    const uint64_t multiboot_info = load_kernel(p, g, lg, out.images, image_index, diags, acpi_size ? kAcpiTablesGpa : 0, acpi_size);
     if (paging && !placed)
       diags.error(g.entry.loc.line ? g.entry.loc : g.loc, "page-tables-placement",
                   "guest '" + g.name + "' needs generated page tables (mode " + model::word(blob::kGuestModes, g.entry.mode) +

@@ -177,6 +177,7 @@ struct Guest {
   std::optional<Located<uint32_t>> exit_port;
   bool fw_cfg = false;
   bool local_apic = false;
+  bool acpi = false;
   SourceLoc devices_loc;
 };
 

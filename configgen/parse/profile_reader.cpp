@@ -439,6 +439,8 @@ void Reader::read_devices(const Node* n, model::Guest& g) {
       if (auto b = sc_.boolean(e.value, "fw_cfg")) g.fw_cfg = *b;
     } else if (e.key == "local_apic") {
       if (auto b = sc_.boolean(e.value, "local_apic")) g.local_apic = *b;
+    } else if (e.key == "acpi") {
+      if (auto b = sc_.boolean(e.value, "acpi")) g.acpi = *b;
     }
   }
 }

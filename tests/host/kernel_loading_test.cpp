@@ -11,6 +11,7 @@
 #include "blob/reader.h"
 #include "configgen_test_support.h"
 #include "guests/fw_cfg.h"
+#include "lower/acpi_tables.h"
 #include "lower/multiboot_info.h"
 #include "parse/kernel_image.h"
 
@@ -303,4 +304,75 @@ TEST(KernelProfile, AnElfImageRegionPlacesSegmentsInsideTheRegionOnly) {
   EXPECT_TRUE(has_rule(p, "image-fit")) << test_support::rendered(p);
 }
 
+}  // namespace
+
+namespace {
+TEST(AcpiTables, RsdpTablesAndMadtAreWellFormedWithValidChecksums) {
+  configgen::lower::AcpiLayout layout;
+  layout.cpu_count = 2;
+  const auto b = configgen::lower::build_acpi_tables(layout);
+  auto sum = [&](size_t at, size_t n) {
+    uint8_t s = 0;
+    for (size_t i = 0; i < n; ++i) s = uint8_t(s + b[at + i]);
+    return s;
+  };
+  ASSERT_EQ(std::string(reinterpret_cast<const char*>(b.data()), 8), "RSD PTR ");
+  EXPECT_EQ(sum(0, 20), 0);
+  EXPECT_EQ(sum(0, 36), 0);
+  EXPECT_EQ(b[15], 2);
+  const uint64_t base = configgen::lower::kAcpiTablesGpa;
+  const uint32_t rsdt = get<uint32_t>(b, 16) - uint32_t(base);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(b.data() + rsdt), 4), "RSDT");
+  const uint32_t rsdt_len = get<uint32_t>(b, rsdt + 4);
+  EXPECT_EQ(sum(rsdt, rsdt_len), 0);
+  const uint32_t madt = get<uint32_t>(b, rsdt + 36) - uint32_t(base), fadt = get<uint32_t>(b, rsdt + 40) - uint32_t(base);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(b.data() + madt), 4), "APIC");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(b.data() + fadt), 4), "FACP");
+  const uint32_t madt_len = get<uint32_t>(b, madt + 4);
+  EXPECT_EQ(sum(madt, madt_len), 0);
+  EXPECT_EQ(sum(fadt, get<uint32_t>(b, fadt + 4)), 0);
+  EXPECT_EQ(get<uint32_t>(b, madt + 36), 0xFEE00000u);
+  // Two processors, then the I/O APIC.
+  EXPECT_EQ(b[madt + 44], 0);
+  EXPECT_EQ(b[madt + 44 + 3], 0);
+  EXPECT_EQ(b[madt + 52 + 3], 1);
+  EXPECT_EQ(get<uint32_t>(b, madt + 52 + 4), 1u);
+  EXPECT_EQ(b[madt + 60], 1);
+  EXPECT_EQ(get<uint32_t>(b, madt + 60 + 4), 0xFEC00000u);
+  EXPECT_EQ(madt_len, 36u + 8 + 2 * 8 + 12);
+  const uint32_t dsdt = get<uint32_t>(b, fadt + 40) - uint32_t(base);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(b.data() + dsdt), 4), "DSDT");
+  EXPECT_EQ(get<uint64_t>(b, fadt + 140), base + dsdt);
+}
+
+TEST(KernelProfile, AcpiTablesAreCarvedAtTheBiosAreaAndReservedInTheMemoryMap) {
+  const auto elf = elf32({{0x100000, 0x40, 0x40, 0xAA}}, 0x100000);
+  auto p = compile_text("acpi.yaml", kernel_profile(elf, "    entry: {mode: multiboot, kernel: k}\n    devices: {acpi: true}\n"));
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  blob::Reader r;
+  ASSERT_TRUE(r.verify(p.blob.data(), p.blob.size()).ok);
+  const blob::Guest& g = r.guest(0);
+  const blob::Region& tables = r.region(g.first_region + 1);
+  EXPECT_EQ(tables.gpa, configgen::lower::kAcpiTablesGpa);
+  EXPECT_EQ(tables.kind, uint32_t(blob::RegionKind::Image));
+  // The multiboot memory map shows the tables' pages reserved (type 2).
+  const blob::Region& info = r.region(g.first_region + g.region_count - 2);
+  const auto* bytes = static_cast<const uint8_t*>(r.image_data(r.image(info.image)));
+  uint32_t map_length, map_addr;
+  std::memcpy(&map_length, bytes + 44, 4);
+  std::memcpy(&map_addr, bytes + 48, 4);
+  bool reserved = false;
+  for (uint32_t at = map_addr - uint32_t(info.gpa); at < map_addr - info.gpa + map_length; at += 24) {
+    uint64_t base;
+    uint32_t type;
+    std::memcpy(&base, bytes + at + 4, 8);
+    std::memcpy(&type, bytes + at + 20, 4);
+    reserved |= base == configgen::lower::kAcpiTablesGpa && type == 2;
+  }
+  EXPECT_TRUE(reserved);
+  // Without RAM at the BIOS area: a located error.
+  p = compile_text("acpi2.yaml", kernel_profile(elf, "    entry: {mode: multiboot, kernel: k}\n    devices: {acpi: true}\n",
+                                                "{gpa: 0x100000, size: 15M}"));
+  EXPECT_TRUE(has_rule(p, "acpi-placement")) << test_support::rendered(p);
+}
 }  // namespace
