@@ -136,7 +136,7 @@ std::string show(const json& v, const std::string& field) {
     for (const auto& e : v) s += (s.empty() ? "" : ", ") + show(e, field);
     return "[" + s + "]";
   }
-  return v.dump();
+  return v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 }  // namespace
 
@@ -158,7 +158,7 @@ std::string differences_text(const std::vector<FieldDifference>& d) {
   for (const auto& x : d) {
     s += x.scope + ": ";
     if (x.field.empty()) s += x.a.is_null() ? "added" : "removed";
-    else if (x.a.is_structured() || x.b.is_structured()) s += x.field + ": " + (x.a.is_null() ? "added " + x.b.dump() : "removed " + x.a.dump());
+    else if (x.a.is_structured() || x.b.is_structured()) s += x.field + ": " + (x.a.is_null() ? "added " + x.b.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) : "removed " + x.a.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     else s += x.field + ": " + show(x.a, x.field) + " -> " + show(x.b, x.field);
     s += "\n";
   }
@@ -170,7 +170,7 @@ std::string differences_json(const std::vector<FieldDifference>& d) {
   out["count"] = d.size();
   out["differences"] = json::array();
   for (const auto& x : d) out["differences"].push_back({{"scope", x.scope}, {"field", x.field}, {"a", x.a}, {"b", x.b}});
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace configgen::commands

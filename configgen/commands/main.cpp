@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
     if (!bytes) return;
     std::string error;
     if (json) {
-      if (const auto doc = commands::inspect_document(*bytes, error)) std::cout << doc->dump(2) << "\n";
+      if (const auto doc = commands::inspect_document(*bytes, error)) std::cout << doc->dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
       else refused(blob_path, error);
       return;
     }

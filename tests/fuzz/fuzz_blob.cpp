@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     configgen::commands::Item root;
     std::string error;
     configgen::commands::describe_blob(bytes, root, error);
-    if (const auto doc = configgen::commands::inspect_document(bytes, error)) (void)doc->dump();  // every value serialises
+    if (const auto doc = configgen::commands::inspect_document(bytes, error)) (void)doc->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);  // every value serialises, as inspect --json prints it
   }
   return 0;
 }
