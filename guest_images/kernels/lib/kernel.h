@@ -48,6 +48,13 @@ void install_traps(void);
 extern volatile uint32_t gp_count, ud_count;
 extern volatile uint32_t trap_resume;
 
+/* Control registers, and MOV to them under the trap: each try_ returns how
+ * many #GP faults the write raised (0 or 1) and resumes after it. */
+uint32_t read_cr0(void);
+uint32_t read_cr4(void);
+uint32_t try_write_cr0(uint32_t value);
+uint32_t try_write_cr4(uint32_t value);
+
 /* An interrupt gate for `vector` (after install_traps). */
 void set_interrupt_gate(uint8_t vector, void* handler);
 extern char vector_0x40_entry[];  /* calls apic_interrupt() */

@@ -107,3 +107,26 @@ uint32_t kernel_entry(uint32_t magic, const struct multiboot_info* info) {
   put_string("kernel: started\n");
   return kernel_main(magic, info);
 }
+
+uint32_t read_cr0(void) {
+  uint32_t v;
+  __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+  return v;
+}
+uint32_t read_cr4(void) {
+  uint32_t v;
+  __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+  return v;
+}
+/* Each try arms trap_resume at the instruction after the one tried: a fault
+ * resumes there, with gp_count one higher. */
+uint32_t try_write_cr0(uint32_t value) {
+  const uint32_t before = gp_count;
+  __asm__ volatile("movl $1f, trap_resume\n mov %0, %%cr0\n1: movl $0, trap_resume" ::"r"(value) : "memory");
+  return gp_count - before;
+}
+uint32_t try_write_cr4(uint32_t value) {
+  const uint32_t before = gp_count;
+  __asm__ volatile("movl $1f, trap_resume\n mov %0, %%cr4\n1: movl $0, trap_resume" ::"r"(value) : "memory");
+  return gp_count - before;
+}

@@ -11,39 +11,16 @@
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
 
-static uint32_t read_cr0(void) {
-  uint32_t v;
-  __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-  return v;
-}
-static uint32_t read_cr4(void) {
-  uint32_t v;
-  __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-  return v;
-}
-/* Each try arms trap_resume at the instruction after the one tried: a fault
- * resumes there, with the count of that fault one higher. */
-static uint32_t try_cr4(uint32_t value) {
-  const uint32_t before = gp_count;
-  __asm__ volatile("movl $1f, trap_resume\n mov %0, %%cr4\n1: movl $0, trap_resume" ::"r"(value) : "memory");
-  return gp_count - before;
-}
-static uint32_t try_cr0(uint32_t value) {
-  const uint32_t before = gp_count;
-  __asm__ volatile("movl $1f, trap_resume\n mov %0, %%cr0\n1: movl $0, trap_resume" ::"r"(value) : "memory");
-  return gp_count - before;
-}
-
 uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   (void)magic, (void)info;
   install_traps();
   const uint32_t cr4 = read_cr4(), cr0 = read_cr0();
-  CHECK(try_cr4(cr4 | CR4_RESERVED_BIT31) == 1, "MOV to CR4 with reserved bit 31 raises #GP");
-  CHECK(try_cr4(cr4 | CR4_PCIDE) == 1, "MOV to CR4 setting PCIDE outside IA-32e mode raises #GP");
+  CHECK(try_write_cr4(cr4 | CR4_RESERVED_BIT31) == 1, "MOV to CR4 with reserved bit 31 raises #GP");
+  CHECK(try_write_cr4(cr4 | CR4_PCIDE) == 1, "MOV to CR4 setting PCIDE outside IA-32e mode raises #GP");
   CHECK(read_cr4() == cr4, "CR4 is unchanged after the refused writes");
-  CHECK(try_cr0((cr0 | CR0_NW) & ~CR0_CD) == 1, "MOV to CR0 with NW=1 and CD=0 raises #GP");
-  CHECK(try_cr0((cr0 | (1u << 31)) & ~1u) == 1, "MOV to CR0 with PG=1 and PE=0 raises #GP");
+  CHECK(try_write_cr0((cr0 | CR0_NW) & ~CR0_CD) == 1, "MOV to CR0 with NW=1 and CD=0 raises #GP");
+  CHECK(try_write_cr0((cr0 | (1u << 31)) & ~1u) == 1, "MOV to CR0 with PG=1 and PE=0 raises #GP");
   CHECK(read_cr0() == cr0, "CR0 is unchanged after the refused writes");
-  CHECK(try_cr4(cr4) == 0, "MOV to CR4 of its own value is accepted");
+  CHECK(try_write_cr4(cr4) == 0, "MOV to CR4 of its own value is accepted");
   return failures;
 }

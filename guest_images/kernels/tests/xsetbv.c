@@ -6,18 +6,8 @@
 #define CR4_OSXSAVE (1u << 18)
 #define CPUID1_ECX_XSAVE (1u << 26)
 
-static uint32_t read_cr4(void) {
-  uint32_t v;
-  __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-  return v;
-}
 /* Each try arms trap_resume at the instruction after the one tried: a fault
  * resumes there, with the count of that fault one higher. */
-static uint32_t try_cr4(uint32_t value) {
-  const uint32_t before = gp_count;
-  __asm__ volatile("movl $1f, trap_resume\n mov %0, %%cr4\n1: movl $0, trap_resume" ::"r"(value) : "memory");
-  return gp_count - before;
-}
 static uint32_t try_xsetbv(uint32_t xcr0, volatile uint32_t* counter) {
   const uint32_t before = *counter;
   __asm__ volatile("movl $1f, trap_resume\n xsetbv\n1: movl $0, trap_resume" ::"a"(xcr0), "d"(0), "c"(0) : "memory");
@@ -31,7 +21,7 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   __asm__ volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
   if (ecx & CPUID1_ECX_XSAVE) {
     put_string("xsave: present\n");
-    CHECK(try_cr4(read_cr4() | CR4_OSXSAVE) == 0, "CR4.OSXSAVE can be set");
+    CHECK(try_write_cr4(read_cr4() | CR4_OSXSAVE) == 0, "CR4.OSXSAVE can be set");
     CHECK(try_xsetbv(0x3, &gp_count) == 0, "XSETBV XCR0=3 (x87, SSE) is accepted");
     CHECK(try_xsetbv(0x2, &gp_count) == 1, "XSETBV XCR0=2 (x87 clear) raises #GP");
     CHECK(try_xsetbv(0x5, &gp_count) == 1, "XSETBV XCR0=5 (AVX without SSE) raises #GP");
