@@ -48,7 +48,7 @@ std::string grub_serial_console() {
   return "serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\nset timeout=0\n";
 }
 
-std::string install_grub_efi_netboot(const std::string& dir) {
+std::string install_grub_efi_netboot(const std::string& dir, const std::string& tftp_server) {
   std::error_code ec;
   if (!fs::is_directory(kGrubEfiModules, ec))
     return std::string("UEFI clients boot through GRUB, and ") + kGrubEfiModules + " is missing (Debian package grub-efi-amd64-bin)";
@@ -56,6 +56,14 @@ std::string install_grub_efi_netboot(const std::string& dir) {
       {"grub-mknetdir", "--net-directory=" + dir, "--subdir=grub", "-d", kGrubEfiModules, "--locales=", "--fonts=", "--themes="}, 120);
   if (r.exit_status != 0 || !fs::exists(fs::path(dir) / kGrubEfiNetImage, ec))
     return "grub-mknetdir failed (status " + std::to_string(r.exit_status) + "): " + r.output;
+  if (tftp_server.empty()) return {};
+  // The same image with the server spelled out; everything else GRUB loads
+  // (normal.mod, multiboot2.mod, grub.cfg) comes from that prefix.
+  const ProcessResult m = run_process({"grub-mkimage", "-d", kGrubEfiModules, "-O", "x86_64-efi", "-o",
+                                       (fs::path(dir) / kGrubEfiNetImage).string(), "-p", "(tftp," + tftp_server + ")/grub", "efinet",
+                                       "tftp"},
+                                      120);
+  if (m.exit_status != 0) return "grub-mkimage failed (status " + std::to_string(m.exit_status) + "): " + m.output;
   return {};
 }
 

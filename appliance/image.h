@@ -23,7 +23,10 @@ std::string build_netboot_tree(const ImageInputs& in, const std::string& dir);
 // under DIR/grub/: a UEFI client that loads kGrubEfiNetImage over TFTP
 // (from its firmware, or chained by iPXE) then reads DIR/grub/grub.cfg.
 inline constexpr const char* kGrubEfiNetImage = "grub/x86_64-efi/core.efi";
-std::string install_grub_efi_netboot(const std::string& dir);
+// With `tftp_server`, the image names that server in its prefix: GRUB 2.06
+// takes its server from the PXE DHCP acknowledgement, which in a
+// proxy-DHCP network comes from the site's server, not the boot server.
+std::string install_grub_efi_netboot(const std::string& dir, const std::string& tftp_server = {});
 // The lines every grub.cfg here starts with: GRUB on COM1 at 115200, no menu wait.
 std::string grub_serial_console();
 std::string default_vmm_path();

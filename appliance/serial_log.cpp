@@ -8,6 +8,10 @@ namespace appliance {
 std::string clean_serial_line(std::string line) {
   static const std::regex control("\x1b(?:\\[[0-9;?]*[ -/]*[@-~]|[@-Z\\\\-_])");
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  // A carriage return before the line (the loader's last output ended with
+  // one) moves nothing a reader sees; only leading ones go, so text a guest
+  // prints after its console prefix never becomes the start of a line.
+  line.erase(0, line.find_first_not_of('\r') == std::string::npos ? line.size() : line.find_first_not_of('\r'));
   if (line.find('\x1b') != std::string::npos) line = std::regex_replace(line, control, "");
   return line;
 }

@@ -104,6 +104,12 @@ static void judge_one(const SerialLog& log, const configgen::model::Expectation&
   }
 }
 
+bool expects_clean_end(const std::vector<configgen::model::Expectation>& expectations) {
+  for (const auto& e : expectations)
+    if (e.kind == configgen::model::Expectation::Kind::GuestEnd && e.outcome != "halted" && e.outcome != "exited") return false;
+  return true;
+}
+
 Verdict judge(const SerialLog& log, const std::vector<configgen::model::Expectation>& expectations, bool require_end_pass) {
   Verdict v;
   if (!log.end_pass) v.failures.push_back("the hypervisor never printed its end line (crash or hang)");

@@ -26,6 +26,10 @@ struct Verdict {
 // With `require_end_pass`, the hypervisor's own `vmm: end: pass` is needed
 // too (every guest finished normally); negative profiles that expect a guest
 // to be stopped turn it off.
+// Whether a profile's expectations need `vmm: end: pass`: not when one
+// expects a guest to end other than halted or exited (a negative profile).
+bool expects_clean_end(const std::vector<configgen::model::Expectation>& expectations);
+
 Verdict judge(const SerialLog& log, const std::vector<configgen::model::Expectation>& expectations, bool require_end_pass);
 
 }  // namespace appliance

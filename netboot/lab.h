@@ -13,6 +13,7 @@ namespace netboot {
 
 struct LabMachine {
   std::string name, mac, profile;
+  std::string address;  // optional fixed IPv4 address (a dhcp-host line); not in proxy mode
 };
 
 struct Lab {
@@ -28,8 +29,18 @@ struct Lab {
 
 // Empty string on success, else every problem found, one per line, with file:line:col.
 std::string read_lab_manifest(const std::string& path, Lab& out);
-std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir);
+
+// Writes the tree into `dir`. `tftp_root` is where the tree will be served
+// from (dnsmasq's tftp-root=); empty means `dir` itself. Nothing else in the
+// tree names a path outside it, so it can be built anywhere and copied.
+std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir, const std::string& tftp_root = {});
+
+// The dnsmasq configuration for a lab served from `tftp_root` (absolute).
+std::string dnsmasq_conf(const Lab& lab, const std::string& tftp_root);
+
 // "52:54:00:AB:cd:01" -> "52-54-00-ab-cd-01" (iPXE's hexhyp form).
 std::string mac_hexhyp(const std::string& mac);
+// "52-54-00-AB-cd-01" -> "52:54:00:ab:cd:01" (GRUB's $net_default_mac form).
+std::string mac_grub(const std::string& mac);
 
 }  // namespace netboot

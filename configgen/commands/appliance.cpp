@@ -129,11 +129,8 @@ std::string load_blob(const std::string& input, const CompileOptions& copts, std
     if (!compiled) return input + " does not compile";
     p.cpus_needed = int(compiled->cpus_needed);
     blob = compiled->blob;
-    for (const auto& e : compiled->expectations) {
-      p.expectations.push_back(e);
-      if (e.kind == model::Expectation::Kind::GuestEnd && e.outcome != "halted" && e.outcome != "exited")
-        p.require_end_pass = false;  // a profile that expects a guest to be stopped
-    }
+    p.expectations = compiled->expectations;
+    if (!appliance::expects_clean_end(p.expectations)) p.require_end_pass = false;  // expects a guest to be stopped
     return {};
   }
   std::string error;
@@ -307,7 +304,7 @@ std::string memory_size(RunOptions& o) {
 }
 
 struct ImageOptions {
-  std::string input, iso, netboot, vmm, cmdline = "exit=halt", lab_manifest, sign_key;
+  std::string input, iso, netboot, vmm, cmdline = "exit=halt", lab_manifest, sign_key, tftp_root;
 };
 
 std::string image_for_lab(const ImageOptions& o, const CompileOptions& copts, int& status) {
@@ -317,8 +314,10 @@ std::string image_for_lab(const ImageOptions& o, const CompileOptions& copts, in
     return err;
   }
   if (o.netboot.empty()) return "--lab needs --netboot DIR";
+  if (!o.tftp_root.empty() && o.tftp_root.front() != '/')
+    return "--tftp-root " + o.tftp_root + ": give the absolute path the lab's server will serve the tree from";
   (void)copts;  // a lab's machines each name their own target
-  if (auto err = build_lab_tree(lab, o.vmm.empty() ? default_vmm_path() : o.vmm, o.netboot); !err.empty()) {
+  if (auto err = build_lab_tree(lab, o.vmm.empty() ? default_vmm_path() : o.vmm, o.netboot, o.tftp_root); !err.empty()) {
     status = code(ExitStatus::Failed);
     return err;
   }
@@ -342,6 +341,7 @@ int image_command(const ImageOptions& o, const CompileOptions& copts) {
     }
     return failed(err);
   }
+  if (!o.tftp_root.empty()) return failed("--tftp-root belongs to a lab tree (--lab)");
   if (o.input.empty()) return failed("give a profile or blob, or --lab");
   if (o.iso.empty() && o.netboot.empty()) return failed("give --iso and/or --netboot");
   std::vector<uint8_t> blob;
@@ -434,6 +434,8 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   im->add_option("--lab", image.lab_manifest, "Lab manifest: machines by MAC address, each with its profile (needs --netboot)");
   im->add_option("--iso", image.iso, "ISO to write");
   im->add_option("--netboot", image.netboot, "Directory for boot.ipxe, vmm.elf and profile.blob");
+  im->add_option("--tftp-root", image.tftp_root,
+                 "With --lab: the absolute path the lab's server serves the tree from (dnsmasq's tftp-root; default: the --netboot directory)");
   im->add_option("--vmm", image.vmm, "Hypervisor ELF (default: the build's vmm.elf)");
   im->add_option("--cmdline", image.cmdline, "Kernel command line (exit=halt suits real machines)")->capture_default_str();
   im->add_option("--sign-key", image.sign_key, "Sign the blob; the image's hypervisor accepts only blobs signed with this key");

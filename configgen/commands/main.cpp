@@ -21,6 +21,7 @@
 #include "commands/field_diff.h"
 #include "commands/inspect.h"
 #include "commands/inspect_json.h"
+#include "commands/lab.h"
 #include "commands/man_page.h"
 #include "console/console.h"
 #include "model/target.h"
@@ -290,6 +291,7 @@ int main(int argc, char** argv) {
   });
 
   commands::register_appliance_commands(app, options, status);
+  commands::register_lab_commands(app, status);
 
   // Both read the command tree when they run, after every command is defined.
   auto print_or_write = [&](const std::string& text, const std::string& path) {

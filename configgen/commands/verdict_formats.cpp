@@ -13,9 +13,11 @@ std::string outcome_word(const appliance::Verdict& v, const RunFacts& run) {
   return run.timed_out ? "timeout" : v.pass ? "pass" : "fail";
 }
 
-// XML attribute text: the five predefined entities, and control characters
-// (a serial line may hold any byte) as spaces, which XML 1.0 cannot carry.
-std::string xml(const std::string& s) {
+}  // namespace
+
+// The five predefined entities, and control characters (a serial line may
+// hold any byte) as spaces, which XML 1.0 cannot carry.
+std::string xml_text(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     switch (c) {
@@ -29,8 +31,6 @@ std::string xml(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string verdict_json(const appliance::Verdict& v, const appliance::SerialLog& log, const RunFacts& run) {
   json checks = json::array();
@@ -68,22 +68,22 @@ std::string verdict_junit(const appliance::Verdict& v, const RunFacts& run) {
   std::ostringstream o;
   o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   o << "<testsuites name=\"configgen run\" tests=\"" << v.checks.size() << "\" failures=\"" << failures << "\">\n";
-  o << "  <testsuite name=\"" << xml(suite) << "\" tests=\"" << v.checks.size() << "\" failures=\"" << failures
+  o << "  <testsuite name=\"" << xml_text(suite) << "\" tests=\"" << v.checks.size() << "\" failures=\"" << failures
     << "\" errors=\"0\" skipped=\"0\">\n";
   o << "    <properties>\n";
   const std::pair<const char*, std::string> properties[] = {{"input", run.input}, {"emulator", run.emulator}, {"boot", run.boot},
                                                             {"cpus", std::to_string(run.cpus)}, {"serial_log", run.log_path},
                                                             {"verdict", outcome_word(v, run)}};
-  for (const auto& [name, value] : properties) o << "      <property name=\"" << name << "\" value=\"" << xml(value) << "\"/>\n";
+  for (const auto& [name, value] : properties) o << "      <property name=\"" << name << "\" value=\"" << xml_text(value) << "\"/>\n";
   o << "    </properties>\n";
   for (const auto& c : v.checks) {
-    o << "    <testcase classname=\"" << xml(suite) << "\" name=\"" << xml(c.name) << "\"";
-    if (!c.loc.file.empty()) o << " file=\"" << xml(c.loc.file) << "\" line=\"" << c.loc.line << "\"";
+    o << "    <testcase classname=\"" << xml_text(suite) << "\" name=\"" << xml_text(c.name) << "\"";
+    if (!c.loc.file.empty()) o << " file=\"" << xml_text(c.loc.file) << "\" line=\"" << c.loc.line << "\"";
     if (c.failure.empty()) {
       o << "/>\n";
       continue;
     }
-    o << ">\n      <failure message=\"" << xml(c.failure) << "\" type=\"" << (run.timed_out ? "timeout" : "expectation") << "\"/>\n";
+    o << ">\n      <failure message=\"" << xml_text(c.failure) << "\" type=\"" << (run.timed_out ? "timeout" : "expectation") << "\"/>\n";
     o << "    </testcase>\n";
   }
   o << "  </testsuite>\n</testsuites>\n";

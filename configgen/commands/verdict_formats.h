@@ -20,6 +20,10 @@ struct RunFacts {
   int exit_status = 0;
 };
 
+// Text for an XML attribute or element: the predefined entities, control
+// characters as spaces.
+std::string xml_text(const std::string& s);
+
 std::string verdict_json(const appliance::Verdict& v, const appliance::SerialLog& log, const RunFacts& run);
 std::string verdict_junit(const appliance::Verdict& v, const RunFacts& run);
 

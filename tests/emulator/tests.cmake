@@ -200,6 +200,8 @@ set_tests_properties(emu_netboot_corrupt_blob PROPERTIES FIXTURES_REQUIRED demo_
 # The simulated lab: dnsmasq DHCP + TFTP in a private network namespace, two machines, two profiles.
 add_test(NAME emu_lab_netns COMMAND ${CMAKE_SOURCE_DIR}/netboot/tests/lab_test.sh ${CONFIGGEN} ${EMU_DIR}/lab)
 set_tests_properties(emu_lab_netns PROPERTIES LABELS "emulator;lab" TIMEOUT 200 SKIP_RETURN_CODE 77)
+add_test(NAME emu_lab_proxy_netns COMMAND ${CMAKE_SOURCE_DIR}/netboot/tests/lab_proxy_test.sh ${CONFIGGEN} ${EMU_DIR}/lab-proxy)
+set_tests_properties(emu_lab_proxy_netns PROPERTIES LABELS "emulator;lab" TIMEOUT 200 SKIP_RETURN_CODE 77)
 
 # Interrupt virtualization beyond the book (issue 6): interrupt window, NMI window with virtual NMIs,
 # virtual-interrupt delivery; each with a negative variant.

@@ -35,7 +35,7 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
 class LabTree : public ::testing::Test {
  protected:
   // A two-machine lab built into a fresh directory; proxy chooses the DHCP mode.
-  std::string build(bool proxy) {
+  std::string build(bool proxy, const std::string& tftp_root = {}, const std::string& address = {}) {
     dir_ = fs::path(VTX_BINARY_DIR) / "tests" / "host-lab-tree" / (proxy ? "proxy" : "dhcp");
     fs::remove_all(dir_);
     fs::create_directories(dir_.parent_path());
@@ -46,9 +46,9 @@ class LabTree : public ::testing::Test {
     lab.proxy_dhcp = proxy;
     lab.cmdline = "exit=qemu";
     lab.default_profile = std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml";
-    lab.machines = {{"bios-box", "52:54:00:AA:00:01", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml"},
-                    {"uefi-box", "52:54:00:aa:00:02", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml"}};
-    return netboot::build_lab_tree(lab, vmm.string(), dir_.string());
+    lab.machines = {{"bios-box", "52:54:00:AA:00:01", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml", ""},
+                    {"uefi-box", "52:54:00:aa:00:02", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml", address}};
+    return netboot::build_lab_tree(lab, vmm.string(), dir_.string(), tftp_root);
   }
   std::string conf() const { return slurp(dir_ / "dnsmasq.conf"); }
   bool holds(const std::string& file) const { return fs::is_regular_file(dir_ / file); }
@@ -79,20 +79,27 @@ TEST_F(LabTree, ProxyModeServicesNameFilesTheTreeHolds) {
   const std::string c = conf();
   EXPECT_NE(c.find("dhcp-range=10.77.0.1,proxy\n"), std::string::npos) << c;
   const auto services = lines_starting(c, "pxe-service=");
-  ASSERT_EQ(services.size(), 3u) << c;
-  static const std::regex service(R"(^pxe-service=(?:tag:[^,]+,)*([A-Za-z0-9_-]+),"[^"]*",([^,]+)$)");
+  ASSERT_EQ(services.size(), 6u) << c;
+  static const std::regex service(R"(^pxe-service=tag:(!?ipxe),([A-Za-z0-9_-]+),"[^"]*",([^,]+)$)");
   std::vector<std::string> csas;
   for (const auto& line : services) {
     std::smatch m;
     ASSERT_TRUE(std::regex_match(line, m, service)) << line;
-    csas.push_back(m[1]);
+    csas.push_back(m[1].str() + " " + m[2].str());
     // dnsmasq (2.76+) appends the layer suffix ".0" to a basename without a
     // suffix and uses a basename with one as it is.
-    const std::string basename = m[2];
+    const std::string basename = m[3];
     const std::string file = basename.find('.') == std::string::npos ? basename + ".0" : basename;
     EXPECT_TRUE(holds(file)) << line << " asks for " << file;
+    // iPXE, asking again with its user class, is sent to the lab's script;
+    // a firmware PXE client to iPXE.
+    if (m[1] == "ipxe") EXPECT_EQ(basename, "boot.ipxe") << line;
+    else EXPECT_NE(basename, "boot.ipxe") << line;
   }
-  EXPECT_EQ(csas, (std::vector<std::string>{"x86PC", "X86-64_EFI", "BC_EFI"}));
+  EXPECT_EQ(csas, (std::vector<std::string>{"!ipxe x86PC", "ipxe x86PC", "!ipxe X86-64_EFI", "ipxe X86-64_EFI", "!ipxe BC_EFI",
+                                            "ipxe BC_EFI"}));
+  // dhcp-boot is for a DHCP server; in proxy mode the services say it.
+  EXPECT_TRUE(lines_starting(c, "dhcp-boot=").empty()) << c;
 }
 
 TEST_F(LabTree, UefiClientsReachGrubAndEachMachinesOwnMultiboot2Script) {
@@ -115,10 +122,29 @@ TEST_F(LabTree, UefiClientsReachGrubAndEachMachinesOwnMultiboot2Script) {
   EXPECT_NE(slurp(dir_ / "52-54-00-aa-00-01.ipxe").find("kernel vmm.elf exit=qemu blob=bios-box.blob"), std::string::npos);
 }
 
+TEST_F(LabTree, TheTreeNamesNoPathOutsideItselfAndServesFromTheGivenRoot) {
+  ASSERT_EQ(build(false, "/srv/tftp/vtx-lab", "10.77.0.21"), "");
+  const std::string c = conf();
+  EXPECT_NE(c.find("\ntftp-root=/srv/tftp/vtx-lab\n"), std::string::npos) << c;
+  // Only the machine given an address gets a dhcp-host line.
+  EXPECT_EQ(lines_starting(c, "dhcp-host="), (std::vector<std::string>{"dhcp-host=52:54:00:aa:00:02,10.77.0.21,uefi-box"})) << c;
+  // No text file in the tree names the directory it was built in or the
+  // source tree, so it can be copied to the server.
+  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    if (!e.is_regular_file() || e.file_size() > 65536) continue;
+    const std::string text = slurp(e.path());
+    EXPECT_EQ(text.find(dir_.string()), std::string::npos) << e.path();
+    EXPECT_EQ(text.find(VTX_SOURCE_DIR), std::string::npos) << e.path();
+  }
+  // Without --tftp-root, dnsmasq serves the directory the tree was built in.
+  ASSERT_EQ(build(false), "");
+  EXPECT_NE(conf().find("\ntftp-root=" + fs::absolute(dir_).lexically_normal().string() + "\n"), std::string::npos) << conf();
+}
+
 TEST_F(LabTree, DnsmasqAcceptsTheGeneratedConfiguration) {
   if (appliance::run_process({"sh", "-c", "command -v dnsmasq"}, 10).exit_status != 0) GTEST_SKIP() << "no dnsmasq here";
   for (bool proxy : {false, true}) {
-    ASSERT_EQ(build(proxy), "");
+    ASSERT_EQ(build(proxy, {}, proxy ? "" : "10.77.0.21"), "");
     const auto r = appliance::run_process({"dnsmasq", "--test", "--conf-file=" + (dir_ / "dnsmasq.conf").string()}, 10);
     EXPECT_EQ(r.exit_status, 0) << (proxy ? "proxy: " : "dhcp: ") << r.output;
   }
