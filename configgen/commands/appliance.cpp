@@ -129,8 +129,9 @@ std::string load_blob(const std::string& input, const CompileOptions& copts, std
     if (!compiled) return input + " does not compile";
     p.cpus_needed = int(compiled->cpus_needed);
     blob = compiled->blob;
-    p.expectations = compiled->expectations;
-    if (!appliance::expects_clean_end(p.expectations)) p.require_end_pass = false;  // expects a guest to be stopped
+    // Appended: --expect-line patterns are already in the list.
+    p.expectations.insert(p.expectations.end(), compiled->expectations.begin(), compiled->expectations.end());
+    if (!appliance::expects_clean_end(compiled->expectations)) p.require_end_pass = false;  // expects a guest to be stopped
     return {};
   }
   std::string error;
