@@ -1,5 +1,7 @@
 #include "appliance/emulator.h"
 
+#include "appliance/run_trace.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -260,7 +262,8 @@ RunResult run_emulator(const RunSpec& s) {
     size_t nl;
     while ((nl = pending.find('\n')) != std::string::npos) {
       const std::string line = clean_serial_line(pending.substr(0, nl));
-      if (s.stream) {
+      // The trace's records are for the trace file (run --trace), not the reader.
+      if (s.stream && !is_trace_data_line(line)) {
         if (tty) std::cout << "\r\033[K";
         std::cout << line << "\n";
       }

@@ -20,7 +20,9 @@
 #include "appliance/verdict.h"
 #include "blob/crc32c.h"
 #include "blob/format.h"
+#include "blob/trace_format.h"
 #include "commands/exit_status.h"
+#include "commands/trace_formats.h"
 #include "commands/verdict_formats.h"
 #include "console/console.h"
 #include "netboot/lab.h"
@@ -47,6 +49,8 @@ struct RunOptions {
   bool expect_fail = false;
   std::string junit;  // --junit FILE
   bool json = false;  // --json: the verdict on stdout
+  std::string trace;  // --trace FILE: the run trace as Chrome-trace JSON
+  uint32_t trace_records = trace::kDefaultRecordsPerCpu;  // --trace-records
 };
 
 std::string memory_size(RunOptions& o);
@@ -148,8 +152,10 @@ std::string build_boot_media(RunOptions& o, const TestSwitches& t, std::vector<u
     p.require_end_pass = false;
   }
   const std::string blob_path = o.spec.work_dir + "/profile.blob";
-  ImageInputs img{o.spec.vmm.empty() ? default_vmm_path() : o.spec.vmm, blob_path,
-                  "exit=" + o.spec.emulator + (o.extra_cmdline.empty() ? "" : " " + o.extra_cmdline), "", ""};
+  std::string cmdline = "exit=" + o.spec.emulator;
+  if (!o.trace.empty()) cmdline += " trace=" + std::to_string(o.trace_records);
+  if (!o.extra_cmdline.empty()) cmdline += " " + o.extra_cmdline;
+  ImageInputs img{o.spec.vmm.empty() ? default_vmm_path() : o.spec.vmm, blob_path, cmdline, "", ""};
   if (!t.grub_prelude.empty()) {
     std::string error;
     auto prelude = read_file(t.grub_prelude, error);
@@ -204,8 +210,12 @@ int boot_and_judge(RunOptions& o, const TestSwitches& t, Prepared& p) {
   if (!r.note.empty()) spdlog::info("{}", r.note);
   const SerialLog log = parse_serial_log(r.serial);
   const Verdict v = judge(log, p.expectations, p.require_end_pass);
+  // The trace file is written whatever the verdict (a failed run is the one
+  // worth a timeline); a trace that is damaged or disagrees fails the run.
+  const int trace_status = o.trace.empty() ? code(ExitStatus::Ok) : write_trace_file(log, o.trace, o.spec.work_dir + "/serial.log", false);
   // The verdict for programs (--json, --junit), whatever the status.
   auto finish = [&](int status) {
+    if (status == code(ExitStatus::Ok) && trace_status != code(ExitStatus::Ok)) status = trace_status;
     commands::RunFacts facts{o.input, p.emulator_label, o.spec.boot, o.spec.cpus, o.spec.work_dir + "/serial.log",
                              r.timed_out && !log.end_pass, status};
     if (o.json) std::fputs(commands::verdict_json(v, log, facts).c_str(), stdout);
@@ -238,6 +248,7 @@ int boot_and_judge(RunOptions& o, const TestSwitches& t, Prepared& p) {
     for (const auto& [name, g] : log.guests)
       if (g.outcome != "halted" && g.outcome != "exited")
         spdlog::info("configgen run: guest {} ended {}{}", name, g.outcome, g.detail.empty() ? "" : ": " + g.detail);
+  for (const auto& line : commands::exit_histogram(log)) spdlog::info("configgen run: {}", line);
   spdlog::info("configgen run: {} ({}, {}, {} CPUs; log {}/serial.log)", v.summary(), p.emulator_label, o.spec.boot, o.spec.cpus,
                o.spec.work_dir);
   if (t.expect_mismatch) {
@@ -279,6 +290,7 @@ int run_command(RunOptions& o, const TestSwitches& t, CompileOptions copts) {
     if (o.spec.boot != "cdrom")
       return failed("an ISO boots as a CD-ROM (--boot cdrom); give the profile or blob for --boot " + o.spec.boot);
     o.spec.iso = o.input;
+    if (!o.trace.empty()) return failed("--trace needs a profile or a blob: an ISO's kernel command line is fixed when it is built");
   } else {
     std::vector<uint8_t> blob;
     if (auto err = load_blob(o.input, copts, blob, p); !err.empty())
@@ -409,6 +421,11 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   r->add_flag("--quiet", run.quiet, "Do not stream the serial log");
   r->add_flag("--json", run.json, "Print the verdict as JSON on stdout (every check, each guest's end); messages go to stderr");
   r->add_option("--junit", run.junit, "Write the verdict as JUnit XML: one testcase per expectation and one for the end line");
+  r->add_option("--trace", run.trace,
+                "Write a Chrome-trace/Perfetto JSON timeline of every CPU's time slices, VM exits and injections (docs/trace.md)");
+  r->add_option("--trace-records", run.trace_records, "With --trace: records each CPU's ring keeps (the last ones win)")
+      ->check(CLI::Range(trace::kMinRecordsPerCpu, trace::kMaxRecordsPerCpu))
+      ->capture_default_str();
   r->add_option("--corrupt", tests.corrupt, "Damage the blob first: truncate or flip:OFFSET")->group(testing);
   r->add_option("--tamper", tests.tamper, "After signing, change the byte at OFFSET and fix the CRC")->group(testing);
   r->add_flag("--expect-timeout", tests.expect_timeout, "Succeed only if the run hangs until --timeout")->group(testing);

@@ -11,6 +11,8 @@
 #include <iterator>
 
 #include "appliance/files.h"
+#include "appliance/run_trace.h"
+#include "appliance/serial_log.h"
 #include "blob/format.h"
 #include "commands/appliance.h"
 #include "commands/command_tree.h"
@@ -23,6 +25,7 @@
 #include "commands/inspect_json.h"
 #include "commands/lab.h"
 #include "commands/man_page.h"
+#include "commands/trace_formats.h"
 #include "console/console.h"
 #include "model/target.h"
 #include "parse/scalars.h"
@@ -288,6 +291,40 @@ int main(int argc, char** argv) {
       spdlog::error("{}", err);
       status = code(ExitStatus::UsageOrIo);
     }
+  });
+
+  // `run --trace` writes the file as it judges the run; this converts the
+  // serial log of any traced boot (a lab machine's, or a kept run's).
+  std::string trace_log, trace_output;
+  bool trace_timeline = false;
+  auto* trace_cmd = app.add_subcommand("trace", "Turn the run trace in a serial log (a boot with `trace`) into a Chrome-trace/Perfetto JSON file");
+  trace_cmd->add_option("log", trace_log, "Serial log of a run with `trace` on the command line (run --trace, or image --cmdline trace)")->required();
+  trace_cmd->add_option("-o,--output", trace_output, "Chrome-trace JSON file to write");
+  trace_cmd->add_flag("--timeline", trace_timeline, "Print the timeline as text: a row per CPU, a letter per guest");
+  trace_cmd->callback([&] {
+    if (trace_output.empty() && !trace_timeline) {
+      spdlog::error("give -o FILE (the Chrome-trace JSON), --timeline (text), or both");
+      status = code(ExitStatus::UsageOrIo);
+      return;
+    }
+    auto bytes = read_file(trace_log);
+    if (!bytes) {
+      spdlog::error("cannot read {}", trace_log);
+      status = code(ExitStatus::UsageOrIo);
+      return;
+    }
+    const auto log = appliance::parse_serial_log(std::string(bytes->begin(), bytes->end()));
+    if (trace_timeline) {
+      std::string error;
+      const auto trace = appliance::read_run_trace(log, error);
+      if (!trace) {
+        spdlog::error("{}: {}", trace_log, error.empty() ? "the serial log holds no trace (boot with `trace`: run --trace)" : error);
+        status = code(ExitStatus::Failed);
+        return;
+      }
+      std::cout << commands::trace_timeline_text(*trace);
+    }
+    status = trace_output.empty() ? code(ExitStatus::Ok) : commands::write_trace_file(log, trace_output, trace_log, true);
   });
 
   commands::register_appliance_commands(app, options, status);

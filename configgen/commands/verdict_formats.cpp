@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -27,6 +28,31 @@ std::string xml_text(const std::string& s) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
       default: out += c < 0x20 && c != '\t' ? ' ' : char(c);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> exit_histogram(const appliance::SerialLog& log) {
+  constexpr long kBarWidth = 30;
+  std::vector<std::string> out;
+  for (const auto& [name, g] : log.guests) {
+    std::vector<std::pair<std::string, long>> rows(g.exits.begin(), g.exits.end());
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    long total = 0, most = 0;
+    size_t width = 0;
+    for (const auto& [reason, n] : rows) total += n, most = std::max(most, n), width = std::max(width, reason.size());
+    if (rows.empty()) {
+      out.push_back("exits of guest " + name + ": none");
+      continue;
+    }
+    out.push_back("exits of guest " + name + " (" + std::to_string(total) + " in all):");
+    const size_t digits = std::to_string(most).size();
+    for (const auto& [reason, n] : rows) {
+      const long bar = std::max(1L, (n * kBarWidth + most - 1) / most);  // every reason that occurred shows
+      const std::string count = std::to_string(n);
+      out.push_back("  " + reason + std::string(width - reason.size(), ' ') + "  " + std::string(digits - count.size(), ' ') + count +
+                    "  " + std::string(size_t(bar), '#'));
     }
   }
   return out;

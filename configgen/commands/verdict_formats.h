@@ -4,6 +4,7 @@
 // expectation), a failed one carrying the verdict's sentence.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "appliance/serial_log.h"
 #include "appliance/verdict.h"
@@ -26,5 +27,10 @@ std::string xml_text(const std::string& s);
 
 std::string verdict_json(const appliance::Verdict& v, const appliance::SerialLog& log, const RunFacts& run);
 std::string verdict_junit(const appliance::Verdict& v, const RunFacts& run);
+
+// The run summary's exit-reason histogram: per guest (from its ended line),
+// a heading with the total, then one row per reason, most frequent first,
+// with a bar scaled to that guest's most frequent reason.
+std::vector<std::string> exit_histogram(const appliance::SerialLog& log);
 
 }  // namespace configgen::commands

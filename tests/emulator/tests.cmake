@@ -242,3 +242,11 @@ emulator_test(emu_run_json_junit 180 sh ${CMAKE_CURRENT_LIST_DIR}/run_reports.sh
 # give the same exit code on bare QEMU and as guests of the hypervisor in Bochs.
 emulator_test(emu_test_kernels 300 ${CMAKE_SOURCE_DIR}/tests/emulator/kernels.sh ${CONFIGGEN} ${CMAKE_BINARY_DIR}
   ${CMAKE_SOURCE_DIR} ${EMU_DIR}/kernels)
+
+# run --trace: the timeline file of a real run against its serial summary
+# (tests/emulator/run_trace.sh): two guests time-sliced on one CPU, and the
+# demo on two CPUs.
+emulator_test(emu_run_trace_time_slices 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_trace.sh ${CONFIGGEN} $<TARGET_FILE:host_tests>
+  ${CMAKE_SOURCE_DIR}/profiles/book/ex6-1-ept-time-slices.yaml ${EMU_DIR}/trace-ex6-1 --quiet)
+emulator_test(emu_run_trace_two_cpus 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_trace.sh ${CONFIGGEN} $<TARGET_FILE:host_tests>
+  ${CMAKE_SOURCE_DIR}/profiles/demo.yaml ${EMU_DIR}/trace-demo --cpus 2 --quiet)

@@ -1,5 +1,6 @@
 #include "boot/cmdline.h"
 
+#include "blob/trace_format.h"
 #include "lib/string.h"
 
 namespace boot {
@@ -8,6 +9,18 @@ void copy_word(char* out, uint32_t size, const char* in) {
   uint32_t i = 0;
   while (in[i] && in[i] != ' ' && i + 1 < size) out[i] = in[i], ++i;
   out[i] = 0;
+}
+
+// `trace=N`: a decimal count, clamped to the trace's bounds; not a number
+// gives the default (the trace is still wanted).
+uint32_t trace_records(const char* p) {
+  uint64_t n = 0;
+  bool digits = false;
+  for (; *p >= '0' && *p <= '9'; ++p, digits = true)
+    if (n <= trace::kMaxRecordsPerCpu) n = n * 10 + uint64_t(*p - '0');
+  if (!digits || (*p && *p != ' ')) return trace::kDefaultRecordsPerCpu;
+  if (n < trace::kMinRecordsPerCpu) return trace::kMinRecordsPerCpu;
+  return n > trace::kMaxRecordsPerCpu ? trace::kMaxRecordsPerCpu : uint32_t(n);
 }
 }  // namespace
 
@@ -20,6 +33,8 @@ Options parse_cmdline(const char* p) {
     else if (lib::starts_with(p, "blob=")) copy_word(o.blob_name, sizeof o.blob_name, p + 5);
     else if (lib::starts_with(p, "caps") && (p[4] == ' ' || p[4] == 0)) o.print_caps = true;
     else if (lib::starts_with(p, "ring") && (p[4] == ' ' || p[4] == 0)) o.dump_ring = true;
+    else if (lib::starts_with(p, "trace") && (p[5] == ' ' || p[5] == 0)) o.trace_records = trace::kDefaultRecordsPerCpu;
+    else if (lib::starts_with(p, "trace=")) o.trace_records = trace_records(p + 6);
     else if (lib::starts_with(p, "nmi_test") && (p[8] == ' ' || p[8] == 0)) o.nmi_test = true;
     while (*p && *p != ' ') ++p;
   }

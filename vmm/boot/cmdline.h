@@ -3,6 +3,8 @@
 //   blob=NAME              which multiboot module holds the blob (default: the first)
 //   caps                   print every CPU's VMX capability MSRs
 //   ring                   dump the debug-record ring before the summary
+//   trace[=N]              keep the run trace (docs/trace.md), N records per CPU
+//                          (default and bounds in blob/trace_format.h)
 //   nmi_test               test hook (docs/isolation.md): the BSP sends NMIs to itself
 //                          during boot and NMI IPIs to the other CPUs while they run
 //                          guests and once they are idle
@@ -16,6 +18,7 @@ struct Options {
   bool print_caps;
   bool dump_ring;
   bool nmi_test;
+  uint32_t trace_records;  // per CPU; 0 = no trace
 };
 Options parse_cmdline(const char* cmdline);
 // The last path component of a module string ("tftp://10.0.2.2/profile.blob x" -> "profile.blob").

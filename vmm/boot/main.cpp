@@ -11,6 +11,7 @@
 #include "console/debug_ring.h"
 #include "console/log.h"
 #include "console/serial.h"
+#include "console/trace.h"
 #include "lib/string.h"
 #include "memory/phys.h"
 #include "platform/machine.h"
@@ -121,6 +122,18 @@ platform::ExitMethod exit_method_from(const char* word) {
   if (lib::str_equal(word, "qemu")) return platform::ExitMethod::Qemu;
   return platform::ExitMethod::Halt;
 }
+
+// The run trace's rings (console/trace.h), allocated once before any guest
+// runs. Without the memory the run goes on untraced and says so.
+void start_trace(uint32_t cpus, uint32_t records_per_cpu) {
+  const uint64_t bytes = uint64_t(cpus) * records_per_cpu * sizeof(trace::Record);
+  const uint64_t storage = memory::phys_allocate(bytes, 4096);
+  if (!storage) {
+    LOG("vmm: trace: no room for %lu bytes of records (%u per CPU); this run is not traced", bytes, records_per_cpu);
+    return;
+  }
+  console::trace_init(memory::phys_to_virt<trace::Record>(storage), cpus, records_per_cpu);
+}
 }  // namespace
 
 const blob::Reader& verified_blob() { return g_blob; }
@@ -185,6 +198,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
     platform::end_machine(false);
   }
   run::assign_guests(g_blob, cpus);
+  if (g_options.trace_records) start_trace(cpus, g_options.trace_records);
   // The host 8259 delivers only the IRQs some guest asked for (the rest are
   // masked, so no stray interrupt reaches a guest's IDT).
   uint16_t forwarded = 0;
@@ -198,6 +212,7 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   if (g_options.nmi_test) boot::nmi_test_while_idle();
   run::route_host_nmis(bsp, nullptr);
   if (g_options.dump_ring || (app.flags & blob::kDumpDebugRing)) console::debug_ring_dump("requested");
+  run::report_trace();
   const bool pass = run::report_outcomes();
   platform::end_machine(pass);
 }

@@ -1,8 +1,11 @@
 #include <stdarg.h>
 
+#include "arch/cpu.h"
 #include "arch/vmx_insn.h"
 #include "console/debug_ring.h"
 #include "console/log.h"
+#include "console/trace.h"
+#include "cpu/percpu.h"
 #include "exits/handlers.h"
 #include "vmx/vmcs.h"
 
@@ -107,10 +110,8 @@ void reinject_interrupted_event(const ExitInfo& e) {
   const uint32_t error = vectoring.deliver_error_code() ? uint32_t(vmx::read(F::IDT_VECTORING_ERROR_CODE)) : 0;
   inject(vectoring.for_reinjection(), error, vectoring.software_event() ? e.instruction_length : 0);
 }
-}  // namespace
 
-Flow dispatch(guests::Vcpu& v) {
-  const ExitInfo e = read_exit_info();
+Flow handle(guests::Vcpu& v, const ExitInfo& e) {
   ++v.total_exits;
   if (e.reason >= arch::kMaxExitReason) return finish(v, guests::Outcome::Stopped, "exit reason %u is beyond the SDM's list", e.reason);
   ++v.exit_counts[e.reason];
@@ -126,6 +127,22 @@ Flow dispatch(guests::Vcpu& v) {
   v.vectoring_consumed = false;
   return flow;
 }
+}  // namespace
+
+// The trace's exit record is stamped when its handling ends, so a CPU's
+// records stay in time order (the handler's own, an injection say, come
+// first); its value is the host's time for the exit, from the VM exit (the
+// scheduler's stamp) to here.
+Flow dispatch(guests::Vcpu& v) {
+  const ExitInfo e = read_exit_info();
+  const Flow flow = handle(v, e);
+  if (console::trace_enabled()) {
+    const uint64_t now = arch::rdtsc(), host = now - v.time.exit_tsc;
+    console::trace_record(trace::Kind::Exit, uint8_t(e.reason < 255 ? e.reason : 255), uint16_t(v.guest_index),
+                          host < 0xFFFFFFFFu ? uint32_t(host) : 0xFFFFFFFFu, now);
+  }
+  return flow;
+}
 
 Flow on_unexpected(guests::Vcpu& v, const ExitInfo& e) {
   return finish(v, guests::Outcome::Stopped, "unhandled exit %s (reason %u) at rip 0x%lx, qualification 0x%lx",
@@ -139,6 +156,7 @@ Flow finish(guests::Vcpu& v, guests::Outcome outcome, const char* format, ...) {
   va_end(args);
   v.outcome = outcome;
   console::debug_record("guest ended", v.guest_index, uint64_t(outcome), v.total_exits);
+  console::trace_record(trace::Kind::GuestEnd, uint8_t(outcome), uint16_t(v.guest_index), v.total_exits);
   v.state = guests::State::Finished;
   return Flow::End;
 }
@@ -155,6 +173,9 @@ void inject(arch::InterruptionInfo info, uint32_t error_code, uint32_t instructi
   vmx::write(F::VM_ENTRY_INTERRUPTION_INFORMATION, info.raw);
   vmx::write(F::VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
   vmx::write(F::VM_ENTRY_INSTRUCTION_LENGTH, instruction_length);
+  // Injections happen only for the VMCS current on this CPU: its guest.
+  if (const guests::Vcpu* v = cpu::this_cpu().current)
+    console::trace_record(trace::Kind::Injection, uint8_t(info.vector()), uint16_t(v->guest_index), info.raw);
 }
 
 }  // namespace exits

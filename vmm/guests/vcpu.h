@@ -110,6 +110,9 @@ struct Vcpu {
   uint64_t vmcs;  // host-physical
   uint64_t host_rsp;  // HOST_RSP last written to this VMCS
   bool launched;
+  // Its VM-exit MSR-load list writes IA32_TIME_STAMP_COUNTER: every exit
+  // sets the host's TSC back, and the run trace's clock must not follow.
+  bool exit_loads_host_tsc;
   State state;
   Outcome outcome;
   char detail[kDetail];

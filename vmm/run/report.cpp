@@ -1,6 +1,7 @@
 // The outcome lines the harness reads (docs/serial-log.md).
 #include "blob/vocabulary.h"
 #include "console/log.h"
+#include "console/trace.h"
 #include "run/scheduler.h"
 #include "run/setup.h"
 
@@ -46,6 +47,14 @@ bool report_outcomes() {
   }
   LOG("vmm: summary: guests=%u finished=%u stopped=%u refused=%u", vcpu_count(), finished, stopped, refused);
   return finished == vcpu_count();  // an appliance without guests passes once every CPU is up
+}
+
+void report_trace() {
+  if (!console::trace_enabled()) return;
+  console::trace_dump_header();
+  for (uint32_t i = 0; i < vcpu_count(); ++i)
+    LOG("vmm: trace guest %u: %s on cpu %u", vcpus()[i].guest_index, vcpus()[i].name, vcpus()[i].cpu);
+  console::trace_dump_rings();
 }
 
 }  // namespace run

@@ -5,6 +5,7 @@
 #include "console/debug_ring.h"
 #include "console/log.h"
 #include "console/serial.h"
+#include "console/trace.h"
 #include "exits/exit.h"
 #include "exits/handlers.h"
 #include "guests/cpu_state.h"
@@ -144,7 +145,10 @@ void run_cpu_guests(cpu::PerCpu& c) {
   uint32_t entries_with_output_queued = 0;
   while (v) {
     switch_to(c, *v);
-    if (new_slice && v->state == State::Ready && has_timer(*v)) exits::start_slice(*v);
+    if (new_slice && v->state == State::Ready) {
+      if (has_timer(*v)) exits::start_slice(*v);
+      console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->total_exits);
+    }
     new_slice = false;
     exits::Flow flow = exits::Flow::End;
     if (v->state == State::Ready) {
@@ -162,8 +166,10 @@ void run_cpu_guests(cpu::PerCpu& c) {
       if (console::serial_pending()) send_queued_output(*v, entries_with_output_queued);
       const bool first_entry = first_entry_tsc == 0;
       if (first_entry) first_entry_tsc = arch::rdtsc();
+      const uint64_t entry_tsc = v->exit_loads_host_tsc ? arch::rdtsc() : 0;
       const int rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
       v->time.exit_tsc = arch::rdtsc();
+      if (v->exit_loads_host_tsc && rc == 0) console::trace_clock_continue(entry_tsc);
       v->regs.cr2 = arch::read_cr2();
       if (first_entry)
         LOG("vmm: boot: first guest entry (%s) after %lu ticks since the hypervisor's first instruction", v->name,
@@ -182,12 +188,16 @@ void run_cpu_guests(cpu::PerCpu& c) {
       }
     }
     if (v->state == State::Finished) {
+      console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Finished), uint16_t(v->guest_index),
+                            v->total_exits);
       LOG("vmm: guest %s finished on this CPU", v->name);
       v = next_ready(c, v);
       new_slice = true;
       continue;
     }
     if (flow == exits::Flow::Yield) {
+      console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Yield), uint16_t(v->guest_index),
+                            v->total_exits);
       Vcpu* next = next_ready(c, v);
       if (next && next != v) {
         LOG("vmm: time slice: %s -> %s", v->name, next->name);

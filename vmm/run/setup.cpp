@@ -189,7 +189,11 @@ bool build_bitmaps(Vcpu& v, const blob::Reader& r) {
   auto* list = memory::phys_to_virt<blob::MsrEntry>(v.msr_area);
   for (uint32_t i = 0; i < g.entry_msr_load_count; ++i) *list++ = r.msr_entry(g.entry_msr_load_first + i);
   for (uint32_t i = 0; i < g.exit_msr_store_count; ++i) *list++ = r.msr_entry(g.exit_msr_store_first + i);
-  for (uint32_t i = 0; i < g.exit_msr_load_count; ++i) *list++ = r.msr_entry(g.exit_msr_load_first + i);
+  for (uint32_t i = 0; i < g.exit_msr_load_count; ++i) {
+    *list = r.msr_entry(g.exit_msr_load_first + i);
+    if (list->index == uint32_t(arch::Msr::IA32_TIME_STAMP_COUNTER)) v.exit_loads_host_tsc = true;
+    ++list;
+  }
   return true;
 }
 
