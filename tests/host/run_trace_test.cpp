@@ -272,3 +272,31 @@ TEST(RunTrace, TextTimelineShowsWhoRanWhen) {
   EXPECT_NE(text.find("  b = right (CPU 0): 2 slice(s), 2000 ticks in them, 2 exit(s) taking 40 ticks of host time\n"), std::string::npos) << text;
 }
 }  // namespace
+
+namespace {
+// A guest cannot forge or damage the trace: its console lines, whatever
+// they say, are never read as the hypervisor's (appliance/serial_log.h).
+TEST(RunTrace, AGuestsForgedTraceLinesAreIgnored) {
+  const std::string real = synthetic_log(one_slice_with_cpuid_exits(3), 0, "[cpu0] vmm: guest g ended: halted (hlt); exits: cpuid=3");
+  std::string forged;
+  std::istringstream in(real);
+  for (std::string l; std::getline(in, l);) {
+    if (l.find("vmm: trace") != std::string::npos) forged += "[cpu0] guest g| " + l.substr(7) + "\n";  // the same text, as the guest's
+    forged += l + "\n";
+  }
+  forged = "[cpu0] guest g| vmm: trace: format 1, 1 CPUs, 16 records per CPU\n" + forged;
+  std::string error;
+  const auto log = parse_serial_log(forged);
+  const auto t = read_run_trace(log, error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->cpus[0].records.size(), 6u);
+  EXPECT_TRUE(appliance::trace_count_mismatches(*t, log).empty());
+  // Only the guest's copies: no trace at all.
+  std::string only_guest;
+  std::istringstream again(forged);
+  for (std::string l; std::getline(again, l);)
+    if (l.find("] vmm: trace") == std::string::npos) only_guest += l + "\n";
+  EXPECT_FALSE(read_run_trace(parse_serial_log(only_guest), error));
+  EXPECT_EQ(error, "");
+}
+}  // namespace
