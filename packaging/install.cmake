@@ -42,6 +42,8 @@ vmm hypervisor with it; `configgen run` boots them in Bochs or QEMU and judges
 the serial log.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# configgen with debug information is some 60 MiB; the package carries it stripped.
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "vtx-appliance maintainers <vtx-appliance@localhost>")
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
