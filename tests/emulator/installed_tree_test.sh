@@ -3,11 +3,14 @@
 # installed configgen, run from an unrelated directory, checks, compiles,
 # images and boots the installed demo profile in Bochs, and never reaches
 # for the build or source tree (configgen/install/data_paths.h).
-# Usage: installed_tree_test.sh BUILD_DIR SOURCE_DIR [BOCHS]
+# Usage: installed_tree_test.sh BUILD_DIR SOURCE_DIR LIBDIR DATADIR [BOCHS]
+# (LIBDIR and DATADIR: the GNUInstallDirs values the build was configured with.)
 set -eu
 build=$1
 source=$2
-bochs=${3:-}
+libdir=$3
+datadir=$4
+bochs=${5:-}
 tmp=$(mktemp -d /tmp/vtx-installed-tree.XXXXXX)
 prefix=$tmp/prefix
 fail() {
@@ -17,9 +20,9 @@ fail() {
 }
 
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" || fail "cmake --install (see $tmp/install.log)"
-for f in bin/configgen lib/vtx/vmm.elf lib/vtx/guest_images/demo.bin share/vtx/targets/bochs-3.0-tigerlake.yaml \
-         share/vtx/profiles/demo.yaml share/vtx/profile.schema.json share/man/man1/configgen.1 \
-         share/bash-completion/completions/configgen share/doc/vtx/README.md; do
+for f in bin/configgen $libdir/vtx/vmm.elf $libdir/vtx/guest_images/demo.bin $datadir/vtx/targets/bochs-3.0-tigerlake.yaml \
+         $datadir/vtx/profiles/demo.yaml $datadir/vtx/profile.schema.json $datadir/man/man1/configgen.1 \
+         $datadir/bash-completion/completions/configgen $datadir/doc/vtx/README.md; do
   [ -e "$prefix/$f" ] || fail "the install has no $f"
 done
 [ ! -e "$prefix/bin/vtx-build-tree" ] || fail "the build-tree marker was installed"
@@ -35,15 +38,15 @@ cg=$prefix/bin/configgen
 "$cg" paths >paths.txt || { cat paths.txt >&2; fail "configgen paths says a data file is missing"; }
 cat paths.txt
 grep -q "^data: installed tree $prefix " paths.txt || fail "configgen paths does not name the installed tree"
-grep -q "^vmm.elf  *$prefix/lib/vtx/vmm.elf " paths.txt || fail "vmm.elf is not the installed one"
-grep -q "^targets  *$prefix/share/vtx/targets " paths.txt || fail "targets are not the installed ones"
+grep -q "^vmm.elf  *$prefix/$libdir/vtx/vmm.elf " paths.txt || fail "vmm.elf is not the installed one"
+grep -q "^targets  *$prefix/$datadir/vtx/targets " paths.txt || fail "targets are not the installed ones"
 grep -q "^scratch  *$tmp/cache/vtx " paths.txt || fail "the scratch directory does not follow XDG_CACHE_HOME"
 ! grep -F -e "$source" -e "$build" paths.txt || fail "configgen paths names the build or source tree"
 # The binary itself, stripped of debug information, holds neither path.
 objcopy --strip-debug "$cg" stripped
 ! grep -q -F -e "$(realpath "$source")" -e "$(realpath "$build")" stripped || fail "the installed configgen has the source or build path compiled in"
 
-profile=$prefix/share/vtx/profiles/demo.yaml
+profile=$prefix/$datadir/vtx/profiles/demo.yaml
 "$cg" check "$profile" || fail "configgen check"
 "$cg" compile "$profile" -o demo.blob || fail "configgen compile"
 [ -s demo.blob ] || fail "compile wrote no blob"
