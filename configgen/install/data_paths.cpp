@@ -1,6 +1,5 @@
 #include "install/data_paths.h"
 
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -117,8 +116,6 @@ DataPaths locate_data(const LocateInputs& in) {
       return d;
     }
     d.rejected.push_back(marker.string() + " (no source_dir= and build_dir= lines)");
-  } else {
-    d.rejected.push_back(marker.string() + " (no build-tree marker)");
   }
 
   // PREFIX/BINDIR/configgen: strip BINDIR's components from the executable's directory.
@@ -132,6 +129,7 @@ DataPaths locate_data(const LocateInputs& in) {
     d.origin = Origin::InstalledTree;
   } else {
     d.origin = Origin::NotFound;
+    if (!path_exists(marker)) d.rejected.push_back(marker.string() + " (no build-tree marker)");
     d.rejected.push_back(lib.lexically_normal().string() + " and " + data.lexically_normal().string() + " (no installed tree)");
   }
   // NotFound keeps the installed candidates so that an error names them.
