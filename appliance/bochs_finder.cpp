@@ -39,15 +39,14 @@ std::string on_path(const std::string& name) {
 }
 }  // namespace
 
-BochsBinary find_bochs(const std::string& requested) {
+BochsBinary find_bochs(const std::string& requested, const std::string& built) {
   BochsBinary b;
   const char* env = std::getenv("VTX_BOCHS");
-  const std::string built = std::string(VTX_BINARY_DIR) + "/bochs3/bin/bochs";
   if (!requested.empty())
     b.path = requested;
   else if (env && *env)
     b.path = env;
-  else if (access(built.c_str(), X_OK) == 0)
+  else if (!built.empty() && access(built.c_str(), X_OK) == 0)
     b.path = built;
   else
     b.path = on_path("bochs");

@@ -14,10 +14,12 @@ struct BochsBinary {
   int version_number() const;
 };
 
-// The Bochs to use: `requested` (--bochs) if given, else $VTX_BOCHS, else the
-// build tree's bochs3/bin/bochs, else `bochs` on PATH. Its version is read
-// from the banner that `bochs -n -q` prints before it quits on a closed stdin.
-BochsBinary find_bochs(const std::string& requested);
+// The Bochs to use: `requested` (--bochs) if given, else $VTX_BOCHS, else
+// `built` (the build tree's bochs3/bin/bochs, which the caller finds: "" when
+// configgen does not run from a build tree), else `bochs` on PATH. Its
+// version is read from the banner that `bochs -n -q` prints before it quits
+// on a closed stdin.
+BochsBinary find_bochs(const std::string& requested, const std::string& built = "");
 
 // The banner's version ("Bochs x86 Emulator 2.7" -> "2.7"), "" if none.
 std::string bochs_version_from_banner(const std::string& output);

@@ -11,8 +11,6 @@
 namespace appliance {
 namespace fs = std::filesystem;
 
-std::string default_vmm_path() { return std::string(VTX_BINARY_DIR) + "/bin/vmm.elf"; }
-
 namespace {
 // GRUB's platforms the ISO carries, each an El Torito entry: i386-pc for
 // BIOS (and a CSM), x86_64-efi for UEFI. grub-mkrescue includes every

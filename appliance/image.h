@@ -29,6 +29,5 @@ inline constexpr const char* kGrubEfiNetImage = "grub/x86_64-efi/core.efi";
 std::string install_grub_efi_netboot(const std::string& dir, const std::string& tftp_server = {});
 // The lines every grub.cfg here starts with: GRUB on COM1 at 115200, no menu wait.
 std::string grub_serial_console();
-std::string default_vmm_path();
 
 }  // namespace appliance

@@ -25,6 +25,7 @@
 #include "commands/trace_formats.h"
 #include "commands/verdict_formats.h"
 #include "console/console.h"
+#include "install/data_paths.h"
 #include "netboot/lab.h"
 #include "pipeline/driver.h"
 
@@ -100,13 +101,23 @@ std::string find_emulator(RunOptions& o, CompileOptions& copts, Prepared& p) {
   if (o.spec.emulator != "bochs") return {};
   // The Bochs decides which captured target a family name means (its
   // capabilities differ by version), so it is found before compiling.
-  const BochsBinary bochs = find_bochs(o.spec.bochs);
+  const BochsBinary bochs = find_bochs(o.spec.bochs, install::data_paths().path(install::DataItem::bochs));
   if (!bochs.error.empty()) return bochs.error;
   o.spec.bochs = bochs.path;
   o.spec.bochs_version = bochs.version_number();
   p.emulator_label = "bochs " + bochs.version;
   copts.bochs_version = bochs.version;
   return {};
+}
+
+// --vmm, else the data's vmm.elf; empty with `error` naming where it looked.
+std::string vmm_path(const std::string& option, std::string& error) {
+  return option.empty() ? install::data_paths().require(install::DataItem::vmm, error) : option;
+}
+
+// Where runs/ and images/ go: --build-dir, else the user's cache (install/data_paths.h).
+std::string scratch_directory(const std::string& build_dir, std::string& error) {
+  return install::scratch_directory(install::scratch_inputs_from_environment(build_dir), error);
 }
 
 std::string prepare_work_dir(RunOptions& o, const std::string& build_dir) {
@@ -117,7 +128,9 @@ std::string prepare_work_dir(RunOptions& o, const std::string& build_dir) {
     return ec ? "cannot create " + o.keep + ": " + ec.message() : std::string();
   }
   std::string error;
-  const std::string runs = build_dir + "/runs";
+  const std::string scratch = scratch_directory(build_dir, error);
+  if (scratch.empty()) return error;
+  const std::string runs = scratch + "/runs";
   prune_run_dirs(runs, 9);  // with this one, the last ten runs stay for a look at their logs
   const std::string stem = fs::path(o.input).stem().string();
   o.spec.work_dir = make_fresh_run_dir(runs, stem + "-" + o.spec.emulator + "-" + o.spec.boot, error);
@@ -152,10 +165,13 @@ std::string build_boot_media(RunOptions& o, const TestSwitches& t, std::vector<u
     p.require_end_pass = false;
   }
   const std::string blob_path = o.spec.work_dir + "/profile.blob";
+  std::string error;
+  const std::string vmm = vmm_path(o.spec.vmm, error);
+  if (vmm.empty()) return error;
   std::string cmdline = "exit=" + o.spec.emulator;
   if (!o.trace.empty()) cmdline += " trace=" + std::to_string(o.trace_records);
   if (!o.extra_cmdline.empty()) cmdline += " " + o.extra_cmdline;
-  ImageInputs img{o.spec.vmm.empty() ? default_vmm_path() : o.spec.vmm, blob_path, cmdline, "", ""};
+  ImageInputs img{vmm, blob_path, cmdline, "", ""};
   if (!t.grub_prelude.empty()) {
     std::string error;
     auto prelude = read_file(t.grub_prelude, error);
@@ -330,7 +346,10 @@ std::string image_for_lab(const ImageOptions& o, const CompileOptions& copts, in
   if (!o.tftp_root.empty() && o.tftp_root.front() != '/')
     return "--tftp-root " + o.tftp_root + ": give the absolute path the lab's server will serve the tree from";
   (void)copts;  // a lab's machines each name their own target
-  if (auto err = build_lab_tree(lab, o.vmm.empty() ? default_vmm_path() : o.vmm, o.netboot, o.tftp_root); !err.empty()) {
+  std::string error;
+  const std::string vmm = vmm_path(o.vmm, error);
+  if (vmm.empty()) return error;
+  if (auto err = build_lab_tree(lab, vmm, o.netboot, o.tftp_root); !err.empty()) {
     status = code(ExitStatus::Failed);
     return err;
   }
@@ -364,8 +383,13 @@ int image_command(const ImageOptions& o, const CompileOptions& copts) {
   bool unreadable = false;
   if (profile && !(compiled = compile_profile_file(o.input, copts, &unreadable)))  // the diagnostics are printed
     return code(unreadable ? ExitStatus::UsageOrIo : ExitStatus::Failed);
+  std::string error;
+  const std::string vmm = vmm_path(o.vmm, error);
+  if (vmm.empty()) return failed(error);
+  const std::string scratch = scratch_directory(copts.build_dir, error);
+  if (scratch.empty()) return failed(error);
   // Created only once there is something to put in it.
-  const std::string work = copts.build_dir + "/images/" + fs::path(o.input).stem().string();
+  const std::string work = scratch + "/images/" + fs::path(o.input).stem().string();
   std::error_code ec;
   fs::create_directories(work, ec);
   if (ec) return failed("cannot create " + work + ": " + ec.message());
@@ -374,12 +398,11 @@ int image_command(const ImageOptions& o, const CompileOptions& copts) {
     blob_path = work + "/profile.blob";
     if (auto err = write_file(blob_path, blob); !err.empty()) return failed(err);
   } else {
-    std::string error;
     auto bytes = read_file(o.input, error);
     if (!bytes) return failed(error);
     blob = std::move(*bytes);
   }
-  ImageInputs in{o.vmm.empty() ? default_vmm_path() : o.vmm, blob_path, o.cmdline, "", ""};
+  ImageInputs in{vmm, blob_path, o.cmdline, "", ""};
   if (!o.sign_key.empty())
     if (auto err = sign_image(o.sign_key, blob, work, in); !err.empty()) return failed(err);
   if (!o.iso.empty())
@@ -401,7 +424,7 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   r->add_option("--cpus", run.cpus, "CPU count (default: the fewest the profile needs, from min_cpus and the guests' cpus; 2 for a blob or ISO)")
       ->check(CLI::Range(1, 64));
   r->add_option("--memory", run.memory, "The machine's RAM, e.g. 512M or 1G (Bochs: 32M to 2G)")->capture_default_str();
-  r->add_option("--bochs", run.spec.bochs, "Bochs binary (default: $VTX_BOCHS, else the build tree's Bochs 3.0, else bochs on PATH)");
+  r->add_option("--bochs", run.spec.bochs, "Bochs binary (default: $VTX_BOCHS, else the build tree's Bochs 3.0 when configgen runs from one, else bochs on PATH)");
   r->add_option("--qemu-accel", run.spec.qemu_accel,
                 "QEMU accelerator: kvm (the host's VMX, nested), tcg (no VMX), or auto: kvm when /dev/kvm and host VMX exist")
       ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
@@ -412,9 +435,9 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
       ->capture_default_str();
   r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)")->capture_default_str();
   r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)")->capture_default_str();
-  r->add_option("--vmm", run.spec.vmm, "Hypervisor ELF (default: the build's vmm.elf)");
+  r->add_option("--vmm", run.spec.vmm, "Hypervisor ELF (default: vmm.elf of the data directory, as `configgen paths` shows)");
   r->add_option("--cmdline", run.extra_cmdline, "Extra kernel command-line words (e.g. caps, ring)");
-  r->add_option("--keep", run.keep, "Work directory to use and keep (default: a new directory under BUILD_DIR/runs/)");
+  r->add_option("--keep", run.keep, "Work directory to use and keep (default: a new directory under runs/ of --build-dir, else of $XDG_CACHE_HOME/vtx or ~/.cache/vtx)");
   r->add_option("--expect-line", run.expect_lines, "Regex a serial line must match (repeatable)");
   r->add_flag("--expect-fail", run.expect_fail, "The run must end with `vmm: end: fail`");
   r->add_option("--sign-key", run.sign_key, "Sign the blob with this key; the hypervisor copy then accepts only blobs it signed");
@@ -454,7 +477,7 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
   im->add_option("--netboot", image.netboot, "Directory for boot.ipxe, vmm.elf and profile.blob");
   im->add_option("--tftp-root", image.tftp_root,
                  "With --lab: the absolute path the lab's server serves the tree from (dnsmasq's tftp-root; default: the --netboot directory)");
-  im->add_option("--vmm", image.vmm, "Hypervisor ELF (default: the build's vmm.elf)");
+  im->add_option("--vmm", image.vmm, "Hypervisor ELF (default: vmm.elf of the data directory, as `configgen paths` shows)");
   im->add_option("--cmdline", image.cmdline, "Kernel command line (exit=halt suits real machines)")->capture_default_str();
   im->add_option("--sign-key", image.sign_key, "Sign the blob; the image's hypervisor accepts only blobs signed with this key");
   im->callback([compile_options, &status] { status = image_command(image, compile_options()); });

@@ -25,8 +25,10 @@
 #include "commands/inspect_json.h"
 #include "commands/lab.h"
 #include "commands/man_page.h"
+#include "commands/paths.h"
 #include "commands/trace_formats.h"
 #include "console/console.h"
+#include "install/data_paths.h"
 #include "model/target.h"
 #include "parse/scalars.h"
 #include "parse/target_file.h"
@@ -53,7 +55,7 @@ bool is_profile(const std::string& path) {
 std::string command_word(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--target" || a == "--build-dir" || a == "--log-level" || a == "--color") {
+    if (a == "--target" || a == "--build-dir" || a == "--data-dir" || a == "--log-level" || a == "--color") {
       ++i;
       continue;
     }
@@ -106,12 +108,18 @@ int main(int argc, char** argv) {
   app.fallthrough();
   std::string target;
   bool werror = false;
-  std::string build_dir = VTX_BINARY_DIR;
+  std::string build_dir;  // empty: ${build} is the data's image root, scratch goes to the user's cache
+  std::string data_dir;
   app.set_version_flag("--version", std::string("configgen ") + VTX_VERSION + " (blob format " +
                                         std::to_string(blob::kFormatVersion) + ", " + VTX_GIT_DESCRIBE + ")");
   app.add_option("--target", target, "Capability set to check against (overrides appliance.target)");
   app.add_flag("--werror", werror, "Treat warnings as errors");
-  app.add_option("--build-dir", build_dir, "Build directory that ${build} in image paths means");
+  app.add_option("--build-dir", build_dir,
+                 "Directory that ${build} in image paths means, and where run and image keep runs/ and images/ "
+                 "(default: the data's guest_images/ parent for ${build}; $XDG_CACHE_HOME/vtx or ~/.cache/vtx for scratch)");
+  app.add_option("--data-dir", data_dir,
+                 std::string("Directory holding vmm.elf, guest_images/, targets/, profiles/ (overrides $") + install::kDataDirEnvironment +
+                     " and the build or installed tree configgen runs from; `configgen paths` shows what is used)");
   int verbosity = 0;
   bool quiet = false;
   std::string level_name, color = "auto";
@@ -125,7 +133,10 @@ int main(int argc, char** argv) {
   app.footer(commands::exit_status_summary() + "\n"
              "`configgen COMMAND --help` says what each status means for that command.\n");
   // Before any command's callback: every message it logs has its level.
-  app.parse_complete_callback([&] { console::configure(log_level(level_name, quiet, verbosity), color_mode(color), chosen_command(app)); });
+  app.parse_complete_callback([&] {
+    console::configure(log_level(level_name, quiet, verbosity), color_mode(color), chosen_command(app));
+    install::use_data_dir(data_dir);
+  });
   int status = 0;
   auto options = [&] {
     CompileOptions o;
@@ -325,6 +336,14 @@ int main(int argc, char** argv) {
       std::cout << commands::trace_timeline_text(*trace);
     }
     status = trace_output.empty() ? code(ExitStatus::Ok) : commands::write_trace_file(log, trace_output, trace_log, true);
+  });
+
+  auto* paths = app.add_subcommand("paths", "Print where configgen's data is (vmm.elf, guest images, targets, profiles) and where it came from");
+  paths->callback([&] {
+    std::string scratch_error;
+    const std::string scratch = install::scratch_directory(install::scratch_inputs_from_environment(build_dir), scratch_error);
+    std::cout << commands::paths_text(install::data_paths(), scratch, scratch_error);
+    status = code(commands::required_paths_found(install::data_paths()) ? ExitStatus::Ok : ExitStatus::Failed);
   });
 
   commands::register_appliance_commands(app, options, status);

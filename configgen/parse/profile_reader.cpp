@@ -176,8 +176,13 @@ void Reader::read_images(const Node* n, model::Profile& p) {
     // A default-constructed stream is not in a failed state: test is_open, or a
     // missing file would silently become an empty image.
     if (!in.is_open() || !in) {
+      // ${build} comes from the data configgen found or --build-dir: say which.
+      const bool from_build = e.value->get("file")->scalar.find("${build}") != std::string::npos;
       diags_.error(e.value->get("file")->loc, "io", "cannot read image file " + img.file,
-                   "build the guest images first (make), or fix the path");
+                   from_build ? "${build} is " + options_.build_dir +
+                                    " (--build-dir, else the guest images of the data configgen found: `configgen paths`); "
+                                    "build the guest images first (make), or fix the path"
+                              : "build the guest images first (make), or fix the path");
       p.images[e.key] = std::move(img);  // known, so regions naming it are not reported twice
       continue;
     }

@@ -8,12 +8,13 @@
 #include <sstream>
 
 #include "arch/vmx_table.h"
+#include "install/data_paths.h"
 #include "parse/scalars.h"
 
 namespace configgen::parse {
 using model::Target;
 
-std::string targets_directory() { return std::string(VTX_SOURCE_DIR) + "/configgen/targets"; }
+std::string targets_directory() { return install::data_paths().path(install::DataItem::targets); }
 
 std::string resolve_target_path(const std::string& name_or_path, const std::string& bochs_version) {
   if (name_or_path.find('/') != std::string::npos || name_or_path.find(".yaml") != std::string::npos) return name_or_path;

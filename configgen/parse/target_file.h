@@ -19,6 +19,7 @@ std::optional<Target> load_target(const std::string& name_or_path, std::string& 
                                   const std::string& bochs_version = kDefaultBochsVersion);
 // The file a target name resolves to (see load_target).
 std::string resolve_target_path(const std::string& name_or_path, const std::string& bochs_version);
+// The targets directory of the data configgen found (install/data_paths.h).
 std::string targets_directory();
 // Parses `vmm: caps: msr 0xNNN NAME = 0xVALUE` lines of a serial log (the
 // first CPU's block) and the `vmm: probe: control NAME (...): RESULT` lines

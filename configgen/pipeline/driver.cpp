@@ -6,6 +6,7 @@
 
 #include "console/console.h"
 #include "emit/blob_writer.h"
+#include "install/data_paths.h"
 #include "lower/lower.h"
 #include "parse/profile_reader.h"
 #include "parse/target_file.h"
@@ -15,7 +16,7 @@ namespace configgen {
 
 Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
   Pipeline p;
-  p.readable = parse::read_profile(path, {options.build_dir}, p.profile, p.diags);
+  p.readable = parse::read_profile(path, {options.build_dir.empty() ? install::image_root() : options.build_dir}, p.profile, p.diags);
   spdlog::trace("parse: {}: {} guest(s), {} diagnostic(s)", path, p.profile.guests.size(), p.diags.all().size());
   if (!p.readable) return p;
   // An unreadable image is an I/O error (exit status 2), but the rest of the
@@ -26,8 +27,10 @@ Pipeline run_pipeline(const std::string& path, const CompileOptions& options) {
   std::string error;
   p.target = parse::load_target(target_name, error, options.bochs_version);
   if (!p.target) {
+    std::string missing;
+    install::data_paths().require(install::DataItem::targets, missing);
     p.diags.error(p.profile.target_loc.line ? p.profile.target_loc : model::SourceLoc{path, 1, 1}, "unknown-target", error,
-                  "targets are in " + parse::targets_directory());
+                  missing.empty() ? "targets are in " + parse::targets_directory() : missing);
     return p;
   }
   spdlog::trace("target: {} (asked for {})", p.target->name, target_name);

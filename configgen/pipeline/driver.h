@@ -17,7 +17,9 @@ namespace configgen {
 struct CompileOptions {
   std::string target_override;  // empty = the profile's appliance.target
   bool werror = false;
-  std::string build_dir = VTX_BINARY_DIR;  // expands ${build} in image paths
+  // What ${build} in image paths means (--build-dir); empty: the directory
+  // holding the data's guest_images/ (install::image_root()).
+  std::string build_dir;
   // Which emulator's captures a family target name (bochs-tigerlake) means:
   // `run` sets the version of the Bochs it boots (parse::load_target).
   std::string bochs_version = model::kDefaultBochsVersion;

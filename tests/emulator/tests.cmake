@@ -45,6 +45,12 @@ endfunction()
 emulator_test(emu_demo_bochs_cdrom 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --cpus 2 --quiet --keep ${EMU_DIR}/demo-cdrom)
 emulator_test(emu_demo_bochs_netboot 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --boot net --cpus 2 --quiet --keep ${EMU_DIR}/demo-net)
 
+# Issue 14 item 5: the installed tree, relocated to a temporary prefix and
+# run from elsewhere (check, compile, image, a Bochs run), never reaching back
+# into the build or source tree.
+emulator_test(emu_installed_tree 300 sh ${CMAKE_CURRENT_SOURCE_DIR}/emulator/installed_tree_test.sh
+  ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR} ${CMAKE_INSTALL_LIBDIR} ${CMAKE_INSTALL_DATADIR} ${CMAKE_BINARY_DIR}/bochs3/bin/bochs)
+
 # Issue 4: isolation (EPT violation, triple fault, watchdog next to a guest that finishes) and SMP with every mode.
 emulator_test_both_legs(emu_isolation 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/isolation.yaml --cpus 1 --quiet --keep ${EMU_DIR}/isolation)
 emulator_test(emu_smp_modes 300 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/smp-modes.yaml --cpus 4 --timeout 240 --quiet --keep ${EMU_DIR}/smp-modes)

@@ -19,6 +19,8 @@ list(APPEND FUZZ_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/configgen/commands/inspect.cp
 set(FUZZ_FLAGS -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -I${CMAKE_SOURCE_DIR}/configgen -I${CMAKE_SOURCE_DIR}/vmm
   "-DVTX_SOURCE_DIR=\"${CMAKE_SOURCE_DIR}\"" "-DVTX_BINARY_DIR=\"${CMAKE_BINARY_DIR}\""
+  "-DVTX_INSTALL_BINDIR=\"${CMAKE_INSTALL_BINDIR}\"" "-DVTX_INSTALL_LIBDIR=\"${CMAKE_INSTALL_LIBDIR}\""
+  "-DVTX_INSTALL_DATADIR=\"${CMAKE_INSTALL_DATADIR}\""
   # configgen's messages go through spdlog with Debian's shared spdlog and fmt (configgen/console).
   -DFMT_SHARED -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DSPDLOG_SHARED_LIB)
 foreach(target fuzz_profile fuzz_blob)
