@@ -205,6 +205,7 @@ int main(int argc, char** argv) {
                                   "page sizes, and the gaps between them (on-demand or unmapped)")
       ->excludes(json_flag);
   inspect->add_option("--svg", svg_path, "Write the memory maps as an SVG document (one column per guest) to this file")
+      ->type_name("FILE")
       ->excludes(json_flag);
   inspect->callback([&] {
     const auto bytes = blob_bytes(blob_path);

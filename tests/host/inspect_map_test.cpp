@@ -4,7 +4,9 @@
 // rectangle per row, whatever the names in the blob hold.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "commands/inspect_json.h"
 #include "commands/inspect_map.h"
 #include "configgen_test_support.h"
+#include "memory/ept.h"
 #include "pipeline/driver.h"
 
 namespace {
@@ -221,6 +224,51 @@ TEST(InspectMap, PageSizesFollowAlignmentAndThePageSizeCap) {
   // A GPA off 2M against a 2M-aligned host block never lines up.
   EXPECT_EQ(configgen::commands::page_sizes_text(row_at(g, 0x80001000)->pages), "4K");
   EXPECT_EQ(configgen::commands::page_sizes_text(row_at(g, 0xC0000000)->pages), "4K");
+}
+
+// Tables in ordinary memory, as in vmm_ept_builder_test.cpp.
+struct FakePhysical {
+  std::vector<std::unique_ptr<uint64_t[]>> pages;
+  static uint64_t allocate(void* self) {
+    auto* f = static_cast<FakePhysical*>(self);
+    f->pages.emplace_back(new uint64_t[512]());
+    return 0x1000ull * f->pages.size();
+  }
+  static uint64_t* at(void* self, uint64_t hpa) { return static_cast<FakePhysical*>(self)->pages.at(hpa / 0x1000 - 1).get(); }
+  memory::PageSource source() { return {this, allocate, at}; }
+};
+
+// The map's page sizes are the ones EptBuilder::map() really uses for a host
+// block aligned exactly as backing_alignment() promises (and no more).
+TEST(InspectMap, PageSizesAreTheEptBuildersOwn) {
+  struct Case {
+    uint64_t gpa, size, page_size;
+  };
+  for (const Case c : {Case{0x200000, 0x401000, 2u << 20}, Case{0x40000000, 1ull << 30, 1ull << 30}, Case{0x80001000, 4u << 20, 2u << 20},
+                       Case{0x1000, 0x5000, 4096}, Case{0x600000, 0x600000, 1ull << 30}}) {
+    const std::string line = "      - {gpa: " + std::to_string(c.gpa) + ", size: " + std::to_string(c.size) +
+                             ", page_size: " + std::to_string(c.page_size) + "}\n";
+    const std::string low = c.gpa >= 0x200000 ? "      - {gpa: 0, size: 1M}\n" + std::string(rule_cases::kDemoAt1M) : std::string(rule_cases::kDemoAt1M);
+    const MemoryMap m = map_of_text("map-ept.yaml", test_support::profile_with_memory(low + line));
+    ASSERT_EQ(m.guests.size(), 1u);
+    const MapRow* row = row_at(m.guests[0], c.gpa);
+    ASSERT_TRUE(row && row->region) << std::hex << c.gpa;
+    const uint64_t align = memory::backing_alignment(c.page_size, c.size);
+    FakePhysical phys;
+    memory::EptBuilder ept;
+    ASSERT_TRUE(ept.init(phys.source(), true, true));
+    // The host block at `align` exactly: 2M-aligned is not 1G-aligned.
+    ASSERT_TRUE(ept.map(c.gpa, align, c.size, memory::kEptRead, 6, std::min(c.page_size, align)));
+    std::vector<uint64_t> seen;
+    for (uint64_t a = c.gpa; a < c.gpa + c.size;) {
+      const auto t = ept.translate(a);
+      ASSERT_TRUE(t.present);
+      if (std::find(seen.begin(), seen.end(), t.page_size) == seen.end()) seen.push_back(t.page_size);
+      a += t.page_size;
+    }
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(row->pages, seen) << std::hex << "region at 0x" << c.gpa;
+  }
 }
 
 TEST(InspectMap, HumanSizes) {
