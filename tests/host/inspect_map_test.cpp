@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <map>
 #include <string>
@@ -295,6 +297,21 @@ TEST(InspectMap, RefusesABlobThatDoesNotVerify) {
   EXPECT_EQ(error, json_error);
   EXPECT_FALSE(configgen::commands::memory_map({1, 2, 3}, error));
   EXPECT_FALSE(error.empty());
+}
+
+// docs/book/ex6-1.md shows the map that command prints; kept fresh here.
+TEST(InspectMap, BookPageShowsTheCommandsOutput) {
+  std::ifstream in(VTX_SOURCE_DIR "/docs/book/ex6-1.md");
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string command = "build/bin/configgen inspect --map profiles/book/ex6-1-ept-time-slices.yaml\n```\n";
+  const size_t at = page.find(command);
+  ASSERT_NE(at, std::string::npos) << "docs/book/ex6-1.md no longer shows the command";
+  const size_t open = page.find("```\n", at + command.size());
+  const size_t close = page.find("```\n", open + 4);
+  ASSERT_NE(close, std::string::npos);
+  const std::string shown = page.substr(open + 4, close - open - 4);
+  EXPECT_EQ(shown, configgen::commands::map_text(map_of_profile(VTX_SOURCE_DIR "/profiles/book/ex6-1-ept-time-slices.yaml"), false))
+      << "docs/book/ex6-1.md is stale: paste the output of the command above it";
 }
 
 TEST(InspectSvg, BookExampleIsWellFormedWithAGroupPerGuestAndARectPerRow) {
