@@ -227,9 +227,13 @@ std::string map_text(const MemoryMap& map, bool color) {
   std::string out = "appliance " + map.appliance + ": guest-physical memory maps, large pages as " + map.target + " allows them\n" +
                     "pages: the EPT page sizes the mapping is sure to use; scale: 1 mark for 4 KiB, 1 more per factor of 4\n" +
                     "(# mapped, ~ mapped on demand, ! trapped or emulated, . unmapped)\n";
-  auto paint = [&](const std::string& text, const char* ansi) {
-    return color ? std::string("\033[") + ansi + "m" + text + "\033[0m" : text;
+  // The colour goes round the word only, so the padding and a trimmed line
+  // end are the same with colour and without.
+  auto paint = [&](const std::string& text, size_t width, const char* ansi) {
+    const std::string padding = pad(text, width).substr(text.size());
+    return (color ? std::string("\033[") + ansi + "m" + text + "\033[0m" : text) + padding;
   };
+  if (map.guests.empty()) out += "\nno guests\n";
   for (const GuestMap& g : map.guests) {
     size_t regions = 0;
     for (const MapRow& row : g.rows) regions += row.region.has_value();
@@ -239,9 +243,9 @@ std::string map_text(const MemoryMap& map, bool color) {
     for (const MapRow& row : g.rows) {
       const MapStyle st = style_of(row);
       std::string line = "  " + address(row.first) + "  " + address(row.last) + "  " + pad(human_size(row.size()), 9, true) + "  " +
-                         paint(pad(row.kind, 12), st.ansi) + pad(row.mapped ? permissions_text(row.permissions) : "---", 6) +
+                         paint(row.kind, 12, st.ansi) + pad(row.mapped ? permissions_text(row.permissions) : "---", 6) +
                          pad(row.mapped ? row.memory_type : "-", 6) + pad(page_sizes_text(row.pages), 7) +
-                         paint(pad(std::string(size_t(scale_steps(row.size())), st.mark), 20), st.ansi) + row.detail;
+                         paint(std::string(size_t(scale_steps(row.size())), st.mark), 20, st.ansi) + row.detail;
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
     }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -345,6 +346,21 @@ TEST(InspectSvg, BookExampleIsWellFormedWithAGroupPerGuestAndARectPerRow) {
     EXPECT_EQ(size_t(rects), m.guests[0].rows.size());
   }
   EXPECT_NE(svg.find("logarithmic"), std::string::npos) << "the scale is explained in a comment";
+}
+
+TEST(InspectSvg, EveryShippedProfileMapsTheWholeSpaceAsWellFormedSvg) {
+  size_t checked = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(VTX_SOURCE_DIR "/profiles")) {
+    if (e.path().extension() != ".yaml" || e.path().filename() == "defaults.yaml") continue;
+    const MemoryMap m = map_of_profile(e.path().string());
+    EXPECT_FALSE(m.appliance.empty()) << e.path();  // ex1-2 has no guest: its map is the header alone
+    for (const GuestMap& g : m.guests) expect_covers_the_space(g);
+    std::vector<Element> els;
+    EXPECT_EQ(parse_xml(configgen::commands::map_svg(m), els), "") << e.path();
+    EXPECT_EQ(count(els, "g", "guest"), m.guests.size()) << e.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 20u);
 }
 
 TEST(InspectSvg, NamesAreEscaped) {
