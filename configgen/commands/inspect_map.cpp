@@ -156,8 +156,9 @@ std::optional<MemoryMap> memory_map(const std::vector<uint8_t>& bytes, std::stri
     cpu.allow_2m = target->caps.ept_vpid_cap.pde_2mb_pages();
     cpu.allow_1g = target->caps.ept_vpid_cap.pdpte_1gb_pages();
     map.target = target->name;
+    map.target_found = true;
   } else {
-    map.target = std::string("target '") + r.string(a.target) + "' not found: 2M and 1G pages assumed";
+    map.target = r.string(a.target);
   }
   for (uint32_t i = 0; i < r.guest_count(); ++i) map.guests.push_back(guest_map(r, r.guest(i), cpu));
   return map;
@@ -216,15 +217,21 @@ std::string pad(std::string s, size_t width, bool right = false) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
-std::string address(uint64_t a) {
+}  // namespace
+
+std::string address_text(uint64_t a) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%012llx", static_cast<unsigned long long>(a));
   return buf;
 }
-}  // namespace
+
+std::string large_pages_text(const MemoryMap& map) {
+  return map.target_found ? "large pages as " + map.target + " allows them"
+                          : "target '" + map.target + "' not found: 2M and 1G pages assumed allowed";
+}
 
 std::string map_text(const MemoryMap& map, bool color) {
-  std::string out = "appliance " + map.appliance + ": guest-physical memory maps, large pages as " + map.target + " allows them\n" +
+  std::string out = "appliance " + map.appliance + ": guest-physical memory maps, " + large_pages_text(map) + "\n" +
                     "pages: the EPT page sizes the mapping is sure to use; scale: 1 mark for 4 KiB, 1 more per factor of 4\n" +
                     "(# mapped, ~ mapped on demand, ! trapped or emulated, . unmapped)\n";
   // The colour goes round the word only, so the padding and a trimmed line
@@ -242,7 +249,7 @@ std::string map_text(const MemoryMap& map, bool color) {
            pad("pages", 7) + pad("scale", 20) + "detail\n";
     for (const MapRow& row : g.rows) {
       const MapStyle st = style_of(row);
-      std::string line = "  " + address(row.first) + "  " + address(row.last) + "  " + pad(human_size(row.size()), 9, true) + "  " +
+      std::string line = "  " + address_text(row.first) + "  " + address_text(row.last) + "  " + pad(human_size(row.size()), 9, true) + "  " +
                          paint(row.kind, 12, st.ansi) + pad(row.mapped ? permissions_text(row.permissions) : "---", 6) +
                          pad(row.mapped ? row.memory_type : "-", 6) + pad(page_sizes_text(row.pages), 7) +
                          paint(std::string(size_t(scale_steps(row.size())), st.mark), 20, st.ansi) + row.detail;

@@ -36,7 +36,8 @@ struct GuestMap {
 
 struct MemoryMap {
   std::string appliance;
-  std::string target;  // what decided the large pages ("bochs-3.0-tigerlake", or why none did)
+  std::string target;         // the blob's appliance.target
+  bool target_found = false;  // false: 2M and 1G pages are assumed allowed
   std::vector<GuestMap> guests;
 };
 
@@ -49,6 +50,9 @@ std::string human_size(uint64_t bytes);
 std::string page_sizes_text(const std::vector<uint64_t>& pages);
 
 std::string permissions_text(uint32_t permissions);  // "r-x"
+std::string address_text(uint64_t gpa);              // "0x000000007000": 12 digits, the 48-bit space
+// "large pages as bochs-3.0-tigerlake allows them", or that the target was not found.
+std::string large_pages_text(const MemoryMap& map);
 // A row's length on the maps' log scale: 1 for 4 KiB, one more per factor of 4.
 int scale_steps(uint64_t bytes);
 

@@ -57,12 +57,6 @@ std::string xml_text(std::string_view s) {
   return out;
 }
 
-std::string address(uint64_t a) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%012llx", static_cast<unsigned long long>(a));
-  return buf;
-}
-
 std::string text_at(int x, int y, const std::string& text, const char* extra = "") {
   return "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\"" + extra + ">" + xml_text(text) + "</text>";
 }
@@ -99,7 +93,7 @@ std::string map_svg(const MemoryMap& map) {
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
          "\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) + "\" font-family=\"monospace\" font-size=\"10\">\n";
   out += "<title>" + xml_text("appliance " + map.appliance + ": guest-physical memory") + "</title>\n";
-  out += text_at(4, 16, "appliance " + map.appliance + ": guest-physical memory (large pages as " + map.target + " allows them)",
+  out += text_at(4, 16, "appliance " + map.appliance + ": guest-physical memory, " + large_pages_text(map),
                  " font-size=\"12\" font-weight=\"bold\"") + "\n";
   out += "<g class=\"axis\">\n";
   for (size_t i = 0; i < bounds.size(); ++i) {
@@ -107,7 +101,7 @@ std::string map_svg(const MemoryMap& map) {
     out += "<line x1=\"" + std::to_string(kAxisWidth - 6) + "\" y1=\"" + yy + "\" x2=\"" + std::to_string(width) + "\" y2=\"" + yy +
            "\" stroke=\"#dddddd\"/>";
     // The end of the space is 2^48, one past the last address: print the last.
-    out += text_at(4, y[i] + (i + 1 < bounds.size() ? 10 : 0), address(i + 1 < bounds.size() ? bounds[i] : bounds[i] - 1)) + "\n";
+    out += text_at(4, y[i] + (i + 1 < bounds.size() ? 10 : 0), address_text(i + 1 < bounds.size() ? bounds[i] : bounds[i] - 1)) + "\n";
   }
   out += "</g>\n";
   for (size_t gi = 0; gi < map.guests.size(); ++gi) {
@@ -118,7 +112,7 @@ std::string map_svg(const MemoryMap& map) {
     if (!g.note.empty()) out += text_at(x, kTop - 6, g.note) + "\n";
     for (const MapRow& row : g.rows) {
       const int top = y_of(row.first), h = y_of(row.last + 1) - top;
-      const std::string range = address(row.first) + "-" + address(row.last);
+      const std::string range = address_text(row.first) + "-" + address_text(row.last);
       const std::string access =
           row.mapped ? permissions_text(row.permissions) + " " + row.memory_type + " " + page_sizes_text(row.pages) : std::string("no access");
       out += "<g>";

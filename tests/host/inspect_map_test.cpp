@@ -284,6 +284,14 @@ TEST(InspectMap, HumanSizes) {
   EXPECT_EQ(human_size(512), "512 bytes");
 }
 
+TEST(InspectMap, SaysWhenTheTargetIsNotThereToDecideLargePages) {
+  MemoryMap m;
+  m.target = "my-cpu";
+  EXPECT_EQ(configgen::commands::large_pages_text(m), "target 'my-cpu' not found: 2M and 1G pages assumed allowed");
+  m.target_found = true;
+  EXPECT_EQ(configgen::commands::large_pages_text(m), "large pages as my-cpu allows them");
+}
+
 TEST(InspectMap, RefusesABlobThatDoesNotVerify) {
   const auto p = configgen::run_pipeline(VTX_SOURCE_DIR "/profiles/demo.yaml", configgen::CompileOptions{});
   ASSERT_TRUE(p.ok(false));
