@@ -23,6 +23,7 @@
 #include "commands/field_diff.h"
 #include "commands/inspect.h"
 #include "commands/inspect_json.h"
+#include "commands/inspect_map.h"
 #include "commands/lab.h"
 #include "commands/man_page.h"
 #include "commands/paths.h"
@@ -210,11 +211,33 @@ int main(int argc, char** argv) {
   bool json = false;
   auto* inspect = app.add_subcommand("inspect", "Describe a blob (or a profile, compiled on the fly) in words");
   inspect->add_option("blob", blob_path, "Blob (or profile YAML)")->required();
-  inspect->add_flag("--json", json, "Typed JSON instead of text (numbers, booleans, arrays of objects; docs/inspect.schema.json)");
+  auto* json_flag =
+      inspect->add_flag("--json", json, "Typed JSON instead of text (numbers, booleans, arrays of objects; docs/inspect.schema.json)");
+  bool map = false;
+  std::string svg_path;
+  inspect->add_flag("--map", map, "Each guest's guest-physical memory map instead: regions by GPA with kind, rwx, memory type and EPT "
+                                  "page sizes, and the gaps between them (on-demand or unmapped)")
+      ->excludes(json_flag);
+  inspect->add_option("--svg", svg_path, "Write the memory maps as an SVG document (one column per guest) to this file")
+      ->type_name("FILE")
+      ->excludes(json_flag);
   inspect->callback([&] {
     const auto bytes = blob_bytes(blob_path);
     if (!bytes) return;
     std::string error;
+    if (map || !svg_path.empty()) {
+      const auto memory = commands::memory_map(*bytes, error);
+      if (!memory) return refused(blob_path, error);
+      if (map) std::cout << commands::map_text(*memory, console::stdout_colored());
+      if (svg_path.empty()) return;
+      if (auto err = appliance::write_file(svg_path, commands::map_svg(*memory)); !err.empty()) {
+        spdlog::error("{}", err);
+        status = code(ExitStatus::UsageOrIo);
+        return;
+      }
+      spdlog::debug("wrote the memory maps of {} guest(s) to {}", memory->guests.size(), svg_path);
+      return;
+    }
     if (json) {
       if (const auto doc = commands::inspect_document(*bytes, error)) std::cout << doc->dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
       else refused(blob_path, error);

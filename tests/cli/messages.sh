@@ -1,5 +1,5 @@
 #!/bin/sh
-# Command-line message tests: levels, colour and --werror's count.
+# Command-line message tests: levels, colour (messages, diagnostics, inspect --map) and --werror's count.
 # usage: messages.sh CONFIGGEN SOURCE_DIR CASE; fails (exit 1) with a reason.
 CG=$1
 SRC=$2
@@ -50,6 +50,16 @@ color)  # auto colours a terminal unless NO_COLOR; never and always win
   has_escape "$err" && fail "colour on a pipe"
   NO_COLOR=1 "$CG" --color=always check "$INVALID" >"$out" 2>"$err"
   has_escape "$err" || fail "no colour with --color=always"
+  # inspect --map colours its kinds the same way, and only then.
+  MAP="$CG inspect --map $SRC/tests/host/golden/demo.blob"
+  NO_COLOR= on_tty "$MAP" >"$out" 2>&1
+  has_escape "$out" || fail "inspect --map: no colour on a terminal"
+  NO_COLOR=1 on_tty "$MAP" >"$out" 2>&1
+  has_escape "$out" && fail "inspect --map: colour with NO_COLOR=1"
+  NO_COLOR= $MAP >"$out" 2>"$err"
+  has_escape "$out" && fail "inspect --map: colour on a pipe"
+  $MAP --color always | sed "s/$ESC\[[0-9;]*m//g" >"$err"
+  cmp -s "$out" "$err" || fail "inspect --map: the coloured map differs from the plain one"
   # The diagnostic's text is the same once the colour is taken out.
   "$CG" check "$INVALID" 2>"$out"
   "$CG" check "$INVALID" --color always 2>&1 | sed "s/$ESC\[[0-9;]*m//g" >"$err"

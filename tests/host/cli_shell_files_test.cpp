@@ -93,6 +93,8 @@ TEST(Completion, BashCompletesTheWordsOfOptionsWithFixedChoices) {
   EXPECT_EQ(complete(script, {"configgen", "check", "x.yaml", "--format", "=", "js"}), Words({"json"}));
   EXPECT_EQ(complete(script, {"configgen", "check", "x.yaml", "--format", "="}), Words({"text", "json", "sarif"}));
   EXPECT_EQ(complete(script, {"configgen", "inspect", "--js"}), Words({"--json"}));
+  EXPECT_EQ(complete(script, {"configgen", "inspect", "--m"}), Words({"--map"}));
+  EXPECT_EQ(complete(script, {"configgen", "inspect", "--sv"}), Words({"--svg"}));
   EXPECT_EQ(complete(script, {"configgen", "diff", "--we"}), Words({"--werror"}));
 }
 
@@ -180,6 +182,8 @@ TEST(ManPage, HasEveryCommandOptionAndStatus) {
   EXPECT_NE(m.find("\\fB\\-\\-emulator\\fR \\fIWORD\\fR\nbochs or qemu. One of: bochs, qemu. Default: bochs."), std::string::npos);
   EXPECT_NE(m.find("\\fB\\-o\\fR, \\fB\\-\\-output\\fR \\fITEXT\\fR\nBlob to write. Required."), std::string::npos);
   EXPECT_NE(m.find("Testing (the project's own negative tests)"), std::string::npos);
+  EXPECT_NE(m.find("\\fB\\-\\-map\\fR\nEach guest's guest\\-physical memory map instead"), std::string::npos);
+  EXPECT_NE(m.find("\\fB\\-\\-svg\\fR \\fIFILE\\fR\nWrite the memory maps as an SVG document"), std::string::npos);
   // Exit statuses from commands/exit_status.h, for the page and for run.
   EXPECT_NE(m.find(".TP\n.B 124\na run timed out\n"), std::string::npos);
   EXPECT_NE(m.find(".TP\n.B 124\nthe machine ran until \\-\\-timeout and was stopped\n"), std::string::npos);

@@ -27,6 +27,8 @@ inline constexpr uint32_t kSectionAlign = 16;
 inline constexpr uint32_t kMaxGuests = 256;
 inline constexpr uint32_t kMaxSections = 16;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // "no index"
+// A 4-level EPT translates 48-bit guest-physical addresses (SDM 28.3.2).
+inline constexpr uint32_t kGuestPhysicalWidth = 48;
 
 enum class SectionKind : uint32_t {
   Appliance = 1,   // one Appliance record

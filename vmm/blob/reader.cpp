@@ -26,8 +26,6 @@ bool all_zero(const T (&words)[N]) {
   return true;
 }
 
-// A 4-level EPT translates 48-bit guest-physical addresses (SDM 28.3.2).
-constexpr uint32_t kGuestPhysicalWidth = 48;
 constexpr uint16_t kKnownUartBases[] = {0x3F8, 0x2F8, 0x3E8, 0x2E8};
 constexpr uint32_t kMaxMapOnDemandPages = 4096;
 

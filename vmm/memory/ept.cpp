@@ -63,14 +63,8 @@ bool EptBuilder::map(uint64_t gpa, uint64_t hpa, uint64_t size, uint32_t permiss
   if (!pml4_ || ((gpa | hpa | size) & (kPage4K - 1)) || size == 0 || gpa + size < gpa) return false;
   if (gpa + size > (1ull << 48)) return false;  // a 4-level walk covers 48 bits
   while (size) {
-    int level = 1;
-    uint64_t page = kPage4K;
-    auto fits = [&](uint64_t p) { return ((gpa | hpa) & (p - 1)) == 0 && size >= p && max_page >= p; };
-    if (allow_1g_ && fits(kPage1G)) {
-      level = 3, page = kPage1G;
-    } else if (allow_2m_ && fits(kPage2M)) {
-      level = 2, page = kPage2M;
-    }
+    const uint64_t page = ept_page_for(gpa, hpa, size, max_page, allow_2m_, allow_1g_);
+    const int level = page == kPage1G ? 3 : page == kPage2M ? 2 : 1;
     uint64_t* e = walk_to(gpa, level, true);
     if (!e) return false;
     // A table that a large page replaces stays allocated but unreachable: maps are built once per guest.

@@ -17,6 +17,21 @@ struct PageSource {
 enum EptPermission : uint32_t { kEptRead = 1, kEptWrite = 2, kEptExecute = 4 };
 inline constexpr uint64_t kPage4K = 4096, kPage2M = 2ull << 20, kPage1G = 1ull << 30;
 
+// The page EptBuilder::map() uses at gpa -> hpa with `left` bytes still to
+// map: the largest that both addresses' alignment, the bytes left, max_page
+// and the CPU allow. `configgen inspect --map` asks the same question.
+constexpr uint64_t ept_page_for(uint64_t gpa, uint64_t hpa, uint64_t left, uint64_t max_page, bool allow_2m, bool allow_1g) {
+  auto fits = [&](uint64_t p) { return ((gpa | hpa) & (p - 1)) == 0 && left >= p && max_page >= p; };
+  return allow_1g && fits(kPage1G) ? kPage1G : allow_2m && fits(kPage2M) ? kPage2M : kPage4K;
+}
+
+// The alignment of the host block behind a RAM or image region (book
+// 6.3.1): 2M when the region may use large pages, so that a 2M-aligned GPA
+// maps with 2M pages. 1G pages need a 1G-aligned block, which is luck.
+constexpr uint64_t backing_alignment(uint64_t max_page, uint64_t size) {
+  return max_page >= kPage2M && size >= kPage2M ? kPage2M : kPage4K;
+}
+
 struct EptTranslation {
   bool present;
   uint64_t host_physical;

@@ -55,8 +55,7 @@ bool map_regions(Vcpu& v, memory::EptBuilder& ept, const blob::Reader& r, uint32
         break;
       case blob::RegionKind::Ram:
       case blob::RegionKind::Image: {
-        const uint64_t align = reg.page_size >= memory::kPage2M && reg.size >= memory::kPage2M ? memory::kPage2M : 4096;
-        hpa = memory::phys_allocate(reg.size, align);
+        hpa = memory::phys_allocate(reg.size, memory::backing_alignment(reg.page_size, reg.size));
         if (!hpa) {
           return refuse(v, "out of host memory: its region at guest-physical 0x%lx needs 0x%lx bytes", reg.gpa, reg.size);
         }
