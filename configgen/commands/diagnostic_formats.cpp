@@ -5,6 +5,7 @@
 #include <map>
 
 #include "arch/entry_rules.h"
+#include "model/diagnostic_ids.h"
 
 namespace configgen::commands {
 namespace {
@@ -107,11 +108,14 @@ std::string diagnostics_sarif(const Diagnostics& diags, const std::string& tool_
       auto [it, added] = rule_index.emplace(name.id, rules.size());
       if (added) {
         json rule = {{"id", name.id}};
-        // The VM-entry rule table describes its rules; any other rule is
-        // described by its first message.
+        // The VM-entry rule table and configgen's diagnostic table describe
+        // their rules; any other rule is described by its first message.
         const arch::EntryRuleInfo* known = arch::find_entry_rule(name.id.c_str());
-        rule["shortDescription"] = {{"text", known ? std::string(known->summary) : d.message}};
-        const std::string section = known ? known->sdm_section : name.sdm_section;
+        const model::DiagnosticIdInfo* own = nullptr;
+        for (const auto& i : model::kDiagnosticIds)
+          if (name.id == i.id) own = &i;
+        rule["shortDescription"] = {{"text", known ? std::string(known->summary) : own ? std::string(own->meaning) : d.message}};
+        const std::string section = known ? known->sdm_section : own && *own->sdm_section ? own->sdm_section : name.sdm_section;
         if (!section.empty()) {
           rule["helpUri"] = kSdmUri;
           rule["help"] = {{"text", "Intel SDM Vol. 3, section " + section}};

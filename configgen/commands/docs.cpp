@@ -8,6 +8,7 @@
 #include "arch/vmx_table.h"
 #include "host/rule_cases.h"
 #include "model/control_text.h"
+#include "model/diagnostic_ids.h"
 #include "model/keys.h"
 #include "parse/scalars.h"
 #include "platform/owned_resources.h"
@@ -56,6 +57,10 @@ std::string profile_reference_markdown() {
     std::snprintf(buf, sizeof buf, "0x%x", m.number);
     o << "| `" << m.profile_name << "` | " << buf << " | " << m.sdm_section << " |\n";
   }
+  o << "\n## Diagnostics (`[ID]` after a message; `configgen explain ID`)\n\nconfiggen's own checks; the VM-entry rules "
+       "(SDM 26.2, 26.3) have their ids in docs/sdm-coverage.md.\n\n| id | severity | meaning | sections |\n|---|---|---|---|\n";
+  for (const auto& d : model::kDiagnosticIds)
+    o << "| `" << d.id << "` | " << d.severity << " | " << escape_md(d.meaning) << " | " << sections(d.sdm_section, d.book_section) << " |\n";
   return o.str();
 }
 
@@ -198,6 +203,10 @@ std::string explain(const std::string& name) {
         << (r.named_by_hypervisor ? "the hypervisor names it after a failed VM entry" : "the hypervisor does not name it")
         << " (docs/sdm-coverage.md)\n";
     }
+  for (const auto& d : model::kDiagnosticIds)
+    if (name == d.id)
+      o << d.id << ": configgen diagnostic (" << d.severity << "): " << d.meaning << "\n  " << sections(d.sdm_section, d.book_section)
+        << "\n";
   for (const auto& c : arch::kControlBits)
     if (name == c.profile_name || name == c.ident) {
       o << c.profile_name << ": control \"" << c.sdm_name << "\", bit " << int(c.control.bit) << " of the "
@@ -228,6 +237,7 @@ std::string closest_explainable(const std::string& name) {
   std::vector<std::string> names;
   for (const auto& k : model::profile_keys()) names.push_back(k.path);
   for (const auto& r : arch::kEntryRules) names.push_back(r.id);
+  for (const auto& d : model::kDiagnosticIds) names.push_back(d.id);
   for (const auto& c : arch::kControlBits) names.push_back(c.profile_name);
   for (const auto& e : arch::kExitReasons) names.push_back(e.profile_name);
   for (const auto& x : arch::kExceptions) names.push_back(x.mnemonic);
