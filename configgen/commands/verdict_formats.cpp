@@ -16,23 +16,6 @@ std::string outcome_word(const appliance::Verdict& v, const RunFacts& run) {
 
 }  // namespace
 
-// The five predefined entities, and control characters (a serial line may
-// hold any byte) as spaces, which XML 1.0 cannot carry.
-std::string xml_text(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c < 0x20 && c != '\t' ? ' ' : char(c);
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> exit_histogram(const appliance::SerialLog& log) {
   constexpr long kBarWidth = 30;
   std::vector<std::string> out;

@@ -8,6 +8,7 @@
 
 #include "appliance/serial_log.h"
 #include "appliance/verdict.h"
+#include "commands/xml_text.h"
 
 namespace configgen::commands {
 
@@ -20,10 +21,6 @@ struct RunFacts {
   bool timed_out = false;
   int exit_status = 0;
 };
-
-// Text for an XML attribute or element: the predefined entities, control
-// characters as spaces.
-std::string xml_text(const std::string& s);
 
 std::string verdict_json(const appliance::Verdict& v, const appliance::SerialLog& log, const RunFacts& run);
 std::string verdict_junit(const appliance::Verdict& v, const RunFacts& run);

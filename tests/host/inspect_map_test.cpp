@@ -18,6 +18,7 @@
 #include "commands/inspect_map.h"
 #include "configgen_test_support.h"
 #include "memory/ept.h"
+#include "fake_physical.h"
 #include "pipeline/driver.h"
 
 namespace {
@@ -229,17 +230,7 @@ TEST(InspectMap, PageSizesFollowAlignmentAndThePageSizeCap) {
   EXPECT_EQ(configgen::commands::page_sizes_text(row_at(g, 0xC0000000)->pages), "4K");
 }
 
-// Tables in ordinary memory, as in vmm_ept_builder_test.cpp.
-struct FakePhysical {
-  std::vector<std::unique_ptr<uint64_t[]>> pages;
-  static uint64_t allocate(void* self) {
-    auto* f = static_cast<FakePhysical*>(self);
-    f->pages.emplace_back(new uint64_t[512]());
-    return 0x1000ull * f->pages.size();
-  }
-  static uint64_t* at(void* self, uint64_t hpa) { return static_cast<FakePhysical*>(self)->pages.at(hpa / 0x1000 - 1).get(); }
-  memory::PageSource source() { return {this, allocate, at}; }
-};
+using host_test::FakePhysical;  // tests/host/fake_physical.h
 
 // The map's page sizes are the ones EptBuilder::map() really uses for a host
 // block aligned exactly as backing_alignment() promises (and no more).

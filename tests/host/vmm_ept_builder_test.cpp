@@ -8,21 +8,12 @@
 #include <vector>
 
 #include "memory/ept.h"
+#include "fake_physical.h"
 
 namespace {
 using memory::EptBuilder;
 
-// Tables live in a vector of 4K pages; a "host-physical" address is 0x1000 * (index + 1).
-struct FakePhysical {
-  std::vector<std::unique_ptr<uint64_t[]>> pages;
-  static uint64_t allocate(void* self) {
-    auto* f = static_cast<FakePhysical*>(self);
-    f->pages.emplace_back(new uint64_t[512]());
-    return 0x1000ull * f->pages.size();
-  }
-  static uint64_t* at(void* self, uint64_t hpa) { return static_cast<FakePhysical*>(self)->pages.at(hpa / 0x1000 - 1).get(); }
-  memory::PageSource source() { return {this, allocate, at}; }
-};
+using host_test::FakePhysical;  // tests/host/fake_physical.h
 
 TEST(EptBuilder, Maps4KPagesWithPermissionsAndType) {
   FakePhysical phys;
