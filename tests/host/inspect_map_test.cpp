@@ -4,6 +4,8 @@
 // rectangle per row, whatever the names in the blob hold.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -299,19 +301,27 @@ TEST(InspectMap, RefusesABlobThatDoesNotVerify) {
   EXPECT_FALSE(error.empty());
 }
 
-// docs/book/ex6-1.md shows the map that command prints; kept fresh here.
-TEST(InspectMap, BookPageShowsTheCommandsOutput) {
-  std::ifstream in(VTX_SOURCE_DIR "/docs/book/ex6-1.md");
-  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string command = "build/bin/configgen inspect --map profiles/book/ex6-1-ept-time-slices.yaml\n```\n";
-  const size_t at = page.find(command);
-  ASSERT_NE(at, std::string::npos) << "docs/book/ex6-1.md no longer shows the command";
-  const size_t open = page.find("```\n", at + command.size());
-  const size_t close = page.find("```\n", open + 4);
-  ASSERT_NE(close, std::string::npos);
-  const std::string shown = page.substr(open + 4, close - open - 4);
-  EXPECT_EQ(shown, configgen::commands::map_text(map_of_profile(VTX_SOURCE_DIR "/profiles/book/ex6-1-ept-time-slices.yaml"), false))
-      << "docs/book/ex6-1.md is stale: paste the output of the command above it";
+// Every docs/book page that shows `inspect --map` of its profile shows what
+// that command prints (docs/book/pictures.sh writes them); kept fresh here.
+TEST(InspectMap, BookPagesShowTheCommandsOutput) {
+  static const std::regex command(R"(build/bin/configgen inspect --map (profiles/book/[a-z0-9-]+\.yaml)\n```\n)");
+  size_t pages = 0;
+  for (const auto& e : std::filesystem::directory_iterator(VTX_SOURCE_DIR "/docs/book")) {
+    if (e.path().extension() != ".md") continue;
+    std::ifstream in(e.path());
+    const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::smatch m;
+    if (!std::regex_search(page, m, command)) continue;
+    ++pages;
+    const size_t after = size_t(m.position(0) + m.length(0));
+    const size_t open = page.find("```\n", after);
+    const size_t close = page.find("```\n", open + 4);
+    ASSERT_NE(close, std::string::npos) << e.path();
+    const std::string shown = page.substr(open + 4, close - open - 4);
+    EXPECT_EQ(shown, configgen::commands::map_text(map_of_profile(std::string(VTX_SOURCE_DIR "/") + m[1].str()), false) + "")
+        << e.path() << " is stale: run docs/book/pictures.sh (or paste the output of the command above it)";
+  }
+  EXPECT_GE(pages, 11u);  // every example with guests
 }
 
 TEST(InspectSvg, BookExampleIsWellFormedWithAGroupPerGuestAndARectPerRow) {
