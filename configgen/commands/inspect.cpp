@@ -119,8 +119,11 @@ void describe_guest(const blob::Reader& r, const blob::Guest& g, const std::opti
     if (b.action == uint32_t(blob::Action::Override)) {
       v += " leaf " + hex(b.arg);
       static const char* regs[] = {"eax", "ebx", "ecx", "edx"};
-      for (int k = 0; k < 4; ++k)
+      for (int k = 0; k < 4; ++k) {
+        if (b.clear_bits[k]) v += std::string(" ") + regs[k] + "&=~" + hex(b.clear_bits[k]);
+        if (b.set_bits[k]) v += std::string(" ") + regs[k] + "|=" + hex(b.set_bits[k]);
         if (b.reg_mask & (1u << k)) v += std::string(" ") + regs[k] + "=" + hex(b.values[k]);
+      }
     }
     if (b.action == uint32_t(blob::Action::Hook)) v += " hook " + std::string(word(blob::kHooks, b.arg));
     beh.add("", v);

@@ -88,10 +88,15 @@ json behaviour(const blob::Behaviour& b) {
     o["leaf"] = b.arg;
     if (b.subleaf != blob::kNone) o["subleaf"] = b.subleaf;
     static const char* regs[] = {"eax", "ebx", "ecx", "edx"};
-    json forced = json::object();
-    for (int k = 0; k < 4; ++k)
+    json forced = json::object(), set = json::object(), clear = json::object();
+    for (int k = 0; k < 4; ++k) {
       if (b.reg_mask & (1u << k)) forced[regs[k]] = b.values[k];
+      if (b.set_bits[k]) set[regs[k]] = b.set_bits[k];
+      if (b.clear_bits[k]) clear[regs[k]] = b.clear_bits[k];
+    }
     o["registers"] = forced;
+    o["set_bits"] = set;
+    o["clear_bits"] = clear;
   }
   if (b.action == uint32_t(blob::Action::Hook)) o["hook"] = word(blob::kHooks, b.arg);
   return o;

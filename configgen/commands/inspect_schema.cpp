@@ -83,6 +83,13 @@ json msr_entry() {
                 "An entry of a VM-entry or VM-exit MSR list (SDM 24.7.2, Table 24-12)");
 }
 
+// EAX..EDX as integers: an override's forced values, or its bits.
+json registers(const char* description) {
+  return {{"type", "object"}, {"description", description},
+          {"properties", {{"eax", integer("EAX")}, {"ebx", integer("EBX")}, {"ecx", integer("ECX")}, {"edx", integer("EDX")}}},
+          {"additionalProperties", false}};
+}
+
 json behaviour() {
   json exit_names = json::array();
   for (const auto& e : arch::kExitReasons) exit_names.push_back(e.profile_name);
@@ -93,12 +100,12 @@ json behaviour() {
                  {"action", name_or_null(words(blob::kActions), "What the hypervisor does")},
                  {"leaf", integer("override: the CPUID leaf")},
                  {"subleaf", integer("override: the CPUID subleaf (absent: any)")},
-                 {"registers", {{"type", "object"}, {"description", "override: the forced registers"},
-                                {"properties", {{"eax", integer("EAX")}, {"ebx", integer("EBX")}, {"ecx", integer("ECX")}, {"edx", integer("EDX")}}},
-                                {"additionalProperties", false}}},
+                 {"registers", registers("override: the forced registers")},
+                 {"set_bits", registers("override: bits set in the answer, per register")},
+                 {"clear_bits", registers("override: bits cleared in the answer, per register")},
                  {"hook", name_or_null(words(blob::kHooks), "hook: the built-in hook")}},
                 "One on_exit behaviour: an exit reason (exit_reason, number) or an exception (exception, vector)",
-                {"exit_reason", "number", "exception", "vector", "leaf", "subleaf", "registers", "hook"});
+                {"exit_reason", "number", "exception", "vector", "leaf", "subleaf", "registers", "set_bits", "clear_bits", "hook"});
 }
 
 json guest() {

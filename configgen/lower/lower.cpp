@@ -33,8 +33,11 @@ blob::Behaviour lower_behaviour(const model::Behaviour& b) {
   r.action = uint32_t(b.action);
   if (b.leaf) r.arg = *b.leaf;
   if (b.subleaf) r.subleaf = *b.subleaf;
-  for (int k = 0; k < 4; ++k)
+  for (int k = 0; k < 4; ++k) {
     if (b.regs[k]) r.reg_mask |= 1u << k, r.values[k] = *b.regs[k];
+    r.set_bits[k] = b.set_bits[k];
+    r.clear_bits[k] = b.clear_bits[k];
+  }
   if (b.hook != blob::HookId::None) r.arg = uint32_t(b.hook);
   return r;
 }

@@ -79,7 +79,9 @@ struct Behaviour {
   std::string selector;  // exit reason profile name or exception mnemonic
   blob::Action action = blob::Action::Default;
   std::optional<uint32_t> leaf, subleaf;
-  std::optional<uint32_t> regs[4];  // eax, ebx, ecx, edx
+  std::optional<uint32_t> regs[4];  // eax, ebx, ecx, edx: forced whole
+  uint32_t set_bits[4] = {}, clear_bits[4] = {};  // eax..edx: `{set: BITS, clear: BITS}`
+  SourceLoc reg_locs[4];
   blob::HookId hook = blob::HookId::None;
   SourceLoc loc;
 };

@@ -664,12 +664,29 @@ void Reader::read_on_exit(const Node* n, model::Guest& g) {
         if (!which || *which == 0) continue;
         if (*which == 7) {
           if (auto w = word(f.value, blob::kHooks, "exit hook", "unknown-hook", kExitHooks)) b.hook = *w;
+        } else if (*which >= 3 && f.value->is_map()) {
+          // A register as bits to set and clear in the answer the guest
+          // would get, instead of a whole forced value.
+          const int k = *which - 3;
+          b.reg_locs[k] = f.value->loc;
+          static const std::vector<std::string> bit_keys = {"set", "clear"};
+          for (const auto& m : f.value->map) {
+            Node k3;
+            k3.kind = Node::Kind::Scalar;
+            k3.scalar = m.key;
+            k3.loc = m.key_loc;
+            const auto bit = sc_.choice(&k3, bit_keys, "register bits key", "unknown-key");
+            if (!bit) continue;
+            auto v = sc_.integer(m.value, (f.key + "." + m.key).c_str(), 0xFFFFFFFF);
+            if (!v) continue;
+            (*bit == 0 ? b.set_bits : b.clear_bits)[k] = uint32_t(*v);
+          }
         } else {
           auto v = sc_.integer(f.value, f.key.c_str(), 0xFFFFFFFF);
           if (!v) continue;
           if (*which == 1) b.leaf = uint32_t(*v);
           else if (*which == 2) b.subleaf = uint32_t(*v);
-          else b.regs[*which - 3] = uint32_t(*v);
+          else b.regs[*which - 3] = uint32_t(*v), b.reg_locs[*which - 3] = f.value->loc;
         }
       }
     }

@@ -107,6 +107,21 @@ void check_disjoint(const std::vector<model::Region>& memory, Diagnostics& diags
 }
 }  // namespace
 
+// A CPUID override's registers: forced whole, or bits cleared and then set
+// in the answer the guest would get (a field is replaced by clearing it and
+// setting its new value); other actions take no registers.
+void check_behaviour_registers(const model::Guest& g, Diagnostics& diags) {
+  static const char* regs[] = {"eax", "ebx", "ecx", "edx"};
+  for (const auto& b : g.on_exit)
+    for (int k = 0; k < 4; ++k) {
+      const bool bits = b.set_bits[k] || b.clear_bits[k];
+      if (!bits && !b.regs[k]) continue;
+      const model::SourceLoc& loc = b.reg_locs[k].line ? b.reg_locs[k] : b.loc;
+      if (b.action != blob::Action::Override || b.selector != "cpuid")
+        diags.error(loc, "override-arguments", std::string(regs[k]) + " is read only by `cpuid: {action: override, ...}`; here it would be ignored");
+    }
+}
+
 void check_structure(const model::Profile& p, const model::Target& target, Diagnostics& diags) {
   if (p.min_cpus > target.max_cpus)
     diags.error(p.target_loc, "cpu-count", "appliance.min_cpus " + std::to_string(p.min_cpus) + " exceeds the " +
@@ -199,6 +214,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
     }
     if (g.test_scancode && g.forward_irqs.empty())
       diags.warning(g.loc, "scancode-without-irq", "test_scancode has no effect unless IRQ 1 is forwarded");
+    check_behaviour_registers(g, diags);
   }
 }
 

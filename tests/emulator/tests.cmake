@@ -256,3 +256,7 @@ emulator_test(emu_run_trace_time_slices 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_tra
   ${CMAKE_SOURCE_DIR}/profiles/book/ex6-1-ept-time-slices.yaml ${EMU_DIR}/trace-ex6-1 --quiet)
 emulator_test(emu_run_trace_two_cpus 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_trace.sh ${CONFIGGEN} $<TARGET_FILE:host_tests>
   ${CMAKE_SOURCE_DIR}/profiles/demo.yaml ${EMU_DIR}/trace-demo --cpus 2 --quiet)
+
+# CPUID override by bits (issue 17 item 4): the CPU's own CPUID.01H:EAX with
+# its family field replaced, as the guest reads it.
+emulator_test_both_legs(emu_cpuid_override_bits 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/cpuid-bits.yaml --quiet --keep ${EMU_DIR}/cpuid-bits)

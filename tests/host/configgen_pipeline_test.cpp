@@ -333,3 +333,32 @@ TEST(BlobReader, RefusesTruncatedFlippedAndForeignBlobsWithAReason) {
   EXPECT_FALSE(r.verify(nullptr, 0).ok);
 }
 }  // namespace
+
+namespace {
+// on_exit cpuid override by bits: `{set, clear}` per register reaches the
+// blob; registers on another behaviour and unknown bit keys are errors.
+TEST(Pipeline, CpuidOverrideBitsReachTheBlobAndMisplacedRegistersAreErrors) {
+  const auto p = compile_text("bits.yaml", base_profile("    on_exit:\n      cpuid: {action: override, leaf: 1, eax: {clear: 0xf00, set: 0xa00}, edx: 5}\n"));
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  blob::Reader r;
+  ASSERT_TRUE(r.verify(p.blob.data(), p.blob.size()).ok);
+  const blob::Guest& g = r.guest(0);
+  bool found = false;
+  for (uint32_t i = 0; i < g.behaviour_count; ++i) {
+    const blob::Behaviour& b = r.behaviour(g.first_behaviour + i);
+    if (b.action != uint32_t(blob::Action::Override)) continue;
+    found = true;
+    EXPECT_EQ(b.clear_bits[0], 0xF00u);
+    EXPECT_EQ(b.set_bits[0], 0xA00u);
+    EXPECT_EQ(b.reg_mask, 1u << 3);
+    EXPECT_EQ(b.values[3], 5u);
+  }
+  EXPECT_TRUE(found);
+  const auto misplaced = compile_text("misplaced.yaml", base_profile("    on_exit:\n      hlt: {action: stop, eax: {set: 1}}\n"));
+  EXPECT_NE(test_support::rendered(misplaced).find("misplaced.yaml:12:32: error: eax is read only by `cpuid: {action: override, ...}`"),
+            std::string::npos)
+      << test_support::rendered(misplaced);
+  const auto typo = compile_text("typo.yaml", base_profile("    on_exit:\n      cpuid: {action: override, leaf: 1, ecx: {sett: 1}}\n"));
+  EXPECT_NE(test_support::rendered(typo).find("[unknown-key]"), std::string::npos) << test_support::rendered(typo);
+}
+}  // namespace

@@ -57,3 +57,34 @@ TEST(CpuidView, InstructionsWhoseVmxEnableIsOffAreHidden) {
 }
 
 }  // namespace
+
+namespace {
+// A profile's override (guests::apply_cpuid_override): per register, the
+// cleared bits, then the set bits, then a forced value; only for its leaf
+// and subleaf.
+TEST(CpuidOverride, ClearsThenSetsThenForcesPerRegisterForItsLeafOnly) {
+  blob::Behaviour b{};
+  b.kind = uint32_t(blob::BehaviourKind::ExitReason);
+  b.selector = uint32_t(arch::ExitReason::CPUID);
+  b.action = uint32_t(blob::Action::Override);
+  b.arg = 1;
+  b.subleaf = blob::kNone;
+  b.clear_bits[0] = 0xF00, b.set_bits[0] = 0xA00;  // EAX: replace the family field
+  b.set_bits[2] = 0x1;                              // ECX: one bit on
+  b.reg_mask = 1u << 3, b.values[3] = 0x12345678;   // EDX: forced
+  b.clear_bits[3] = 0xFFFFFFFF;                     // (a forced value wins over bits)
+  CpuidRegisters r{0x000806C1, 0x00100800, 0x7FFAFBBE, 0xBFEBFBFF};
+  ASSERT_TRUE(guests::apply_cpuid_override(b, 1, 0, r));
+  EXPECT_EQ(r.eax, 0x00080AC1u);
+  EXPECT_EQ(r.ebx, 0x00100800u);  // untouched
+  EXPECT_EQ(r.ecx, 0x7FFAFBBFu);
+  EXPECT_EQ(r.edx, 0x12345678u);
+  CpuidRegisters other{1, 2, 3, 4};
+  EXPECT_FALSE(guests::apply_cpuid_override(b, 7, 0, other));  // another leaf
+  EXPECT_EQ(other.eax, 1u);
+  b.subleaf = 2;
+  EXPECT_FALSE(guests::apply_cpuid_override(b, 1, 0, other));  // another subleaf
+  b.action = uint32_t(blob::Action::Skip);
+  EXPECT_FALSE(guests::apply_cpuid_override(b, 1, 2, other));  // not an override
+}
+}  // namespace

@@ -22,7 +22,7 @@
 namespace blob {
 
 inline constexpr uint32_t kMagic = 0x424D4D56;  // bytes "VMMB"
-inline constexpr uint16_t kFormatVersion = 3;
+inline constexpr uint16_t kFormatVersion = 4;
 inline constexpr uint32_t kSectionAlign = 16;
 inline constexpr uint32_t kMaxGuests = 256;
 inline constexpr uint32_t kMaxSections = 16;
@@ -307,9 +307,13 @@ struct Behaviour {
   uint32_t subleaf;   // Override: CPUID subleaf, kNone = any
   uint32_t reg_mask;  // Override: bit 0..3 = EAX, EBX, ECX, EDX forced
   uint32_t values[4]; // Override: forced EAX, EBX, ECX, EDX
+  // Override, per register (v4): bits set and bits cleared in the answer
+  // the guest would get (guests/cpuid_view), before any forced value.
+  uint32_t set_bits[4];
+  uint32_t clear_bits[4];
   uint32_t reserved[2];
 };
-static_assert(sizeof(Behaviour) == 48);
+static_assert(sizeof(Behaviour) == 80);
 
 // Interruption types (bits 10:8 of the interruption information): the
 // profile's words for the SDM's values, which must stay the SDM's.

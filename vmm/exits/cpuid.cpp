@@ -21,16 +21,7 @@ Flow on_cpuid(guests::Vcpu& v, const ExitInfo& e) {
   }
   const uint8_t apic_id = uint8_t(*memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) >> 24);
   guests::adjust_cpuid(leaf, subleaf, {v.controls, cr4, apic_id}, r);
-  for (uint32_t i = 0; i < v.config->behaviour_count; ++i) {
-    const blob::Behaviour& b = v.behaviours[i];
-    if (b.kind != uint32_t(blob::BehaviourKind::ExitReason) || b.selector != uint32_t(arch::ExitReason::CPUID) ||
-        b.action != uint32_t(blob::Action::Override) || b.arg != leaf ||
-        (b.subleaf != blob::kNone && b.subleaf != subleaf))
-      continue;
-    uint32_t* regs[4] = {&r.eax, &r.ebx, &r.ecx, &r.edx};
-    for (int k = 0; k < 4; ++k)
-      if (b.reg_mask & (1u << k)) *regs[k] = b.values[k];
-  }
+  for (uint32_t i = 0; i < v.config->behaviour_count; ++i) guests::apply_cpuid_override(v.behaviours[i], leaf, subleaf, r);
   v.regs.rax = r.eax;
   v.regs.rbx = r.ebx;
   v.regs.rcx = r.ecx;

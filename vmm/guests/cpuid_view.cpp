@@ -36,4 +36,16 @@ void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& g, Cpu
   }
 }
 
+bool apply_cpuid_override(const blob::Behaviour& b, uint32_t leaf, uint32_t subleaf, CpuidRegisters& r) {
+  if (b.kind != uint32_t(blob::BehaviourKind::ExitReason) || b.selector != uint32_t(arch::ExitReason::CPUID) ||
+      b.action != uint32_t(blob::Action::Override) || b.arg != leaf || (b.subleaf != blob::kNone && b.subleaf != subleaf))
+    return false;
+  uint32_t* regs[4] = {&r.eax, &r.ebx, &r.ecx, &r.edx};
+  for (int k = 0; k < 4; ++k) {
+    *regs[k] = (*regs[k] & ~b.clear_bits[k]) | b.set_bits[k];
+    if (b.reg_mask & (1u << k)) *regs[k] = b.values[k];
+  }
+  return true;
+}
+
 }  // namespace guests

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arch/vmx_table.h"
+#include "blob/format.h"
 
 namespace guests {
 
@@ -28,5 +29,11 @@ struct CpuidGuestState {
 };
 
 void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& guest, CpuidRegisters& r);
+
+// A profile's CPUID override (on_exit cpuid override) applied to the
+// adjusted answer when it is for this leaf and subleaf: per register, the
+// bits it clears, then the bits it sets, then a forced whole value. Returns
+// whether it applied.
+bool apply_cpuid_override(const blob::Behaviour& b, uint32_t leaf, uint32_t subleaf, CpuidRegisters& r);
 
 }  // namespace guests
