@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "appliance/signing.h"
+
 namespace netboot {
 
 struct LabMachine {
@@ -33,7 +35,11 @@ std::string read_lab_manifest(const std::string& path, Lab& out);
 // Writes the tree into `dir`. `tftp_root` is where the tree will be served
 // from (dnsmasq's tftp-root=); empty means `dir` itself. Nothing else in the
 // tree names a path outside it, so it can be built anywhere and copied.
-std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir, const std::string& tftp_root = {});
+// With `key`, the tree's vmm.elf trusts that key and each NAME.blob has its
+// signature beside it (NAME.sig), loaded by every script as the hypervisor's
+// signature module (blob/signature.h): a blob changed on the server is refused.
+std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir, const std::string& tftp_root = {},
+                           const appliance::SigningKey* key = nullptr);
 
 // The dnsmasq configuration for a lab served from `tftp_root` (absolute).
 std::string dnsmasq_conf(const Lab& lab, const std::string& tftp_root);

@@ -6,6 +6,8 @@
 
 #include "appliance/files.h"
 #include "appliance/image.h"
+#include "appliance/signing.h"
+#include "blob/signature.h"
 #include "pipeline/driver.h"
 
 namespace netboot {
@@ -40,28 +42,41 @@ std::string copy_ipxe_loaders(const std::string& dir) {
 
 }  // namespace
 
-std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir, const std::string& tftp_root) {
+std::string build_lab_tree(const Lab& lab, const std::string& vmm, const std::string& dir, const std::string& tftp_root,
+                           const appliance::SigningKey* key) {
   std::error_code ec;
   fs::create_directories(fs::path(dir) / "grub", ec);
   if (ec) return "cannot create " + dir + ": " + ec.message();
-  fs::copy_file(vmm, fs::path(dir) / "vmm.elf", fs::copy_options::overwrite_existing, ec);
-  if (ec) return "cannot copy the hypervisor " + vmm + ": " + ec.message();
+  if (key) {
+    if (auto err = appliance::write_keyed_vmm(vmm, (fs::path(dir) / "vmm.elf").string(), *key); !err.empty()) return err;
+  } else {
+    fs::copy_file(vmm, fs::path(dir) / "vmm.elf", fs::copy_options::overwrite_existing, ec);
+    if (ec) return "cannot copy the hypervisor " + vmm + ": " + ec.message();
+  }
+  // "rack1-node3.blob" -> "rack1-node3.sig".
+  auto signature_of = [](const std::string& blob_name) { return fs::path(blob_name).replace_extension(".sig").string(); };
   auto compile_to = [&](const std::string& profile, const std::string& blob_name) -> std::string {
     auto c = configgen::compile_profile_file(profile, configgen::CompileOptions{});
     if (!c) return profile + " does not compile";
-    return appliance::write_file((fs::path(dir) / blob_name).string(), c->blob);
+    if (auto err = appliance::write_file((fs::path(dir) / blob_name).string(), c->blob); !err.empty()) return err;
+    if (!key) return {};
+    return appliance::write_file((fs::path(dir) / signature_of(blob_name)).string(), appliance::sign_blob(*key, c->blob));
   };
   // Each machine's boot, twice: an iPXE script (BIOS: iPXE's multiboot v1)
   // and a GRUB script (UEFI: GRUB's multiboot2), the same command line and blob.
   auto scripts = [&](const std::string& ipxe_file, const std::string& grub_file, const std::string& blob_name,
                      const std::string& comment) -> std::string {
     const std::string args = lab.cmdline + " blob=" + blob_name;
-    if (auto err = appliance::write_file((fs::path(dir) / ipxe_file).string(), "#!ipxe\n# " + comment + "\nkernel vmm.elf " + args +
-                                                                                   "\nmodule " + blob_name + " " + blob_name + "\nboot\n");
+    // The hypervisor finds the signature by its module string, whatever the file is called.
+    const std::string sig = signature_of(blob_name), sig_string = blob::kSignatureModule;
+    if (auto err = appliance::write_file((fs::path(dir) / ipxe_file).string(),
+                                         "#!ipxe\n# " + comment + "\nkernel vmm.elf " + args + "\nmodule " + blob_name + " " + blob_name +
+                                             "\n" + (key ? "module " + sig + " " + sig_string + "\n" : "") + "boot\n");
         !err.empty())
       return err;
     return appliance::write_file((fs::path(dir) / "grub" / grub_file).string(),
-                                 "# " + comment + "\nmultiboot2 /vmm.elf " + args + "\nmodule2 /" + blob_name + " " + blob_name + "\nboot\n");
+                                 "# " + comment + "\nmultiboot2 /vmm.elf " + args + "\nmodule2 /" + blob_name + " " + blob_name + "\n" +
+                                     (key ? "module2 /" + sig + " " + sig_string + "\n" : "") + "boot\n");
   };
   for (const auto& m : lab.machines) {
     if (auto err = compile_to(m.profile, m.name + ".blob"); !err.empty()) return err;

@@ -349,7 +349,9 @@ std::string image_for_lab(const ImageOptions& o, const CompileOptions& copts, in
   std::string error;
   const std::string vmm = vmm_path(o.vmm, error);
   if (vmm.empty()) return error;
-  if (auto err = build_lab_tree(lab, vmm, o.netboot, o.tftp_root); !err.empty()) {
+  std::optional<SigningKey> key;
+  if (!o.sign_key.empty() && !(key = load_signing_key(o.sign_key, error))) return error;
+  if (auto err = build_lab_tree(lab, vmm, o.netboot, o.tftp_root, key ? &*key : nullptr); !err.empty()) {
     status = code(ExitStatus::Failed);
     return err;
   }
@@ -479,7 +481,7 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
                  "With --lab: the absolute path the lab's server serves the tree from (dnsmasq's tftp-root; default: the --netboot directory)");
   im->add_option("--vmm", image.vmm, "Hypervisor ELF (default: vmm.elf of the data directory, as `configgen paths` shows)");
   im->add_option("--cmdline", image.cmdline, "Kernel command line (exit=halt suits real machines)")->capture_default_str();
-  im->add_option("--sign-key", image.sign_key, "Sign the blob; the image's hypervisor accepts only blobs signed with this key");
+  im->add_option("--sign-key", image.sign_key, "Sign the blob (with --lab, every machine's); the image's hypervisor accepts only blobs signed with this key");
   im->callback([compile_options, &status] { status = image_command(image, compile_options()); });
 }
 

@@ -198,6 +198,8 @@ if(BOCHS27)
 endif()
 
 include(${CMAKE_CURRENT_LIST_DIR}/book.cmake OPTIONAL)
+# The commands of docs/book, docs/netboot.md and docs/trace.md, run as written.
+include(${CMAKE_CURRENT_LIST_DIR}/docs.cmake)
 
 # Issue 7: a blob altered on the way (here: before it reaches the TFTP root) is refused, and no guest starts.
 emulator_test(emu_netboot_corrupt_blob 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --boot net --corrupt flip:900 --expect-fail

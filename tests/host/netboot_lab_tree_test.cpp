@@ -4,6 +4,7 @@
 // in proxy-DHCP mode, is a file the tree holds under the name dnsmasq asks for.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "appliance/process.h"
+#include "appliance/signing.h"
+#include "blob/signature.h"
 #include "netboot/lab.h"
 
 namespace {
@@ -35,12 +38,17 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
 class LabTree : public ::testing::Test {
  protected:
   // A two-machine lab built into a fresh directory; proxy chooses the DHCP mode.
-  std::string build(bool proxy, const std::string& tftp_root = {}, const std::string& address = {}) {
-    dir_ = fs::path(VTX_BINARY_DIR) / "tests" / "host-lab-tree" / (proxy ? "proxy" : "dhcp");
+  // With a key, the real hypervisor: its trusted-key slot is filled.
+  std::string build(bool proxy, const std::string& tftp_root = {}, const std::string& address = {},
+                    const appliance::SigningKey* key = nullptr) {
+    dir_ = fs::path(VTX_BINARY_DIR) / "tests" / "host-lab-tree" / (key ? "signed" : proxy ? "proxy" : "dhcp");
     fs::remove_all(dir_);
     fs::create_directories(dir_.parent_path());
-    const fs::path vmm = dir_.parent_path() / "vmm.elf";
-    std::ofstream(vmm) << "not a real hypervisor: the tree only copies it";
+    fs::path vmm = fs::path(VTX_BINARY_DIR) / "bin" / "vmm.elf";
+    if (!key) {
+      vmm = dir_.parent_path() / "vmm.elf";
+      std::ofstream(vmm) << "not a real hypervisor: the tree only copies it";
+    }
     netboot::Lab lab;
     lab.name = "tree-test";
     lab.proxy_dhcp = proxy;
@@ -48,7 +56,7 @@ class LabTree : public ::testing::Test {
     lab.default_profile = std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml";
     lab.machines = {{"bios-box", "52:54:00:AA:00:01", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml", ""},
                     {"uefi-box", "52:54:00:aa:00:02", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml", address}};
-    return netboot::build_lab_tree(lab, vmm.string(), dir_.string(), tftp_root);
+    return netboot::build_lab_tree(lab, vmm.string(), dir_.string(), tftp_root, key);
   }
   std::string conf() const { return slurp(dir_ / "dnsmasq.conf"); }
   bool holds(const std::string& file) const { return fs::is_regular_file(dir_ / file); }
@@ -139,6 +147,46 @@ TEST_F(LabTree, TheTreeNamesNoPathOutsideItselfAndServesFromTheGivenRoot) {
   // Without --tftp-root, dnsmasq serves the directory the tree was built in.
   ASSERT_EQ(build(false), "");
   EXPECT_NE(conf().find("\ntftp-root=" + fs::absolute(dir_).lexically_normal().string() + "\n"), std::string::npos) << conf();
+}
+
+// image --lab --sign-key (docs/netboot.md, "Integrity and authenticity"):
+// the tree's hypervisor trusts the key, and every script, iPXE and GRUB,
+// loads its machine's signature as the module the hypervisor looks for.
+TEST_F(LabTree, SignedTreeTrustsTheKeyAndEveryScriptLoadsItsBlobsSignature) {
+  const fs::path key_path = fs::path(VTX_BINARY_DIR) / "tests" / "host-lab-tree" / "lab.key";
+  fs::create_directories(key_path.parent_path());
+  ASSERT_EQ(appliance::generate_signing_key(key_path.string()), "");
+  std::string error;
+  const auto key = appliance::load_signing_key(key_path.string(), error);
+  ASSERT_TRUE(key) << error;
+  ASSERT_EQ(build(false, {}, {}, &*key), "");
+  const std::string vmm = slurp(dir_ / "vmm.elf");
+  const size_t at = vmm.find(std::string(blob::kKeySlotMarker));
+  ASSERT_NE(at, std::string::npos);
+  blob::TrustedKeySlot slot;
+  std::memcpy(&slot, vmm.data() + at, sizeof slot);
+  EXPECT_EQ(slot.present, 1);
+  EXPECT_EQ(std::memcmp(slot.public_key, key->public_key.data(), blob::kPublicKeySize), 0);
+  for (const std::string name : {"bios-box", "uefi-box", "default"}) {
+    const std::string blob = slurp(dir_ / (name + ".blob")), sig = slurp(dir_ / (name + ".sig"));
+    ASSERT_EQ(sig.size(), blob::kSignatureSize) << name;
+    EXPECT_TRUE(blob::verify_blob_signature(reinterpret_cast<const uint8_t*>(blob.data()), blob.size(),
+                                            reinterpret_cast<const uint8_t*>(sig.data()), key->public_key.data()))
+        << name;
+  }
+  EXPECT_NE(slurp(dir_ / "52-54-00-aa-00-01.ipxe").find("module bios-box.blob bios-box.blob\nmodule bios-box.sig profile.sig\nboot\n"),
+            std::string::npos);
+  EXPECT_NE(slurp(dir_ / "default.ipxe").find("module default.sig profile.sig\n"), std::string::npos);
+  EXPECT_NE(slurp(dir_ / "grub" / "52:54:00:aa:00:02.cfg").find("module2 /uefi-box.sig profile.sig\n"), std::string::npos);
+  EXPECT_NE(slurp(dir_ / "grub" / "default.cfg").find("module2 /default.sig profile.sig\n"), std::string::npos);
+}
+
+// Without a key the scripts load no signature (the hypervisor relies on the CRC).
+TEST_F(LabTree, UnsignedTreeLoadsNoSignature) {
+  ASSERT_EQ(build(false), "");
+  EXPECT_FALSE(holds("bios-box.sig"));
+  EXPECT_EQ(slurp(dir_ / "52-54-00-aa-00-01.ipxe").find(".sig"), std::string::npos);
+  EXPECT_EQ(slurp(dir_ / "grub" / "52:54:00:aa:00:01.cfg").find(".sig"), std::string::npos);
 }
 
 TEST_F(LabTree, DnsmasqAcceptsTheGeneratedConfiguration) {
