@@ -41,7 +41,8 @@ class LabTree : public ::testing::Test {
   // With a key, the real hypervisor: its trusted-key slot is filled.
   std::string build(bool proxy, const std::string& tftp_root = {}, const std::string& address = {},
                     const appliance::SigningKey* key = nullptr) {
-    dir_ = fs::path(VTX_BINARY_DIR) / "tests" / "host-lab-tree" / (key ? "signed" : proxy ? "proxy" : "dhcp");
+    // One directory per test: CTest runs the tests of this file in parallel.
+    dir_ = root() / (key ? "signed" : proxy ? "proxy" : "dhcp");
     fs::remove_all(dir_);
     fs::create_directories(dir_.parent_path());
     fs::path vmm = fs::path(VTX_BINARY_DIR) / "bin" / "vmm.elf";
@@ -57,6 +58,9 @@ class LabTree : public ::testing::Test {
     lab.machines = {{"bios-box", "52:54:00:AA:00:01", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml", ""},
                     {"uefi-box", "52:54:00:aa:00:02", std::string(VTX_SOURCE_DIR) + "/profiles/demo.yaml", address}};
     return netboot::build_lab_tree(lab, vmm.string(), dir_.string(), tftp_root, key);
+  }
+  static fs::path root() {
+    return fs::path(VTX_BINARY_DIR) / "tests" / "host-lab-tree" / ::testing::UnitTest::GetInstance()->current_test_info()->name();
   }
   std::string conf() const { return slurp(dir_ / "dnsmasq.conf"); }
   bool holds(const std::string& file) const { return fs::is_regular_file(dir_ / file); }
@@ -153,7 +157,7 @@ TEST_F(LabTree, TheTreeNamesNoPathOutsideItselfAndServesFromTheGivenRoot) {
 // the tree's hypervisor trusts the key, and every script, iPXE and GRUB,
 // loads its machine's signature as the module the hypervisor looks for.
 TEST_F(LabTree, SignedTreeTrustsTheKeyAndEveryScriptLoadsItsBlobsSignature) {
-  const fs::path key_path = fs::path(VTX_BINARY_DIR) / "tests" / "host-lab-tree" / "lab.key";
+  const fs::path key_path = root() / "lab.key";
   fs::create_directories(key_path.parent_path());
   ASSERT_EQ(appliance::generate_signing_key(key_path.string()), "");
   std::string error;
