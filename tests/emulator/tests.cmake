@@ -262,3 +262,8 @@ emulator_test(emu_run_trace_two_cpus 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_trace.
 # CPUID override by bits (issue 17 item 4): the CPU's own CPUID.01H:EAX with
 # its family field replaced, as the guest reads it.
 emulator_test_both_legs(emu_cpuid_override_bits 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/tests/emulator/profiles/cpuid-bits.yaml --quiet --keep ${EMU_DIR}/cpuid-bits)
+# The trace ring bounded against an exit storm (label hostile): the newest
+# records win, the run goes on, the file says it is incomplete.
+add_test(NAME hostile_trace_ring_overflow COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run_trace_overflow.sh ${CONFIGGEN}
+  ${CMAKE_SOURCE_DIR}/profiles/book/ex6-1-ept-time-slices.yaml ${EMU_DIR}/trace-overflow)
+set_tests_properties(hostile_trace_ring_overflow PROPERTIES LABELS "emulator;hostile" TIMEOUT 180)
