@@ -96,6 +96,17 @@ emulator_test(emu_qemu_uefi_iso 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emul
   --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu1\\] vmm: VMX unavailable"
   --expect-line "\\[cpu2\\] vmm: VMX unavailable" --expect-line "\\[cpu3\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-uefi-iso)
 set_tests_properties(emu_qemu_uefi_iso PROPERTIES FIXTURES_REQUIRED demo_blob)
+# Many CPUs (issue 15 item 2): per-CPU blocks and stacks sized from the MADT, not a fixed array. 64 CPUs and 8 GiB
+# under OVMF, and 64 under SeaBIOS: every CPU starts and reaches the VMX report, the last one included.
+emulator_test(emu_qemu_uefi_64_cpus 300 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --cpus 64 --memory 8G
+  --timeout 240 --expect-fail --expect-line "vmm: 64 CPU.s. online .MADT lists 64."
+  --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu63\\] vmm: VMX unavailable"
+  --quiet --keep ${EMU_DIR}/qemu-uefi-64)
+set_tests_properties(emu_qemu_uefi_64_cpus PROPERTIES FIXTURES_REQUIRED demo_blob)
+emulator_test(emu_qemu_bios_64_cpus 180 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --cpus 64 --timeout 120
+  --expect-fail --expect-line "vmm: 64 CPU.s. online .MADT lists 64." --expect-line "\\[cpu63\\] vmm: VMX unavailable"
+  --quiet --keep ${EMU_DIR}/qemu-bios-64)
+set_tests_properties(emu_qemu_bios_64_cpus PROPERTIES FIXTURES_REQUIRED demo_blob)
 # The netboot tree under UEFI: OVMF's own PXE client (a NIC without iPXE ROM) loads GRUB's UEFI netboot image,
 # which loads the hypervisor by multiboot2 over TFTP.
 emulator_test(emu_qemu_uefi_netboot 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --boot net --cpus 2

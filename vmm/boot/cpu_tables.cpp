@@ -10,7 +10,6 @@ namespace boot {
 namespace {
 using cpu::PerCpu;
 using cpu::kCodeSelector, cpu::kDataSelector, cpu::kTssSelector;
-alignas(16) uint8_t g_ist_stacks[cpu::kMaxCpus][8192];
 
 struct [[gnu::packed]] IdtGate {
   uint16_t offset_low, selector;
@@ -42,7 +41,7 @@ void install_cpu_tables(cpu::PerCpu& c) {
   c.gdt[1] = 0x00AF9A000000FFFFull;  // 64-bit code, DPL 0
   c.gdt[2] = 0x00CF92000000FFFFull;  // data, DPL 0
   memset(&c.tss, 0, sizeof c.tss);
-  c.tss.ist[0] = reinterpret_cast<uint64_t>(&g_ist_stacks[c.index][8192]);
+  c.tss.ist[0] = cpu::ist_stack_top_for(c.index);
   c.tss.io_map_base = sizeof(cpu::Tss64);
   const uint64_t base = reinterpret_cast<uint64_t>(&c.tss);
   const uint64_t limit = sizeof(cpu::Tss64) - 1;

@@ -125,7 +125,7 @@ uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
   const uint8_t* e = table + 44;
   for (uint16_t i = 0; i < entries; ++i) {
     if (e[0] == 0) {  // processor entry, 20 bytes
-      if ((e[3] & 1) && e[1] != bsp_apic && count < cpu::kMaxCpus) cpu::at(count++).apic_id = e[1];
+      if ((e[3] & 1) && e[1] != bsp_apic && count < cpu::kMaxCpus) ap_boot_apic_ids[count++] = e[1];
       e += 20;
     } else {
       e += 8;  // bus, I/O APIC, interrupt assignments
@@ -139,6 +139,7 @@ uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
 uint32_t enumerate_cpus(const BootInfo& info) {
   const uint32_t bsp_apic = arch::cpuid(1).ebx >> 24;
   cpu::at(0).apic_id = bsp_apic;
+  ap_boot_apic_ids[0] = bsp_apic;
   const AcpiHeader* madt = find_madt(info);
   if (!madt) {
     const uint32_t from_mp = enumerate_cpus_from_mp_table(bsp_apic);
@@ -158,7 +159,7 @@ uint32_t enumerate_cpus(const BootInfo& info) {
     if (length < 2) break;
     if (type == 0 && (*reinterpret_cast<const uint32_t*>(base + off + 4) & 1) && base[off + 3] != bsp_apic &&
         count < cpu::kMaxCpus) {
-      cpu::at(count).apic_id = base[off + 3];
+      ap_boot_apic_ids[count] = base[off + 3];
       ++count;
     }
     off += length;
@@ -212,15 +213,8 @@ void send_startup_to_waiting() {
 // halves are called from kmain with that work between them).
 void send_init_to_application_processors(const BootInfo& info) {
   g_found = enumerate_cpus(info);
-  for (uint32_t i = 1; i < g_found; ++i) {
-    cpu::PerCpu& c = cpu::at(i);
-    c.index = i;
-    ap_boot_apic_ids[i] = c.apic_id;
-    ap_boot_stacks[i] = cpu::stack_top_for(i);
-  }
-  __atomic_store_n(&ap_boot_count, g_found, __ATOMIC_RELEASE);
   if (g_found == 1) return;
-  for (uint32_t i = 1; i < g_found; ++i) send_ipi(cpu::at(i).apic_id, kIcrInitAssert);
+  for (uint32_t i = 1; i < g_found; ++i) send_ipi(ap_boot_apic_ids[i], kIcrInitAssert);
   pit_start_us(10000);
 }
 
@@ -231,6 +225,24 @@ void start_application_processors(const BootInfo& info) {
     LOG("vmm: the APs' start-up page 0x%lx %s; no AP is started", kTrampoline, why);
     start = false;
   }
+  // The APs' blocks and stacks, as many as the MADT lists (cpu/percpu.h);
+  // the INITs are out already, the Startup IPIs wait for these.
+  if (start && !cpu::allocate_application_processors(g_found)) {
+    LOG("vmm: no room for the per-CPU blocks and stacks of %u CPUs; no AP is started", g_found);
+    start = false;
+  }
+  if (start) {
+    for (uint32_t i = 1; i < g_found; ++i) {
+      cpu::PerCpu& c = cpu::at(i);
+      c.index = i;
+      c.apic_id = ap_boot_apic_ids[i];
+      ap_boot_stacks[i] = cpu::stack_top_for(i);
+    }
+    __atomic_store_n(&ap_boot_count, g_found, __ATOMIC_RELEASE);
+  }
+  // Without blocks there is no AP to ask about: only the list is reported.
+  const uint32_t listed = g_found;
+  if (!start) g_found = 1;
   if (start) {
     // Copied only now, after the blob's check: nothing of the loader's is
     // read from low memory any more (boot/boot_info.h keeps copies).
@@ -252,9 +264,9 @@ void start_application_processors(const BootInfo& info) {
   for (uint32_t i = count; i < g_found; ++i)
     LOG(online(i) ? "vmm: CPU with APIC ID %u started but stays unused (a CPU listed before it did not start)"
                   : "vmm: CPU with APIC ID %u did not start",
-        cpu::at(i).apic_id);
+        ap_boot_apic_ids[i]);
   cpu::set_cpu_count(count);
-  LOG("vmm: %u CPU(s) online (MADT lists %u)", count, g_found);
+  LOG("vmm: %u CPU(s) online (MADT lists %u)", count, listed);
 }
 
 

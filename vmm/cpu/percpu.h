@@ -13,8 +13,12 @@ struct Vcpu;
 
 namespace cpu {
 
-inline constexpr uint32_t kMaxCpus = 16;
+// The most CPUs: every 8-bit xAPIC ID (the MADT's processor-local-APIC
+// entries). Only the BSP's block and stacks are static; the APs' are
+// allocated for as many CPUs as the MADT lists (allocate_application_processors).
+inline constexpr uint32_t kMaxCpus = 256;
 inline constexpr uint32_t kStackSize = 32 * 1024;
+inline constexpr uint32_t kIstStackSize = 8 * 1024;  // the NMI/#MC/#DF stack (TSS IST1)
 
 struct [[gnu::packed]] Tss64 {
   uint32_t reserved0;
@@ -58,10 +62,14 @@ struct alignas(64) PerCpu {
   uint32_t failed_vmwrite_error;  // VM-instruction error number
 };
 
-PerCpu& at(uint32_t index);
+PerCpu& at(uint32_t index);  // index < the count allocated (the BSP's, 0, always)
 PerCpu& this_cpu();
 uint32_t cpu_count();
 uint64_t stack_top_for(uint32_t index);
+uint64_t ist_stack_top_for(uint32_t index);
 void set_cpu_count(uint32_t n);
+// Per-CPU blocks and stacks for CPUs 1..count-1, zeroed, once memory is set
+// up (memory/phys.h); false when there is no room (only the BSP runs).
+bool allocate_application_processors(uint32_t count);
 
 }  // namespace cpu
