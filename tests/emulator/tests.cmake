@@ -107,6 +107,11 @@ emulator_test(emu_qemu_bios_64_cpus 180 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --
   --expect-fail --expect-line "vmm: 64 CPU.s. online .MADT lists 64." --expect-line "\\[cpu63\\] vmm: VMX unavailable"
   --quiet --keep ${EMU_DIR}/qemu-bios-64)
 set_tests_properties(emu_qemu_bios_64_cpus PROPERTIES FIXTURES_REQUIRED demo_blob)
+# x2APIC mode (issue 15 item 2): Bochs's CPU has it; with `x2apic` on the command line the BSP switches to it,
+# the APs follow, find their IDs with CPUID leaf 0BH, and the INIT-SIPI goes through the x2APIC ICR.
+emulator_test(emu_x2apic_smp 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --cpus 4 --cmdline x2apic
+  --expect-line "vmm: local APICs in x2APIC mode .the command line asks." --expect-line "vmm: 4 CPU.s. online .MADT lists 4."
+  --quiet --keep ${EMU_DIR}/x2apic-smp)
 # The netboot tree under UEFI: OVMF's own PXE client (a NIC without iPXE ROM) loads GRUB's UEFI netboot image,
 # which loads the hypervisor by multiboot2 over TFTP.
 emulator_test(emu_qemu_uefi_netboot 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --boot net --cpus 2

@@ -45,3 +45,8 @@ if [ $rc -eq 1 ] && echo \"$out\" | grep -q 'never printed its end line'
 then exit 0
 fi
 exit 1")
+
+# The same NMIs with the host's local APICs in x2APIC mode (issue 15 item 2,
+# the `x2apic` command-line word): the IPIs go through the x2APIC ICR MSR.
+hostile_test(state_nmi_x2apic 300 ${HOSTILE_STATE_RUN} ${HOSTILE_STATE_PROFILES}/state-nmi.yaml
+  --cmdline "nmi_test x2apic" --expect-line "vmm: local APICs in x2APIC mode" --keep ${HOSTILE_STATE_DIR}/state-nmi-x2apic)

@@ -64,12 +64,20 @@ ap_entry64:
         movw %ax, %es
         movw %ax, %ss
         /* Every AP runs this at once (boot/smp.cpp): find this CPU's index
-         * as the position of its initial APIC ID (CPUID.01H:EBX[31:24]) in
-         * ap_boot_apic_ids, and take that index's stack. */
-        movl $1, %eax
+         * as the position of its APIC ID in ap_boot_apic_ids, and take that
+         * index's stack. The ID: the initial 8-bit one (CPUID.01H:EBX[31:24]),
+         * or in x2APIC mode the 32-bit x2APIC ID (CPUID.0BH:EDX). */
+        cmpl $0, ap_boot_x2apic(%rip)
+        je 4f
+        movl $0xB, %eax
+        xorl %ecx, %ecx
+        cpuid
+        movl %edx, %ebx
+        jmp 5f
+4:      movl $1, %eax
         cpuid
         shrl $24, %ebx
-        movl $1, %edi
+5:      movl $1, %edi
 2:      cmpl ap_boot_count(%rip), %edi
         jae 1f                           /* not listed: stay halted */
         cmpl %ebx, ap_boot_apic_ids(,%rdi,4)

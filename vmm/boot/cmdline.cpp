@@ -35,6 +35,7 @@ Options parse_cmdline(const char* p) {
     else if (lib::starts_with(p, "ring") && (p[4] == ' ' || p[4] == 0)) o.dump_ring = true;
     else if (lib::starts_with(p, "trace") && (p[5] == ' ' || p[5] == 0)) o.trace_records = trace::kDefaultRecordsPerCpu;
     else if (lib::starts_with(p, "trace=")) o.trace_records = trace_records(p + 6);
+    else if (lib::starts_with(p, "x2apic") && (p[6] == ' ' || p[6] == 0)) o.x2apic = true;
     else if (lib::starts_with(p, "nmi_test") && (p[8] == ' ' || p[8] == 0)) o.nmi_test = true;
     while (*p && *p != ' ') ++p;
   }

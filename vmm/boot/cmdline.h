@@ -3,6 +3,8 @@
 //   blob=NAME              which multiboot module holds the blob (default: the first)
 //   caps                   print every CPU's VMX capability MSRs
 //   ring                   dump the debug-record ring before the summary
+//   x2apic                 run the host's local APICs in x2APIC mode where the CPU
+//                          has it (firmware that hands over in x2APIC mode needs nothing)
 //   trace[=N]              keep the run trace (docs/trace.md), N records per CPU
 //                          (default and bounds in blob/trace_format.h)
 //   nmi_test               test hook (docs/isolation.md): the BSP sends NMIs to itself
@@ -19,6 +21,7 @@ struct Options {
   bool dump_ring;
   bool nmi_test;
   uint32_t trace_records;  // per CPU; 0 = no trace
+  bool x2apic;
 };
 Options parse_cmdline(const char* cmdline);
 // The last path component of a module string ("tftp://10.0.2.2/profile.blob x" -> "profile.blob").

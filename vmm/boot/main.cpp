@@ -14,6 +14,7 @@
 #include "console/trace.h"
 #include "lib/string.h"
 #include "memory/phys.h"
+#include "platform/local_apic.h"
 #include "platform/machine.h"
 #include "platform/pic8259.h"
 #include "run/host_nmis.h"
@@ -148,11 +149,14 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   bsp.online = true;
   LOG("vmm: starting (multiboot magic 0x%x)", magic);
   read_boot_info(magic, info_address);
+  const char* cmdline = g_boot_info.cmdline;
+  g_options = boot::parse_cmdline(cmdline);
+  // The APIC's mode before the first IPI (platform/local_apic.h).
+  if (platform::local_apic_init_bsp(g_options.x2apic))
+    LOG("vmm: local APICs in x2APIC mode (%s)", g_options.x2apic ? "the command line asks" : "the firmware handed over in it");
   // The SDM's 10 ms between INIT and Startup IPI pass while memory is set up
   // and the blob checked (start_application_processors below).
   boot::send_init_to_application_processors(g_boot_info);
-  const char* cmdline = g_boot_info.cmdline;
-  g_options = boot::parse_cmdline(cmdline);
   platform::set_exit_method(exit_method_from(g_options.exit_method));
   LOG("vmm: command line: %s", cmdline);
   enable_fxsave();

@@ -20,9 +20,12 @@ extern "C" char ap_trampoline_start[], ap_trampoline_end[];
 extern "C" uint32_t ap_boot_apic_ids[cpu::kMaxCpus];
 extern "C" uint64_t ap_boot_stacks[cpu::kMaxCpus];
 extern "C" uint32_t ap_boot_count;
+// x2APIC mode: the APs find their 32-bit IDs with CPUID leaf 0BH.
+extern "C" uint32_t ap_boot_x2apic;
 uint32_t ap_boot_apic_ids[cpu::kMaxCpus];
 uint64_t ap_boot_stacks[cpu::kMaxCpus];
 uint32_t ap_boot_count;
+uint32_t ap_boot_x2apic;
 
 namespace boot {
 namespace {
@@ -137,7 +140,7 @@ uint32_t enumerate_cpus_from_mp_table(uint32_t bsp_apic) {
 // Enabled processor-local-APIC entries of the MADT (ACPI 5.2.12.2), BSP
 // first; the MP table when there is no MADT.
 uint32_t enumerate_cpus(const BootInfo& info) {
-  const uint32_t bsp_apic = arch::cpuid(1).ebx >> 24;
+  const uint32_t bsp_apic = platform::local_apic_id();
   cpu::at(0).apic_id = bsp_apic;
   ap_boot_apic_ids[0] = bsp_apic;
   const AcpiHeader* madt = find_madt(info);
@@ -157,11 +160,14 @@ uint32_t enumerate_cpus(const BootInfo& info) {
   for (uint32_t off = 44; off + 2 <= madt->length;) {
     const uint8_t type = base[off], length = base[off + 1];
     if (length < 2) break;
-    if (type == 0 && (*reinterpret_cast<const uint32_t*>(base + off + 4) & 1) && base[off + 3] != bsp_apic &&
-        count < cpu::kMaxCpus) {
-      ap_boot_apic_ids[count] = base[off + 3];
-      ++count;
-    }
+    // Type 0, processor local APIC: an 8-bit ID; type 9, processor local
+    // x2APIC (ACPI 5.2.12.12): a 32-bit ID, for IDs from 255 up.
+    uint32_t id = 0;
+    bool enabled = false;
+    if (type == 0 && length >= 8) id = base[off + 3], enabled = *reinterpret_cast<const uint32_t*>(base + off + 4) & 1;
+    if (type == 9 && length >= 16)
+      id = *reinterpret_cast<const uint32_t*>(base + off + 4), enabled = *reinterpret_cast<const uint32_t*>(base + off + 8) & 1;
+    if (enabled && id != bsp_apic && count < cpu::kMaxCpus) ap_boot_apic_ids[count++] = id;
     off += length;
   }
   return count;
@@ -238,6 +244,7 @@ void start_application_processors(const BootInfo& info) {
       c.apic_id = ap_boot_apic_ids[i];
       ap_boot_stacks[i] = cpu::stack_top_for(i);
     }
+    ap_boot_x2apic = platform::x2apic_mode();
     __atomic_store_n(&ap_boot_count, g_found, __ATOMIC_RELEASE);
   }
   // Without blocks there is no AP to ask about: only the list is reported.
@@ -356,6 +363,7 @@ void wait_for_all_cpus() {
 }  // namespace boot
 
 extern "C" [[noreturn]] void ap_main(uint32_t index) {
+  platform::local_apic_init_ap();
   cpu::PerCpu& c = cpu::at(index);
   boot::install_cpu_tables(c);
   // Same CPU set-up as the BSP: caches on, FXSAVE allowed.
