@@ -103,6 +103,10 @@ emulator_test(emu_qemu_uefi_64_cpus 300 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --
   --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu63\\] vmm: VMX unavailable"
   --quiet --keep ${EMU_DIR}/qemu-uefi-64)
 set_tests_properties(emu_qemu_uefi_64_cpus PROPERTIES FIXTURES_REQUIRED demo_blob)
+emulator_test(emu_qemu_uefi_netboot_64_cpus 300 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --boot net
+  --cpus 64 --memory 8G --timeout 240 --expect-fail --expect-line "vmm: 64 CPU.s. online .MADT lists 64."
+  --expect-line "\\[cpu63\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-uefi-netboot-64)
+set_tests_properties(emu_qemu_uefi_netboot_64_cpus PROPERTIES FIXTURES_REQUIRED demo_blob)
 emulator_test(emu_qemu_bios_64_cpus 180 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --cpus 64 --timeout 120
   --expect-fail --expect-line "vmm: 64 CPU.s. online .MADT lists 64." --expect-line "\\[cpu63\\] vmm: VMX unavailable"
   --quiet --keep ${EMU_DIR}/qemu-bios-64)
