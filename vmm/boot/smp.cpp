@@ -201,6 +201,11 @@ void send_ipi(uint32_t apic_id, uint32_t low) { platform::send_ipi(apic_id, low)
 uint32_t g_found = 1;  // CPUs the MADT (or MP table) lists, the BSP first
 
 bool online(uint32_t index) { return __atomic_load_n(&cpu::at(index).online, __ATOMIC_ACQUIRE); }
+uint32_t online_count() {
+  uint32_t n = 1;
+  for (uint32_t i = 1; i < g_found; ++i) n += online(i);
+  return n;
+}
 bool all_online() {
   for (uint32_t i = 1; i < g_found; ++i)
     if (!online(i)) return false;
@@ -258,8 +263,16 @@ void start_application_processors(const BootInfo& info) {
     send_startup_to_waiting();
     pit_delay_us(200);
     send_startup_to_waiting();
-    // Up to 100 ms for every AP to reach ap_main, checked as it happens.
-    for (int period = 0; period < 2 && !all_online(); ++period) {
+    // Every AP reaches ap_main within microseconds on hardware; an emulator
+    // running many virtual CPUs on few host cores brings them in one by one
+    // while its clock runs on. So: 50 ms periods, as long as one
+    // brought a CPU online within the last half second (at most 5 s; an AP
+    // that never comes costs 500 ms).
+    uint32_t before = 0;
+    for (int period = 0, idle = 0; period < 100 && idle < 10 && !all_online(); ++period) {
+      const uint32_t now = online_count();
+      idle = now == before ? idle + 1 : 0;
+      before = now;
       pit_start_us(50000);
       while (!all_online() && !pit_expired()) console::log_drain(), arch::cpu_pause();
     }
