@@ -4,6 +4,7 @@
 // report naming the address.
 #include "arch/vmx_insn.h"
 #include "console/log.h"
+#include "exits/guest_access.h"
 #include "exits/handlers.h"
 #include "guests/guest_memory.h"
 #include "memory/phys.h"
@@ -29,40 +30,25 @@ bool in_absent_region(const guests::Vcpu& v, uint64_t gpa) {
 // ones and swallows a write. MOV, MOVZX and MOVSX are emulated; anything
 // else stops the guest, naming the instruction.
 Flow emulate_absent_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa) {
-  uint8_t bytes[15];
-  const uint32_t n = guests::read_guest_linear(v, vmx::read(F::GUEST_CS_BASE) + e.guest_rip, bytes, sizeof bytes);
-  arch::Instruction in;
-  arch::MemoryMove mv;
-  const bool decoded = arch::decode_instruction(bytes, n, guests::guest_code_mode(), in);
+  const GuestAccess a = fetch_guest_access(v, e);
+  const arch::Instruction& in = a.in;
   // MOVZX/MOVSX (0F B6/B7/BE/BF), the usual byte and word loads: all ones,
   // extended to the operand size.
-  if (decoded && in.map == 1 && in.memory && (in.opcode == 0xB6 || in.opcode == 0xB7 || in.opcode == 0xBE || in.opcode == 0xBF)) {
+  if (a.decoded && in.map == 1 && in.memory && (in.opcode == 0xB6 || in.opcode == 0xB7 || in.opcode == 0xBE || in.opcode == 0xBF)) {
     const uint8_t source = in.opcode & 1 ? 2 : 1;
     const bool sign = in.opcode >= 0xBE;
     const uint64_t dest_ones = in.operand_size >= 8 ? ~0ull : (1ull << (8 * in.operand_size)) - 1;
     const uint64_t loaded = sign ? dest_ones : ((1ull << (8 * source)) - 1) & dest_ones;
-    const uint64_t old = in.reg == 4 ? vmx::read(F::GUEST_RSP) : v.regs.gpr(in.reg);
-    const uint64_t value = in.operand_size >= 4 ? loaded : (old & ~dest_ones) | loaded;
-    if (in.reg == 4) vmx::write(F::GUEST_RSP, value);
-    else v.regs.gpr(in.reg) = value;
-    vmx::write(F::GUEST_RIP, e.guest_rip + in.length);
+    const uint64_t old = guest_register(v, in.reg);
+    set_guest_register(v, in.reg, in.operand_size >= 4 ? loaded : (old & ~dest_ones) | loaded);
+    advance_past(a, e);
     return Flow::Resume;
   }
-  if (!decoded || !arch::as_memory_move(in, mv))
+  if (!a.move)
     return finish(v, guests::Outcome::Stopped, "access to absent hardware at 0x%lx by an instruction that is not emulated (%s), rip 0x%lx",
-                  gpa, in.length ? in.text : "undecodable", e.guest_rip);
-  if (!mv.store) {
-    // Without REX, byte registers 4-7 are AH, CH, DH, BH: bits 15:8 of registers 0-3.
-    const bool high_byte = mv.size == 1 && mv.reg >= 4 && mv.reg < 8 && !in.rex;
-    const uint32_t number = high_byte ? mv.reg - 4u : mv.reg;
-    const uint64_t ones = mv.size >= 8 ? ~0ull : ((1ull << (8 * mv.size)) - 1) << (high_byte ? 8 : 0);
-    const uint64_t old = number == 4 ? vmx::read(F::GUEST_RSP) : v.regs.gpr(number);
-    // A 32-bit load zero-extends into the 64-bit register; 8- and 16-bit loads keep the rest.
-    const uint64_t value = mv.size >= 4 ? ones : (old & ~ones) | ones;
-    if (number == 4) vmx::write(F::GUEST_RSP, value);
-    else v.regs.gpr(number) = value;
-  }
-  vmx::write(F::GUEST_RIP, e.guest_rip + in.length);
+                  gpa, a.text(), e.guest_rip);
+  if (!a.mv.store) complete_load(v, a, ~0ull);  // reads give all ones; writes are dropped
+  advance_past(a, e);
   return Flow::Resume;
 }
 }  // namespace

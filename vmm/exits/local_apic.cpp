@@ -4,7 +4,7 @@
 // and performs it on the guest's virtual-APIC page. IA32_APIC_BASE, when
 // trapped, is kept per guest and checked (#GP on reserved bits, SDM Vol. 3
 // 10.4.4).
-#include "arch/instruction_decoder.h"
+#include "exits/guest_access.h"
 #include "console/log.h"
 #include "exits/handlers.h"
 #include "guests/guest_memory.h"
@@ -45,19 +45,15 @@ bool is_local_apic_hook(const guests::Vcpu& v, uint64_t gpa, const blob::EptHook
 }
 
 Flow emulate_local_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa) {
-  uint8_t bytes[15];
-  const uint32_t n = guests::read_guest_linear(v, vmx::read(F::GUEST_CS_BASE) + e.guest_rip, bytes, sizeof bytes);
-  arch::Instruction in;
-  arch::MemoryMove mv;
-  if (!arch::decode_instruction(bytes, n, guests::guest_code_mode(), in) || !arch::as_memory_move(in, mv) || mv.size != 4)
+  const GuestAccess a = fetch_guest_access(v, e);
+  if (!a.move || a.mv.size != 4)
     return finish(v, guests::Outcome::Stopped, "local APIC access at 0x%lx by an instruction the hook does not emulate (%s), rip 0x%lx",
-                  gpa, in.length ? in.text : "undecodable", e.guest_rip);
+                  gpa, a.text(), e.guest_rip);
   const uint32_t offset = uint32_t(gpa & 0xFF0);
   const ApicRegister* reg = find_register(offset);
   auto* page = memory::phys_to_virt<uint32_t>(v.virtual_apic);
-  uint64_t* gprs = &v.regs.rax;
-  if (mv.store) {
-    const uint32_t value = uint32_t(mv.immediate ? mv.value : (mv.reg == 4 ? vmx::read(F::GUEST_RSP) : gprs[mv.reg]));
+  if (a.mv.store) {
+    const uint32_t value = uint32_t(stored_value(v, a));
     if (reg && reg->writable) {
       page[offset / 4] = offset == 0x080 ? (value & 0xFF) : value;
       LOG("vmm: guest %s local APIC write %s (0x%x) = 0x%x, emulated on the virtual-APIC page", v.name, reg->name, offset, value);
@@ -66,11 +62,10 @@ Flow emulate_local_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa)
     }
   } else {
     const uint32_t value = page[offset / 4];
-    if (mv.reg == 4) vmx::write(F::GUEST_RSP, value);
-    else gprs[mv.reg] = value;  // a 32-bit load zero-extends into the 64-bit register
+    complete_load(v, a, value);
     LOG("vmm: guest %s local APIC read %s (0x%x) = 0x%x", v.name, reg ? reg->name : "reserved", offset, value);
   }
-  vmx::write(F::GUEST_RIP, e.guest_rip + in.length);
+  advance_past(a, e);
   return Flow::Resume;
 }
 

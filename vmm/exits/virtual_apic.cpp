@@ -7,7 +7,7 @@
 // HLT with interrupts on waits for it: the guest stays at its HLT and
 // yields the CPU, and the injection completes the HLT.
 #include "arch/cpu.h"
-#include "arch/instruction_decoder.h"
+#include "exits/guest_access.h"
 #include "console/log.h"
 #include "cpu/percpu.h"
 #include "exits/handlers.h"
@@ -24,7 +24,6 @@ using F = arch::VmcsField;
 guests::VirtualApic apic_of(guests::Vcpu& v) {
   return guests::VirtualApic(memory::phys_to_virt<uint32_t>(v.virtual_apic), v.apic_timer);
 }
-uint64_t& register_of(guests::Vcpu& v, uint32_t n) { return v.regs.gpr(n); }
 }  // namespace
 
 bool has_virtual_apic(const guests::Vcpu& v) { return v.config->devices & blob::kDeviceLocalApic; }
@@ -32,20 +31,17 @@ bool has_virtual_apic(const guests::Vcpu& v) { return v.config->devices & blob::
 void reset_virtual_apic(guests::Vcpu& v) { apic_of(v).reset(uint8_t(v.guest_index)); }
 
 Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa) {
-  uint8_t bytes[15];
-  const uint32_t n = guests::read_guest_linear(v, vmx::read(F::GUEST_CS_BASE) + e.guest_rip, bytes, sizeof bytes);
-  arch::Instruction in;
-  arch::MemoryMove mv;
-  if (!arch::decode_instruction(bytes, n, guests::guest_code_mode(), in) || !arch::as_memory_move(in, mv) || mv.size > 4 ||
-      (gpa & 0xF) + mv.size > 4)
+  const GuestAccess a = fetch_guest_access(v, e);
+  const arch::MemoryMove& mv = a.mv;
+  if (!a.move || mv.size > 4 || (gpa & 0xF) + mv.size > 4)
     return finish(v, guests::Outcome::Stopped, "local APIC access at 0x%lx by an instruction that is not emulated (%s), rip 0x%lx",
-                  gpa, in.length ? in.text : "undecodable", e.guest_rip);
+                  gpa, a.text(), e.guest_rip);
   guests::VirtualApic apic = apic_of(v);
   const uint32_t offset = uint32_t(gpa & 0xFF0), shift = uint32_t(gpa & 3) * 8;
   const uint32_t lanes = mv.size == 4 ? 0xFFFFFFFFu : ((1u << (8 * mv.size)) - 1) << shift;
   const uint64_t now = arch::rdtsc();
   if (mv.store) {
-    const uint32_t source = uint32_t(mv.immediate ? mv.value : (mv.reg == 4 ? vmx::read(F::GUEST_RSP) : register_of(v, mv.reg)));
+    const uint32_t source = uint32_t(stored_value(v, a));
     const uint32_t merged = (apic.read(offset, now) & ~lanes) | ((source << shift) & lanes);
     switch (apic.write(offset, merged, now)) {
       case guests::ApicEffect::Nmi:
@@ -58,16 +54,9 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
       case guests::ApicEffect::None: break;
     }
   } else {
-    const uint32_t value = (apic.read(offset, now) & lanes) >> shift;
-    const bool high_byte = mv.size == 1 && mv.reg >= 4 && mv.reg < 8 && !in.rex;  // AH, CH, DH, BH
-    const uint32_t number = high_byte ? mv.reg - 4u : mv.reg;
-    uint64_t old = number == 4 ? vmx::read(F::GUEST_RSP) : register_of(v, number);
-    const uint64_t mask = mv.size == 4 ? ~0ull : uint64_t((1u << (8 * mv.size)) - 1) << (high_byte ? 8 : 0);
-    const uint64_t loaded = mv.size == 4 ? value : (old & ~mask) | (uint64_t(value) << (high_byte ? 8 : 0));
-    if (number == 4) vmx::write(F::GUEST_RSP, loaded);
-    else register_of(v, number) = loaded;
+    complete_load(v, a, (apic.read(offset, now) & lanes) >> shift);
   }
-  vmx::write(F::GUEST_RIP, e.guest_rip + in.length);
+  advance_past(a, e);
   return Flow::Resume;
 }
 
