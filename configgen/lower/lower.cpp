@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "arch/vmx_table.h"
+#include "guests/cpuid_view.h"
 #include "lower/acpi_tables.h"
 #include "lower/entry_state.h"
 #include "lower/kernel_load.h"
@@ -54,6 +55,18 @@ void wanted_controls(const model::Guest& g, uint32_t w[5]) {
     for (const auto& name : g.controls[i])
       for (const auto& c : arch::kControlBits)
         if (uint32_t(c.control.word) == uint32_t(i) && name.name == c.profile_name) w[i] |= c.control.mask();
+  // A CPUID override that exposes a feature whose instructions need a VMX
+  // enable turns that enable on: otherwise the guest would be told of the
+  // feature and get #UD using it (guests/cpuid_view.h).
+  for (const auto& b : g.on_exit) {
+    if (b.selector != "cpuid" || b.action != blob::Action::Override || !b.leaf) continue;
+    for (const auto& f : guests::kCpuidFeatureEnables) {
+      if (f.leaf != *b.leaf) continue;
+      if (f.subleaf != guests::kAnySubleaf && b.subleaf && *b.subleaf != f.subleaf) continue;
+      const bool exposed = (b.set_bits[f.reg] & f.bit) || (b.regs[f.reg] && (*b.regs[f.reg] & f.bit));
+      if (exposed) set(w, f.enable);
+    }
+  }
   // What the hypervisor itself relies on (docs/blob-format.md).
   set(w, ctl::ENABLE_EPT);
   set(w, ctl::ACTIVATE_SECONDARY_CONTROLS);

@@ -362,3 +362,21 @@ TEST(Pipeline, CpuidOverrideBitsReachTheBlobAndMisplacedRegistersAreErrors) {
   EXPECT_NE(test_support::rendered(typo).find("[unknown-key]"), std::string::npos) << test_support::rendered(typo);
 }
 }  // namespace
+
+namespace {
+// An override that exposes RDTSCP (CPUID.80000001H:EDX[27]) turns on its
+// VMX enable, or the guest would get #UD for an instruction it was told of.
+TEST(Pipeline, CpuidOverrideExposingAFeatureTurnsOnItsEnable) {
+  const auto with = compile_text("rdtscp.yaml", base_profile("    on_exit:\n      cpuid: {action: override, leaf: 0x80000001, edx: {set: 0x8000000}}\n"));
+  ASSERT_TRUE(with.ok(false)) << test_support::rendered(with);
+  const auto without = compile_text("plain.yaml", base_profile());
+  ASSERT_TRUE(without.ok(false)) << test_support::rendered(without);
+  auto proc2 = [](const auto& p) {
+    blob::Reader r;
+    EXPECT_TRUE(r.verify(p.blob.data(), p.blob.size()).ok);
+    return r.guest(0).controls[uint32_t(arch::ControlWord::PROC2)];
+  };
+  EXPECT_TRUE(proc2(with) & arch::ctl::ENABLE_RDTSCP.mask());
+  EXPECT_FALSE(proc2(without) & arch::ctl::ENABLE_RDTSCP.mask());
+}
+}  // namespace

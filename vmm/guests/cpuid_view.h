@@ -13,6 +13,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "arch/registers.h"
 #include "arch/vmx_table.h"
 #include "blob/format.h"
 
@@ -29,6 +30,27 @@ struct CpuidGuestState {
 };
 
 void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& guest, CpuidRegisters& r);
+
+// Features whose instructions raise #UD in a guest unless a VMX control
+// enables them (SDM 25.3): CPUID hides each one while its control is off,
+// and configgen turns the control on when a profile's override exposes the
+// feature (lower/lower.cpp, wanted_controls).
+struct CpuidFeatureEnable {
+  uint32_t leaf;
+  uint32_t subleaf;   // kAnySubleaf: every subleaf
+  uint8_t reg;        // 0..3: EAX, EBX, ECX, EDX
+  uint32_t bit;       // the feature's bit in that register
+  const char* feature;
+  arch::ControlBit enable;
+};
+inline constexpr uint32_t kAnySubleaf = 0xFFFFFFFFu;
+inline constexpr CpuidFeatureEnable kCpuidFeatureEnables[] = {
+    {7, 0, 1, arch::cpuid7_ebx::INVPCID, "INVPCID", arch::ctl::ENABLE_INVPCID},
+    {7, 0, 2, arch::cpuid7_ecx::RDPID, "RDPID", arch::ctl::ENABLE_RDTSCP},
+    {7, 0, 2, arch::cpuid7_ecx::WAITPKG, "TPAUSE/UMONITOR/UMWAIT", arch::ctl::ENABLE_USER_WAIT_AND_PAUSE},
+    {0xD, 1, 0, arch::cpuid0d1_eax::XSAVES, "XSAVES/XRSTORS", arch::ctl::ENABLE_XSAVES_XRSTORS},
+    {0x80000001, kAnySubleaf, 3, arch::cpuid80000001_edx::RDTSCP, "RDTSCP", arch::ctl::ENABLE_RDTSCP},
+};
 
 // A profile's CPUID override (on_exit cpuid override) applied to the
 // adjusted answer when it is for this leaf and subleaf: per register, the
