@@ -389,10 +389,7 @@ void Reader::read_entry(const Node* n, model::Guest& g) {
       if (!expect_map(v, "regs")) continue;
       static const std::vector<std::string> names(std::begin(arch::kGeneralRegisterNames), std::end(arch::kGeneralRegisterNames));
       for (const auto& r : v->map) {
-        Node key;
-        key.kind = Node::Kind::Scalar;
-        key.scalar = r.key;
-        key.loc = r.key_loc;
+        const Node key = r.key_node();
         if (sc_.choice(&key, names, "register", "unknown-register"))
           if (auto x = sc_.integer(r.value, "register value")) en.regs[r.key] = *x;
       }
@@ -639,10 +636,7 @@ void Reader::read_on_exit(const Node* n, model::Guest& g) {
   for (const auto& r : arch::kExitReasons) selectors.push_back(r.profile_name);
   for (const auto& x : arch::kExceptions) selectors.push_back(x.mnemonic);
   for (const auto& e : n->map) {
-    Node key;
-    key.kind = Node::Kind::Scalar;
-    key.scalar = e.key;
-    key.loc = e.key_loc;
+    const Node key = e.key_node();
     if (!sc_.choice(&key, selectors, "exit reason or exception", "unknown-exit")) continue;
     model::Behaviour b;
     b.selector = e.key;
@@ -656,10 +650,7 @@ void Reader::read_on_exit(const Node* n, model::Guest& g) {
     if (e.value->is_map()) {
       static const std::vector<std::string> keys = {"action", "leaf", "subleaf", "eax", "ebx", "ecx", "edx", "hook"};
       for (const auto& f : e.value->map) {
-        Node k2;
-        k2.kind = Node::Kind::Scalar;
-        k2.scalar = f.key;
-        k2.loc = f.key_loc;
+        const Node k2 = f.key_node();
         const auto which = sc_.choice(&k2, keys, "behaviour key", "unknown-key");
         if (!which || *which == 0) continue;
         if (*which == 7) {
@@ -671,10 +662,7 @@ void Reader::read_on_exit(const Node* n, model::Guest& g) {
           b.reg_locs[k] = f.value->loc;
           static const std::vector<std::string> bit_keys = {"set", "clear"};
           for (const auto& m : f.value->map) {
-            Node k3;
-            k3.kind = Node::Kind::Scalar;
-            k3.scalar = m.key;
-            k3.loc = m.key_loc;
+            const Node k3 = m.key_node();
             const auto bit = sc_.choice(&k3, bit_keys, "register bits key", "unknown-key");
             if (!bit) continue;
             auto v = sc_.integer(m.value, (f.key + "." + m.key).c_str(), 0xFFFFFFFF);

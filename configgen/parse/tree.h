@@ -20,6 +20,15 @@ struct Node {
     std::string key;
     model::SourceLoc key_loc;
     Node* value;
+    // The key as a scalar node at its own location, for the checks that
+    // take a node (a choice among names, with did-you-mean at the key).
+    Node key_node() const {
+      Node n;
+      n.kind = Kind::Scalar;
+      n.scalar = key;
+      n.loc = key_loc;
+      return n;
+    }
   };
   std::vector<Entry> map;      // in file order
   std::vector<Node*> list;

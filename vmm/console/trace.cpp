@@ -6,7 +6,11 @@
 #include "lib/base64.h"
 
 namespace console {
+namespace detail {
+bool g_trace_enabled = false;
+}
 namespace {
+using detail::g_trace_enabled;
 // One CPU's ring: only that CPU writes it, and only once every CPU is done
 // is it read, so it needs no lock and no atomics.
 struct Ring {
@@ -17,7 +21,6 @@ struct Ring {
 };
 Ring g_rings[kMaxTraceCpus];
 uint32_t g_cpus = 0, g_capacity = 0;
-bool g_enabled = false;
 }  // namespace
 
 void trace_init(trace::Record* storage, uint32_t cpus, uint32_t records_per_cpu) {
@@ -25,13 +28,11 @@ void trace_init(trace::Record* storage, uint32_t cpus, uint32_t records_per_cpu)
   g_cpus = cpus < kMaxTraceCpus ? cpus : kMaxTraceCpus;
   g_capacity = records_per_cpu;
   for (uint32_t c = 0; c < g_cpus; ++c) g_rings[c] = {storage + uint64_t(c) * records_per_cpu, 0, 0, 0};
-  g_enabled = true;
+  g_trace_enabled = true;
 }
 
-bool trace_enabled() { return g_enabled; }
-
 void trace_record(trace::Kind kind, uint8_t code, uint16_t guest, uint32_t value, uint64_t tsc) {
-  if (!g_enabled) return;
+  if (!g_trace_enabled) return;
   const uint32_t cpu = speaking_cpu();
   if (cpu >= g_cpus) return;
   Ring& r = g_rings[cpu];
@@ -39,7 +40,7 @@ void trace_record(trace::Kind kind, uint8_t code, uint16_t guest, uint32_t value
 }
 
 void trace_clock_continue(uint64_t before_entry) {
-  if (!g_enabled) return;
+  if (!g_trace_enabled) return;
   const uint32_t cpu = speaking_cpu();
   if (cpu >= g_cpus) return;
   Ring& r = g_rings[cpu];
@@ -48,14 +49,14 @@ void trace_clock_continue(uint64_t before_entry) {
 }
 
 void trace_dump_header() {
-  if (!g_enabled) return;
+  if (!g_trace_enabled) return;
   LOG("vmm: trace: format %u, %u CPUs, %u records per CPU", trace::kFormatVersion, g_cpus, g_capacity);
 }
 
 // Oldest first; the CRC32C covers the record bytes in the order sent, so the
 // reader knows the lines arrived whole.
 void trace_dump_rings() {
-  if (!g_enabled) return;
+  if (!g_trace_enabled) return;
   for (uint32_t c = 0; c < g_cpus; ++c) {
     const Ring& r = g_rings[c];
     const uint64_t kept = r.written < g_capacity ? r.written : g_capacity;

@@ -15,7 +15,11 @@ inline constexpr uint32_t kMaxTraceCpus = 256;
 
 // storage holds cpus * records_per_cpu records (zeroed).
 void trace_init(trace::Record* storage, uint32_t cpus, uint32_t records_per_cpu);
-bool trace_enabled();
+namespace detail {
+extern bool g_trace_enabled;  // set once by trace_init, before any guest runs
+}
+// Inline: the exit path asks on every exit, and an untraced run pays a load.
+inline bool trace_enabled() { return detail::g_trace_enabled; }
 // A record on the calling CPU's ring; tsc 0 = now (a raw RDTSC value; the
 // ring adds its clock's offset).
 void trace_record(trace::Kind kind, uint8_t code, uint16_t guest, uint32_t value, uint64_t tsc = 0);

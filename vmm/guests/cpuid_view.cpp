@@ -9,6 +9,12 @@ void keep_if(uint32_t& reg, uint32_t bit, bool keep) {
   if (!keep) reg &= ~bit;
 }
 void mirror(uint32_t& reg, uint32_t bit, bool set) { reg = set ? reg | bit : reg & ~bit; }
+constexpr bool has_feature_enables(uint32_t leaf) { return leaf == 7 || leaf == 0xD || leaf == 0x80000001; }
+static_assert([] {
+  for (const CpuidFeatureEnable& f : kCpuidFeatureEnables)
+    if (!has_feature_enables(f.leaf)) return false;
+  return true;
+}(), "a kCpuidFeatureEnables row for a leaf has_feature_enables() does not list: adjust_cpuid would skip it");
 }  // namespace
 
 void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& g, CpuidRegisters& r) {
@@ -23,6 +29,8 @@ void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& g, Cpu
       break;
     default: break;
   }
+  // Every CPUID exits (SDM 25.1.2): the table is scanned only for the leaves it has.
+  if (!has_feature_enables(leaf)) return;
   uint32_t* regs[4] = {&r.eax, &r.ebx, &r.ecx, &r.edx};
   for (const CpuidFeatureEnable& f : kCpuidFeatureEnables)
     if (f.leaf == leaf && (f.subleaf == kAnySubleaf || f.subleaf == subleaf)) keep_if(*regs[f.reg], f.bit, on(g, f.enable));

@@ -34,7 +34,8 @@ void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& guest,
 // Features whose instructions raise #UD in a guest unless a VMX control
 // enables them (SDM 25.3): CPUID hides each one while its control is off,
 // and configgen turns the control on when a profile's override exposes the
-// feature (lower/lower.cpp, wanted_controls).
+// feature (lower/lower.cpp, wanted_controls). Leaves 7, 0DH and 80000001H
+// only (adjust_cpuid skips the scan for any other).
 struct CpuidFeatureEnable {
   uint32_t leaf;
   uint32_t subleaf;   // kAnySubleaf: every subleaf

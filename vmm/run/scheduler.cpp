@@ -147,7 +147,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
     switch_to(c, *v);
     if (new_slice && v->state == State::Ready) {
       if (has_timer(*v)) exits::start_slice(*v);
-      console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->total_exits);
+      if (console::trace_enabled()) console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->total_exits);
     }
     new_slice = false;
     exits::Flow flow = exits::Flow::End;
@@ -196,8 +196,9 @@ void run_cpu_guests(cpu::PerCpu& c) {
       continue;
     }
     if (flow == exits::Flow::Yield) {
-      console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Yield), uint16_t(v->guest_index),
-                            v->total_exits);
+      if (console::trace_enabled())
+        console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Yield), uint16_t(v->guest_index),
+                              v->total_exits);
       Vcpu* next = next_ready(c, v);
       if (next && next != v) {
         LOG("vmm: time slice: %s -> %s", v->name, next->name);
