@@ -16,6 +16,7 @@ set(VMM_HOST_LOGIC_SOURCES
   ${CMAKE_SOURCE_DIR}/vmm/guests/isolation_rules.cpp
   ${CMAKE_SOURCE_DIR}/vmm/guests/fw_cfg.cpp
   ${CMAKE_SOURCE_DIR}/vmm/guests/cpuid_view.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/guests/fast_path.cpp
   ${CMAKE_SOURCE_DIR}/vmm/guests/virtual_apic.cpp
   ${CMAKE_SOURCE_DIR}/vmm/platform/owned_resources.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/phys_ranges.cpp

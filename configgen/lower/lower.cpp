@@ -271,6 +271,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     }
     if (g.accessed_dirty) r.flags |= blob::kGuestEptAccessedDirty;
     if (g.exit_floor_stub) r.flags |= blob::kGuestExitFloorStub;
+    if (!g.fast_path) r.flags |= blob::kGuestNoFastPath;
     if (g.run_undelivered_controls) r.flags |= blob::kGuestRunUndeliveredControls;
     for (const auto& irq : g.forward_irqs) r.forwarded_irqs |= uint16_t(1u << irq.value);
     r.test_scancode = uint8_t(g.test_scancode);

@@ -166,6 +166,7 @@ std::vector<KeyInfo> build_keys() {
     {"guests[].expect[].max", K::Integer, "Upper bound.", "", ""},
     {"guests[].bench", K::Map, "Benchmark switches.", "", ""},
     {"guests[].bench.exit_floor_stub", K::Boolean, "CPUID exits take the minimal assembly stub (the floor of docs/benchmarks.md).", "", ""},
+    {"guests[].bench.fast_path", K::Boolean, "false: every exit takes the full dispatcher, never the exit fast path (docs/exit-fast-path.md), so one run times both (default true; the command-line word fast_path=off does it for every guest).", "", ""},
     {"guests[].devices", K::Map, "Devices the hypervisor emulates for the guest, as test kernels written for QEMU expect them (docs/external-guests.md).", "", ""},
     {"guests[].devices.exit_port", K::Integer, "An isa-debug-exit port (QEMU's is 0xf4): a write of value V ends the guest as exited with code V (QEMU's own exit status would be V*2+1); expect `ends: exited` with `code: V`.", "25.1.3", ""},
     {"guests[].devices.fw_cfg", K::Boolean, "QEMU's fw_cfg on ports 0x510 (selector) and 0x511 (data): signature, interface id, RAM size and CPU counts from the profile; other items read as absent. The DMA port 0x514 is not emulated (the id says so).", "25.1.3", ""},

@@ -171,6 +171,7 @@ struct Guest {
   std::vector<Behaviour> on_exit;
   std::vector<Expectation> expect;
   bool exit_floor_stub = false;
+  bool fast_path = true;  // bench.fast_path
   bool run_undelivered_controls = false;  // undelivered_controls: run
   uint16_t vpid = 0;
   uint64_t tsc_offset = 0;

@@ -249,6 +249,8 @@ void Reader::read_guest(const Node* raw, model::Guest& g, size_t index) {
         check_keys(v, "guests[].bench");
         if (const Node* f = v->get("exit_floor_stub"))
           if (auto b = sc_.boolean(f, "exit_floor_stub")) g.exit_floor_stub = *b;
+        if (const Node* f = v->get("fast_path"))
+          if (auto b = sc_.boolean(f, "fast_path")) g.fast_path = *b;
       }
     } else if (k == "devices") read_devices(v, g);
     else if (k == "vpid") { if (auto x = sc_.integer(v, "vpid", 0xFFFF)) g.vpid = uint16_t(*x); }

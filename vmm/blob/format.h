@@ -156,8 +156,11 @@ enum GuestFlags : uint32_t {
   // A denied RDMSR/WRMSR stops the guest (msr.on_denied: stop); without it
   // the guest gets #GP(0).
   kGuestMsrDeniedStop = 1u << 6,
+  // Benchmark: every exit takes the full dispatcher, never the exit fast
+  // path (guests/fast_path.h), so one run can time both.
+  kGuestNoFastPath = 1u << 7,
 };
-inline constexpr uint32_t kGuestKnownFlags = 0x7F | kGuestRunUndeliveredControls;
+inline constexpr uint32_t kGuestKnownFlags = 0xFF | kGuestRunUndeliveredControls;
 
 enum GuestDevices : uint16_t {
   kDeviceFwCfg = 1u << 0,      // QEMU fw_cfg on ports 0x510/0x511

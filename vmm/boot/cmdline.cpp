@@ -36,6 +36,7 @@ Options parse_cmdline(const char* p) {
     else if (lib::starts_with(p, "trace") && (p[5] == ' ' || p[5] == 0)) o.trace_records = trace::kDefaultRecordsPerCpu;
     else if (lib::starts_with(p, "trace=")) o.trace_records = trace_records(p + 6);
     else if (lib::starts_with(p, "x2apic") && (p[6] == ' ' || p[6] == 0)) o.x2apic = true;
+    else if (lib::starts_with(p, "fast_path=off") && (p[13] == ' ' || p[13] == 0)) o.no_fast_path = true;
     else if (lib::starts_with(p, "nmi_test") && (p[8] == ' ' || p[8] == 0)) o.nmi_test = true;
     while (*p && *p != ' ') ++p;
   }

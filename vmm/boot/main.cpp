@@ -201,6 +201,8 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
     LOG("vmm: the appliance needs %u CPUs and this machine has %u", app.min_cpus, cpus);
     platform::end_machine(false);
   }
+  run::set_fast_path(!g_options.no_fast_path);
+  if (g_options.no_fast_path) LOG("vmm: exit fast path off (command line): every exit takes the full dispatcher");
   run::assign_guests(g_blob, cpus);
   if (g_options.trace_records) start_trace(cpus, g_options.trace_records);
   // The host 8259 delivers only the IRQs some guest asked for (the rest are

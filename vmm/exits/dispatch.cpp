@@ -62,12 +62,12 @@ constexpr Table make_table() {
 }
 constexpr Table kTable = make_table();
 
-ExitInfo read_exit_info() {
+ExitInfo read_exit_info(const guests::Vcpu& v) {
   ExitInfo e{};
-  const arch::ExitReasonField reason{uint32_t(vmx::read(F::EXIT_REASON))};
+  const arch::ExitReasonField reason{v.exits.reason_field};  // read by the exit stub (vmx/entry.S)
   e.reason = reason.basic_reason();
   e.entry_failure = reason.vm_entry_failure();
-  e.qualification = vmx::read(F::EXIT_QUALIFICATION);
+  e.qualification = v.exits.qualification;
   e.instruction_length = uint32_t(vmx::read(F::VM_EXIT_INSTRUCTION_LENGTH));
   e.idt_vectoring_info = {uint32_t(vmx::read(F::IDT_VECTORING_INFORMATION))};
   e.guest_rip = vmx::read(F::GUEST_RIP);
@@ -113,14 +113,10 @@ void reinject_interrupted_event(const ExitInfo& e) {
 
 // Inlined into dispatch(): the exit path pays no extra call for the trace's wrapper.
 [[gnu::always_inline]] inline Flow handle(guests::Vcpu& v, const ExitInfo& e) {
-  ++v.total_exits;
+  // The counts are the watchdog's too (exits/lifecycle.cpp, end_of_slice).
+  ++v.exits.total;
   if (e.reason >= arch::kMaxExitReason) return finish(v, guests::Outcome::Stopped, "exit reason %u is beyond the SDM's list", e.reason);
-  ++v.exit_counts[e.reason];
-  if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED)) v.slices_without_exit = 0;
-  // For the watchdog (docs/isolation.md, "Time"), an interrupt that arrived
-  // from outside is not an exit of the guest's own.
-  if (e.reason != uint32_t(R::VMX_PREEMPTION_TIMER_EXPIRED) && e.reason != uint32_t(R::EXTERNAL_INTERRUPT))
-    v.time.exited_this_period = true;
+  ++v.exits.counts[e.reason];
   if (e.entry_failure) return on_entry_failure(v, e);
   Flow flow = Flow::Resume;
   if (!apply_generic_behaviour(v, e, flow)) flow = kTable.handlers[e.reason](v, e);
@@ -135,7 +131,7 @@ void reinject_interrupted_event(const ExitInfo& e) {
 // first); its value is the host's time for the exit, from the VM exit (the
 // scheduler's stamp) to here.
 Flow dispatch(guests::Vcpu& v) {
-  const ExitInfo e = read_exit_info();
+  const ExitInfo e = read_exit_info(v);
   const Flow flow = handle(v, e);
   if (console::trace_enabled()) {
     const uint64_t now = arch::rdtsc(), host = now - v.time.exit_tsc;
@@ -156,8 +152,8 @@ Flow finish(guests::Vcpu& v, guests::Outcome outcome, const char* format, ...) {
   console::format_to(v.detail, sizeof v.detail, format, args);
   va_end(args);
   v.outcome = outcome;
-  console::debug_record("guest ended", v.guest_index, uint64_t(outcome), v.total_exits);
-  console::trace_record(trace::Kind::GuestEnd, uint8_t(outcome), uint16_t(v.guest_index), v.total_exits);
+  console::debug_record("guest ended", v.guest_index, uint64_t(outcome), v.exits.total);
+  console::trace_record(trace::Kind::GuestEnd, uint8_t(outcome), uint16_t(v.guest_index), v.exits.total);
   v.state = guests::State::Finished;
   return Flow::End;
 }

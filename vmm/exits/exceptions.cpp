@@ -25,6 +25,7 @@ Flow on_exception_or_nmi(guests::Vcpu& v, const ExitInfo& e) {
     arch::iret_to_self();
     if (v.takes_nmis) {
       v.nmi_pending = true;
+      guests::refresh_fast_path(v);
       LOG("vmm: guest %s: NMI exit at rip 0x%lx: pending for the guest (interruptibility 0x%lx)", v.name, e.guest_rip,
           vmx::read(F::GUEST_INTERRUPTIBILITY_STATE));
     } else {

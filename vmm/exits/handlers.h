@@ -56,7 +56,7 @@ bool apic_base_read(guests::Vcpu& v, uint64_t& value);
 bool apic_base_write(guests::Vcpu& v, uint64_t value);
 
 // virtual_apic.cpp: the virtual local APIC of devices.local_apic.
-bool has_virtual_apic(const guests::Vcpu& v);
+inline bool has_virtual_apic(const guests::Vcpu& v) { return v.config->devices & blob::kDeviceLocalApic; }
 void reset_virtual_apic(guests::Vcpu& v);
 Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa);
 void deliver_virtual_apic(guests::Vcpu& v);  // before each VM entry

@@ -76,7 +76,7 @@ PortResult port_access(guests::Vcpu& v, const ExitInfo& e, const IoAccess& a, ui
 
 Flow deny(guests::Vcpu& v, const ExitInfo& e, const IoAccess& a) {
   if (v.config->flags & blob::kGuestIoDeniedIgnore) {
-    if (a.in && !a.string) v.regs.rax |= size_mask(a.size);
+    if (a.in && !a.string) v.regs.rax = a.size == 4 ? 0xFFFFFFFFu : v.regs.rax | size_mask(a.size);  // EAX zero-extends
     skip_instruction(e);
     return Flow::Resume;
   }
@@ -153,7 +153,8 @@ Flow on_io_instruction(guests::Vcpu& v, const ExitInfo& e) {
     case PortResult::Denied: return deny(v, e, a);
     case PortResult::Done: break;
   }
-  if (a.in) v.regs.rax = (v.regs.rax & ~mask) | (value & mask);
+  // IN to AL or AX keeps the rest of RAX; to EAX it zero-extends (SDM Vol. 1 3.4.1.1).
+  if (a.in) v.regs.rax = a.size == 4 ? value : (v.regs.rax & ~mask) | (value & mask);
   skip_instruction(e);
   return Flow::Resume;
 }

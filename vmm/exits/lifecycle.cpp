@@ -1,6 +1,7 @@
 // Exits that end, pause or time-slice a guest.
 #include "arch/cpu.h"
 #include "console/log.h"
+#include "cpu/percpu.h"
 #include "guests/isolation_rules.h"
 #include "exits/handlers.h"
 #include "vmx/diagnose.h"
@@ -50,8 +51,22 @@ void start_slice(guests::Vcpu& v) {
 // watchdog_slices slices, without an exit of its own; an exit storm.
 Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
   guests::TimeAccount& t = v.time;
-  const bool exited = t.exited_this_period;
-  t.exited_this_period = false;
+  // The fast path's exits of this slice count for the storm rule below.
+  const uint32_t rate = cpu::this_cpu().caps.preemption_timer_rate();
+  const uint64_t fast_ticks = rate >= 64 ? 0 : v.exits.fast_tsc_pending >> rate;
+  t.charged_ticks += fast_ticks;
+  t.total_charged += fast_ticks;
+  v.exits.fast_tsc_pending = 0;
+  // From the counts (the fast path keeps them too): for the watchdog an
+  // interrupt that arrived from outside is not an exit of the guest's own;
+  // any exit but the timer's ends a run of slices without one.
+  const uint64_t timer = v.exits.counts[uint32_t(arch::ExitReason::VMX_PREEMPTION_TIMER_EXPIRED)];
+  const uint64_t non_timer = v.exits.total - timer;
+  const uint64_t own = non_timer - v.exits.counts[uint32_t(arch::ExitReason::EXTERNAL_INTERRUPT)];
+  const bool exited = own != t.own_exits_at_slice_end;
+  if (non_timer != t.non_timer_exits_at_slice_end) v.slices_without_exit = 0;
+  t.own_exits_at_slice_end = own;
+  t.non_timer_exits_at_slice_end = non_timer;
   if (v.config->timer_action == uint32_t(blob::TimerAction::Watchdog))
     return finish(v, guests::Outcome::Watchdog, "ran a whole watchdog period without exiting, rip 0x%lx", rip);
   if (t.default_watchdog && !exited) {
@@ -80,7 +95,7 @@ Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
       return finish(v, guests::Outcome::Watchdog,
                     "exit storm: %u slices in a row (%lu timer ticks) more than half spent handling its exits, %lu exits, "
                     "rip 0x%lx",
-                    t.storm_slices, t.storm_ticks, v.total_exits, rip);
+                    t.storm_slices, t.storm_ticks, v.exits.total, rip);
     }
   } else {
     t.storm_slices = 0;

@@ -26,7 +26,6 @@ guests::VirtualApic apic_of(guests::Vcpu& v) {
 }
 }  // namespace
 
-bool has_virtual_apic(const guests::Vcpu& v) { return v.config->devices & blob::kDeviceLocalApic; }
 
 void reset_virtual_apic(guests::Vcpu& v) { apic_of(v).reset(uint8_t(v.guest_index)); }
 
@@ -46,6 +45,7 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
     switch (apic.write(offset, merged, now)) {
       case guests::ApicEffect::Nmi:
         v.nmi_pending = true;  // delivered before the next entry (run/scheduler.cpp)
+        guests::refresh_fast_path(v);
         break;
       case guests::ApicEffect::Refused:
         LOG("vmm: guest %s: interrupt command 0x%x dropped: only fixed and NMI delivery to the guest's own APIC exist", v.name,

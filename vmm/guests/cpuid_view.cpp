@@ -17,7 +17,10 @@ static_assert([] {
 }(), "a kCpuidFeatureEnables row for a leaf has_feature_enables() does not list: adjust_cpuid would skip it");
 }  // namespace
 
+bool cpuid_leaf_adjusted(uint32_t leaf) { return leaf == 1 || leaf == 7 || has_feature_enables(leaf); }
+
 void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& g, CpuidRegisters& r) {
+  if (!cpuid_leaf_adjusted(leaf)) return;  // the contract the fast path relies on
   switch (leaf) {
     case 1:
       r.ecx &= ~(arch::cpuid1_ecx::VMX | arch::cpuid1_ecx::X2APIC);

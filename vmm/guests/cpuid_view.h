@@ -29,6 +29,10 @@ struct CpuidGuestState {
   uint8_t apic_id;           // its virtual local APIC's ID
 };
 
+// Whether adjust_cpuid may change this leaf's answer; for any other leaf
+// the guest gets the processor's answer (unless a profile override applies),
+// which the exit fast path (guests/fast_path.h) relies on.
+bool cpuid_leaf_adjusted(uint32_t leaf);
 void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& guest, CpuidRegisters& r);
 
 // Features whose instructions raise #UD in a guest unless a VMX control

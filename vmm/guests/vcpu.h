@@ -8,6 +8,7 @@
 #include "arch/vmx_table.h"
 #include "blob/format.h"
 #include "guests/fw_cfg.h"
+#include "guests/vcpu_offsets.h"
 #include "guests/virtual_apic.h"
 #include "memory/ept.h"
 
@@ -78,7 +79,12 @@ struct SwitchedState {
 // The guest's share of its CPU's time (docs/isolation.md, "Time").
 struct TimeAccount {
   bool default_watchdog;     // the profile asked for no timer: the hypervisor's watchdog runs
-  bool exited_this_period;   // an exit of its own since the last timer expiry
+  // The exit counts when the last slice ended: the watchdog compares them
+  // (an exit of its own since then: any but the timer's and external
+  // interrupts; any but the timer's resets watchdog_slices), so the fast
+  // path's exits count for it without a store of their own.
+  uint64_t own_exits_at_slice_end;
+  uint64_t non_timer_exits_at_slice_end;
   uint32_t slice_ticks;      // timer ticks loaded at the start of the current slice
   uint64_t charged_ticks;    // host time of its exits in this slice, in timer ticks
   uint64_t exit_tsc;         // TSC at its last VM exit; 0 = nothing to charge
@@ -96,12 +102,32 @@ inline constexpr uint64_t kApicBaseDefault = 0xFEE00800, kApicBaseBsp = 1ull << 
 // the host for anything else.
 inline constexpr uint8_t kPostedInterruptNotificationVector = 0xF2;
 
+// The exit path's shared record (vmx/entry.S reads and writes it by offset,
+// guests/vcpu_offsets.h). The fast path (docs/exit-fast-path.md) is gated
+// by `fast_path_reasons`: a bit per basic exit reason it may take, 0 while
+// anything must go through the full dispatcher (guests/fast_path.h says
+// what); it counts its exits here as the full path does.
+struct ExitRecord {
+  uint64_t fast_path_reasons;
+  uint32_t fast_path_cpuid_leaves;
+  uint32_t reason_field;  // the VM-exit reason field (SDM 24.9.1), read once by the stub
+  uint64_t scratch;
+  uint64_t qualification;  // the exit qualification (SDM 27.2.1), read once by the stub
+  // Host time of the fast path's exits, kFastPathExitTsc each, waiting for
+  // the next charge or the slice's end (docs/isolation.md, "Time").
+  uint64_t fast_tsc_pending;
+  uint64_t total;
+  uint32_t counts[arch::kMaxExitReason];
+};
+
 inline constexpr uint32_t kConsoleLine = 160;
 inline constexpr uint32_t kDetail = 240;
 inline constexpr uint16_t kNoBehaviour = 0xFFFF;
 
 struct Vcpu {
   GuestRegisters regs;  // first: entry.S addresses it through the Vcpu pointer
+  ExitRecord exits;     // second: entry.S too
+  uint64_t fast_path_allowed;  // fast_path_reasons when nothing pending blocks it (guests/fast_path.h)
   SwitchedState cpu_state;
   uint32_t guest_index;  // in the blob
   uint32_t cpu;          // physical CPU (boot order)
@@ -126,8 +152,6 @@ struct Vcpu {
   uint64_t pool;      // map-on-demand pages (host-physical, contiguous)
   uint32_t pool_used;
   uint32_t controls[arch::kControlWordCount];  // as reconciled for this CPU
-  uint32_t exit_counts[arch::kMaxExitReason];
-  uint64_t total_exits;
   const blob::Behaviour* behaviours;  // this guest's run in the blob
   const blob::Event* events;          // events to inject, in order
   const blob::EptHook* ept_hooks;     // hooked pages
@@ -170,6 +194,27 @@ struct Vcpu {
   uint32_t waiting_hlt_length;  // devices.local_apic: the guest waits at a HLT of this length (0 = not waiting)
   Vcpu* next_on_cpu;
 };
+
+// The fast path's gate as things pending now allow (guests/fast_path.h):
+// called wherever an NMI becomes pending or is delivered and when the last
+// queued event goes in; the host's NMI handler closes it itself.
+inline void refresh_fast_path(Vcpu& v) {
+  v.exits.fast_path_reasons = v.nmi_pending || v.next_event < v.config->event_count ? 0 : v.fast_path_allowed;
+}
+
+// Every offset vmx/entry.S uses, pinned.
+static_assert(__builtin_offsetof(Vcpu, regs) == VCPU_RAX && __builtin_offsetof(Vcpu, regs.rbx) == VCPU_RBX &&
+              __builtin_offsetof(Vcpu, regs.rdi) == VCPU_RDI);
+static_assert(__builtin_offsetof(Vcpu, exits.fast_path_reasons) == VCPU_FAST_PATH_REASONS);
+static_assert(__builtin_offsetof(Vcpu, exits.fast_path_cpuid_leaves) == VCPU_FAST_PATH_CPUID_LEAVES);
+static_assert(__builtin_offsetof(Vcpu, exits.reason_field) == VCPU_EXIT_REASON_FIELD);
+static_assert(__builtin_offsetof(Vcpu, exits.scratch) == VCPU_EXIT_SCRATCH);
+static_assert(__builtin_offsetof(Vcpu, exits.qualification) == VCPU_EXIT_QUALIFICATION);
+static_assert(__builtin_offsetof(Vcpu, exits.fast_tsc_pending) == VCPU_FAST_TSC_PENDING);
+static_assert(__builtin_offsetof(Vcpu, exits.total) == VCPU_TOTAL_EXITS);
+static_assert(__builtin_offsetof(Vcpu, exits.counts) == VCPU_EXIT_COUNTS);
+static_assert(uint32_t(arch::ExitReason::CPUID) == EXIT_REASON_CPUID && uint32_t(arch::ExitReason::VMCALL) == EXIT_REASON_VMCALL &&
+              uint32_t(arch::ExitReason::IO_INSTRUCTION) == EXIT_REASON_IO_INSTRUCTION);
 
 // Host-physical address of a guest-physical one, through this guest's EPT;
 // 0 when unmapped. `length` bytes must lie in one mapping.

@@ -17,7 +17,11 @@ extern "C" void host_nmi() {
     __atomic_add_fetch(&g_early_nmis, 1, __ATOMIC_RELAXED);
     return;
   }
-  __atomic_add_fetch(&reinterpret_cast<cpu::PerCpu*>(gs)->nmis_in_root, 1, __ATOMIC_RELAXED);
+  cpu::PerCpu& c = *reinterpret_cast<cpu::PerCpu*>(gs);
+  __atomic_add_fetch(&c.nmis_in_root, 1, __ATOMIC_RELAXED);
+  // Routed before the next entry (route_host_nmis): the fast path, which
+  // resumes without the scheduler, is closed until then (guests/fast_path.h).
+  if (guests::Vcpu* v = c.current) __atomic_store_n(&v->exits.fast_path_reasons, 0, __ATOMIC_RELAXED);
 }
 
 namespace run {
@@ -43,6 +47,7 @@ void route_host_nmis(cpu::PerCpu& c, guests::Vcpu* current) {
     }
     __atomic_store_n(&c.nmis_routed, count, __ATOMIC_RELEASE);  // after the line: nmi_test waits for it
   }
+  if (current) guests::refresh_fast_path(*current);
 }
 
 [[noreturn]] void idle_forever(cpu::PerCpu& c) {

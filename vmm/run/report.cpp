@@ -14,7 +14,7 @@ void report_one(const Vcpu& v) {
   uint32_t len = 0;
   counts[0] = 0;
   for (const arch::ExitReasonInfo& r : arch::kExitReasons) {
-    const uint32_t n = v.exit_counts[r.number];
+    const uint32_t n = v.exits.counts[r.number];
     if (!n) continue;
     const char* name = r.profile_name;
     if (len + 40 >= sizeof counts) break;

@@ -72,8 +72,9 @@ void switch_to(cpu::PerCpu& c, Vcpu& v) {
 // Resume when some of the slice is left.
 exits::Flow charge_exit_time(cpu::PerCpu& c, Vcpu& v) {
   if (!has_timer(v) || !v.time.exit_tsc) return exits::Flow::Resume;
-  const uint64_t host = arch::rdtsc() - v.time.exit_tsc;
+  const uint64_t host = arch::rdtsc() - v.time.exit_tsc + v.exits.fast_tsc_pending;  // with the fast path's since the last
   v.time.exit_tsc = 0;
+  v.exits.fast_tsc_pending = 0;
   const SliceCharge charge =
       charge_exit(uint32_t(vmx::read(F::VMX_PREEMPTION_TIMER_VALUE)), host, c.caps.preemption_timer_rate());
   v.time.charged_ticks += charge.charged;
@@ -99,6 +100,7 @@ void deliver_pending_nmi(Vcpu& v) {
     return;
   }
   v.nmi_pending = false;
+  refresh_fast_path(v);
   ++v.nmis_delivered;
   exits::inject(arch::InterruptionInfo::make(arch::InterruptionType::Nmi, uint8_t(arch::Vector::NMI), false), 0, 0);
   vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));  // an NMI wakes a halted guest
@@ -126,6 +128,7 @@ void inject_next_event(Vcpu& v) {
     return;
   }
   ++v.next_event;
+  refresh_fast_path(v);  // the last one opens the fast path's gate
   exits::inject(info, e.error_code, e.instruction_length);
   if (interrupt || nmi) vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));  // an interrupt wakes a halted guest
   LOG("vmm: guest %s: event 0x%x injected", v.name, e.interruption_info);
@@ -147,7 +150,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
     switch_to(c, *v);
     if (new_slice && v->state == State::Ready) {
       if (has_timer(*v)) exits::start_slice(*v);
-      if (console::trace_enabled()) console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->total_exits);
+      if (console::trace_enabled()) console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->exits.total);
     }
     new_slice = false;
     exits::Flow flow = exits::Flow::End;
@@ -189,7 +192,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
     }
     if (v->state == State::Finished) {
       console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Finished), uint16_t(v->guest_index),
-                            v->total_exits);
+                            v->exits.total);
       LOG("vmm: guest %s finished on this CPU", v->name);
       v = next_ready(c, v);
       new_slice = true;
@@ -198,11 +201,11 @@ void run_cpu_guests(cpu::PerCpu& c) {
     if (flow == exits::Flow::Yield) {
       if (console::trace_enabled())
         console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Yield), uint16_t(v->guest_index),
-                              v->total_exits);
+                              v->exits.total);
       Vcpu* next = next_ready(c, v);
       if (next && next != v) {
         LOG("vmm: time slice: %s -> %s", v->name, next->name);
-        console::debug_record("time slice", v->guest_index, next->guest_index, v->total_exits);
+        console::debug_record("time slice", v->guest_index, next->guest_index, v->exits.total);
       }
       v = next;
       new_slice = true;  // alone on this CPU or not: a new slice

@@ -5,9 +5,11 @@
 #include "arch/cpu.h"
 #include "arch/vmx_insn.h"
 #include "console/log.h"
+#include "console/trace.h"
 #include "exits/exit.h"
 #include "exits/handlers.h"
 #include "guests/cpu_state.h"
+#include "guests/fast_path.h"
 #include "guests/isolation_rules.h"
 #include "lib/ranges.h"
 #include "lib/string.h"
@@ -20,6 +22,7 @@ using namespace guests;  // the orchestration works on vcpus throughout
 namespace {
 Vcpu g_vcpus[blob::kMaxGuests];
 uint32_t g_vcpu_count = 0;
+bool g_fast_path = true;
 
 memory::PageSource page_source() {
   return {nullptr, [](void*) { return memory::phys_allocate_page(); },
@@ -310,6 +313,29 @@ void index_behaviours(Vcpu& v, const blob::Reader& r) {
       v.behaviour_for_vector[b.selector] = uint16_t(i);
   }
 }
+// The fast path's static gate (guests/fast_path.h), from the reconciled
+// controls and the indexed behaviours; before the VMCS, whose HOST_RIP
+// follows it (vmx/vmcs.cpp).
+void gate_fast_path(Vcpu& v) {
+  using R = arch::ExitReason;
+  FastPathInputs in{};
+  in.disabled = !g_fast_path || (v.config->flags & blob::kGuestNoFastPath);
+  in.tracing = console::trace_enabled();
+  in.floor_stub = v.config->flags & blob::kGuestExitFloorStub;
+  in.monitor_trap_flag = v.controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask();
+  in.virtual_apic = exits::has_virtual_apic(v);
+  in.forwarded_irqs = v.config->forwarded_irqs;
+  in.cpuid_behaviour = v.behaviour_for_exit[uint32_t(R::CPUID)] != kNoBehaviour;
+  in.io_behaviour = v.behaviour_for_exit[uint32_t(R::IO_INSTRUCTION)] != kNoBehaviour;
+  in.vmcall_behaviour = v.behaviour_for_exit[uint32_t(R::VMCALL)] != kNoBehaviour;
+  in.behaviours = v.behaviours;
+  in.behaviour_count = v.config->behaviour_count;
+  const FastPathGate gate = fast_path_gate(in);
+  v.fast_path_allowed = gate.reasons;
+  v.exits.fast_path_cpuid_leaves = gate.cpuid_leaves;
+  refresh_fast_path(v);
+}
+
 // Before first use, drop any translation cached under this EPTP or VPID from
 // an earlier life of the machine (book 6.2.6.5, 6.2.6.6).
 void flush_stale_translations(const Vcpu& v, const arch::Capabilities& caps) {
@@ -330,6 +356,7 @@ void flush_stale_translations(const Vcpu& v, const arch::Capabilities& caps) {
 
 Vcpu* vcpus() { return g_vcpus; }
 uint32_t vcpu_count() { return g_vcpu_count; }
+void set_fast_path(bool on) { g_fast_path = on; }
 
 namespace {
 // CPUID.80000008H:EAX[7:0] (SDM Vol. 2A, CPUID): 36 when the leaf is absent.
@@ -416,6 +443,7 @@ void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
       refuse(v, "out of memory for its x87/SSE/AVX state");
       continue;
     }
+    gate_fast_path(v);
     const char* why = nullptr;
     if (!vmx::build_vmcs(v, c, r, &why)) {
       if (why) {

@@ -5,7 +5,7 @@
 #include "console/log.h"
 #include "memory/phys.h"
 
-extern "C" char vmx_exit_stub[], vmx_exit_floor_stub[];
+extern "C" char vmx_exit_stub[], vmx_exit_fast_path[], vmx_exit_floor_stub[];
 
 namespace vmx {
 namespace {
@@ -162,8 +162,7 @@ void write_guest_state(guests::Vcpu& v, const cpu::PerCpu& c) {
 }
 }  // namespace
 
-void write(VmcsField f, uint64_t value) {
-  if (arch::vmwrite(f, value) == arch::VmxResult::Succeed) return;
+void report_failed_write(VmcsField f) {
   const uint32_t error = uint32_t(arch::vmread(F::VM_INSTRUCTION_ERROR));
   const arch::VmcsFieldInfo* info = arch::find_field(f);
   LOG("vmm: VMWRITE %s (0x%x) failed: %s", info ? info->name : "?", uint32_t(f), arch::vm_instruction_error_text(error));
@@ -189,8 +188,11 @@ bool build_vmcs(guests::Vcpu& v, cpu::PerCpu& c, const blob::Reader&, const char
   v.launched = false;
   c.vmwrite_failed = false;
   write_controls(v);
+  // The exit's landing point (vmx/entry.S): the fast path for a guest whose
+  // gate can ever open (guests/fast_path.h), else the full path directly.
   const bool floor = v.config->flags & blob::kGuestExitFloorStub;
-  write_host_state(v.controls, c, reinterpret_cast<uint64_t>(floor ? vmx_exit_floor_stub : vmx_exit_stub));
+  const char* host_rip = floor ? vmx_exit_floor_stub : v.fast_path_allowed ? vmx_exit_fast_path : vmx_exit_stub;
+  write_host_state(v.controls, c, reinterpret_cast<uint64_t>(host_rip));
   write_guest_state(v, c);
   if (c.vmwrite_failed) {
     *why = nullptr;  // the caller names the field (vmx::failed_vmwrite)

@@ -13,10 +13,17 @@ bool build_vmcs(guests::Vcpu& v, cpu::PerCpu& c, const blob::Reader& reader, con
 // The host-state area (SDM 24.5): this CPU's tables, stack and control
 // registers; VM exits land at host_rip.
 void write_host_state(const uint32_t controls[arch::kControlWordCount], const cpu::PerCpu& c, uint64_t host_rip);
-// Writes one field; a failure is a hypervisor bug and is logged with the field's SDM name.
-void write(arch::VmcsField f, uint64_t value);
+// Writes one field; a failure is a hypervisor bug and is logged with the
+// field's SDM name. Inline: every exit writes a field or two, and the
+// failure report stays out of line.
+inline void write(arch::VmcsField f, uint64_t value);
+[[gnu::cold]] void report_failed_write(arch::VmcsField f);
 inline uint64_t read(arch::VmcsField f);
 }  // namespace vmx
 
 #include "arch/vmx_insn.h"
 inline uint64_t vmx::read(arch::VmcsField f) { return arch::vmread(f); }
+inline void vmx::write(arch::VmcsField f, uint64_t value) {
+  if (arch::vmwrite(f, value) != arch::VmxResult::Succeed) [[unlikely]]
+    report_failed_write(f);
+}
