@@ -87,10 +87,10 @@ rel=${build#"$src"/}  # commands as typed from the source tree
 
 # --- VM-exit round trips ---------------------------------------------------
 exit_dir=$build/tests/emulator/exit-benchmark
-set_value EXIT_COMMAND "$rel/bin/configgen run tests/bench/exit-benchmark.yaml --cpus 2 --quiet --keep $rel/tests/emulator/exit-benchmark"
+set_value EXIT_COMMAND "$rel/bin/configgen run tests/bench/exit-benchmark.yaml --quiet --keep $rel/tests/emulator/exit-benchmark"
 if [ "$reuse" = 0 ] || [ ! -s "$exit_dir/serial.log" ]; then
-  echo "== exit round trips (Bochs, 2 CPUs)" >&2
-  "$configgen" run "$src/tests/bench/exit-benchmark.yaml" --cpus 2 --quiet --keep "$exit_dir" >&2 ||
+  echo "== exit round trips (Bochs, 1 CPU)" >&2
+  "$configgen" run "$src/tests/bench/exit-benchmark.yaml" --quiet --keep "$exit_dir" >&2 ||
     fail "the exit benchmark failed (see $exit_dir)"
 fi
 # ticks GUEST EXIT: the guest prints "guest NAME| bench EXIT ticks/exit = 0xHEX".
@@ -100,8 +100,15 @@ ticks() {
   [ -n "$hex" ] || fail "no '$2' figure of guest '$1' in $exit_dir/serial.log"
   echo $((16#$hex))
 }
-cpuid=$(ticks dispatcher cpuid); io=$(ticks dispatcher io); vmcall=$(ticks dispatcher vmcall); floor=$(ticks floor cpuid)
-set_value EXIT_CPUID "$cpuid"; set_value EXIT_IO "$io"; set_value EXIT_VMCALL "$vmcall"; set_value EXIT_FLOOR "$floor"
+# The fast path's guest, the same guest with the full dispatcher only, the floor.
+cpuid=$(ticks fast-path cpuid); io=$(ticks fast-path io); in_port=$(ticks fast-path in); vmcall=$(ticks fast-path vmcall)
+invd=$(ticks fast-path invd); denied=$(ticks fast-path denied-in)
+floor=$(ticks floor cpuid)
+for e in cpuid io in vmcall invd denied-in; do
+  set_value "EXIT_FULL_$(echo "$e" | tr a-z- A-Z_)" "$(ticks full "$e")"
+done
+set_value EXIT_CPUID "$cpuid"; set_value EXIT_IO "$io"; set_value EXIT_IN "$in_port"; set_value EXIT_VMCALL "$vmcall"
+set_value EXIT_INVD "$invd"; set_value EXIT_DENIED_IN "$denied"; set_value EXIT_FLOOR "$floor"
 set_value EXIT_CPUID_LIMIT "$(calc "printf \"%g\", $floor * 1.5")"
 set_value EXIT_RATIO "$(calc "printf \"%.2f\", $cpuid / $floor")"
 # Issue 16: at most 45 ticks, 1.5x the floor it measured (30); 1.5x this
@@ -110,6 +117,10 @@ set_value EXIT_CPUID_VERDICT "$(verdict "$(calc "print ($cpuid <= 45 && $cpuid <
 # The baselines issue 16 recorded (see the template).
 set_value EXIT_IO_VERDICT "$(verdict "$(calc "print ($io <= 232)")")"
 set_value EXIT_VMCALL_VERDICT "$(verdict "$(calc "print ($vmcall <= 196)")")"
+# Exits the fast path declines: at most 5 ticks over the hypervisor before
+# the fast path (the template's recorded figures: INVD 261, denied IN 390).
+set_value EXIT_INVD_VERDICT "$(verdict "$(calc "print ($invd <= 261 + 5)")")"
+set_value EXIT_DENIED_IN_VERDICT "$(verdict "$(calc "print ($denied <= 390 + 5)")")"
 
 # --- Boot cost -------------------------------------------------------------
 boot_dir=$build/tests/emulator/boot-benchmark
@@ -242,7 +253,8 @@ awk -v dir="$work/values" '
 # --- Every figure got a number ----------------------------------------------
 if grep -n '@[A-Z0-9_]*@' "$work/out.md" >&2; then fail "placeholders left (above)"; fi
 number='^-?[0-9][0-9,]*(\.[0-9]+)?( ms| MiB)?$'
-for name in EXIT_CPUID EXIT_IO EXIT_VMCALL EXIT_FLOOR EXIT_CPUID_LIMIT EXIT_RATIO BOOT_1 BOOT_2 BOOT_4 \
+for name in EXIT_CPUID EXIT_IO EXIT_IN EXIT_VMCALL EXIT_INVD EXIT_DENIED_IN EXIT_FULL_CPUID EXIT_FULL_IO EXIT_FULL_IN \
+            EXIT_FULL_VMCALL EXIT_FULL_INVD EXIT_FULL_DENIED_IN EXIT_FLOOR EXIT_CPUID_LIMIT EXIT_RATIO BOOT_1 BOOT_2 BOOT_4 \
             BOOT_PER_CPU_2 BOOT_PER_CPU_4 LOAD_GUESTS_N LOAD_GUESTS_NODES LOAD_GUESTS_TIME LOAD_GUESTS_PEAK \
             LOAD_REGIONS_N LOAD_REGIONS_NODES LOAD_REGIONS_TIME LOAD_REGIONS_PEAK; do
   grep -Eq "$number" "$work/values/$name" || fail "figure $name is not a number: '$(cat "$work/values/$name")'"
@@ -260,7 +272,7 @@ done
 cp "$work/out.md" "$out"
 echo "run-benchmarks.sh: wrote $out" >&2
 if [ "$check" = 1 ]; then
-  for name in EXIT_CPUID EXIT_FLOOR EXIT_IO EXIT_VMCALL BOOT_1 BOOT_PER_CPU_2 BOOT_PER_CPU_4; do
+  for name in EXIT_CPUID EXIT_FLOOR EXIT_IO EXIT_IN EXIT_VMCALL EXIT_INVD EXIT_DENIED_IN BOOT_1 BOOT_PER_CPU_2 BOOT_PER_CPU_4; do
     echo "$name = $(cat "$work/values/$name")"
   done
   for name in "$work"/values/*_VERDICT; do echo "$(basename "$name") = $(cat "$name")"; done

@@ -58,3 +58,23 @@ book_negative(ex7_4 ${NEG}/ex7-4-reflect.yaml 1)
 emulator_test(emu_run_cpus_from_profile 180 ${CONFIGGEN} run ${BOOK}/ex1-1-boot-stages.yaml --emulator bochs --quiet
   --keep ${EMU_DIR}/run-cpus-from-profile)
 set_tests_properties(emu_run_cpus_from_profile PROPERTIES PASS_REGULAR_EXPRESSION "PASS.*, 4 CPUs;")
+
+# The exit fast path's differential test (docs/exit-fast-path.md): every
+# book profile with the fast path on and off, the same lines and counts.
+# ex5-1's second guest prints the TSC value it read.
+set(FAST_PATH_TIME_LINES_ex5_1 "RDTSC = ")
+function(fast_path_differential name profile cpus)
+  emulator_test(fast_path_differential_${name} 300 sh ${CMAKE_CURRENT_LIST_DIR}/fast_path_differential.sh ${CONFIGGEN}
+    ${profile} ${cpus} ${EMU_DIR}/fast-path-differential-${name} "${FAST_PATH_TIME_LINES_${name}}")
+endfunction()
+foreach(book ex1_1:ex1-1-boot-stages:4 ex1_2:ex1-2-debug-records:2 ex2_1:ex2-1-capabilities:1
+        ex3_1:ex3-1-host-like-guest:1 ex4_1:ex4-1-pending-debug:2 ex4_2:ex4-2-mtf:1 ex5_1:ex5-1-cpuid-rdtsc:2
+        ex5_2:ex5-2-exception-priority:2 ex6_1:ex6-1-ept-time-slices:1 ex7_1:ex7-1-sysenter:1
+        ex7_2:ex7-2-task-switch:1 ex7_3:ex7-3-local-apic:1 ex7_3_hardware:ex7-3-apic-virtualization:1
+        ex7_4:ex7-4-int-interception:1 ex7_5:ex7-5-external-interrupts:1)
+  string(REPLACE ":" ";" parts ${book})
+  list(GET parts 0 name)
+  list(GET parts 1 file)
+  list(GET parts 2 cpus)
+  fast_path_differential(${name} ${BOOK}/${file}.yaml ${cpus})
+endforeach()

@@ -9,7 +9,7 @@ set(HOSTILE_STATE_DIR ${CMAKE_BINARY_DIR}/tests/hostile)
 file(MAKE_DIRECTORY ${HOSTILE_STATE_DIR})
 set(HOSTILE_STATE_RUN $<TARGET_FILE:configgen> run --cpus 2 --quiet --timeout 240)
 
-foreach(case registers watchdog watchdog-sliced storm-vmcall storm-io forge)
+foreach(case registers watchdog watchdog-sliced storm-vmcall storm-io storm-cpuid forge)
   hostile_test(state_${case} 300 ${HOSTILE_STATE_RUN} ${HOSTILE_STATE_PROFILES}/state-${case}.yaml
     --keep ${HOSTILE_STATE_DIR}/state-${case})
 endforeach()

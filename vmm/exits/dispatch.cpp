@@ -115,6 +115,7 @@ void reinject_interrupted_event(const ExitInfo& e) {
 [[gnu::always_inline]] inline Flow handle(guests::Vcpu& v, const ExitInfo& e) {
   // The counts are the watchdog's too (exits/lifecycle.cpp, end_of_slice).
   ++v.exits.total;
+  ++v.full_path_exits;
   if (e.reason >= arch::kMaxExitReason) return finish(v, guests::Outcome::Stopped, "exit reason %u is beyond the SDM's list", e.reason);
   ++v.exits.counts[e.reason];
   if (e.entry_failure) return on_entry_failure(v, e);

@@ -2,6 +2,7 @@
 #include "arch/cpu.h"
 #include "console/log.h"
 #include "cpu/percpu.h"
+#include "guests/fast_path.h"
 #include "guests/isolation_rules.h"
 #include "exits/handlers.h"
 #include "vmx/diagnose.h"
@@ -41,6 +42,7 @@ Flow on_init_signal(guests::Vcpu& v, const ExitInfo& e) {
 void start_slice(guests::Vcpu& v) {
   vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_value);
   v.time.slice_ticks = v.timer_value;
+  v.exits.fast_path_budget = guests::fast_path_budget(v.timer_value, cpu::this_cpu().caps.preemption_timer_rate());
   v.time.charged_ticks = 0;
   v.time.exit_tsc = 0;
 }

@@ -50,4 +50,11 @@ FastPathGate fast_path_gate(const FastPathInputs& in);
 // and one VMWRITE cost more than that on hardware: 64 is a floor there.
 inline constexpr uint64_t kFastPathExitTsc = FAST_PATH_EXIT_TSC;  // vmx/entry.S adds it
 
+// Fast-path exits that `timer_ticks` of VMX-preemption timer (a tick every
+// 2^rate TSC ticks, SDM 25.5.1) pay for; the most there is without a timer.
+inline constexpr int64_t kUnlimitedFastPathExits = 0x7FFFFFFFFFFFFFFF;
+inline constexpr int64_t fast_path_budget(uint32_t timer_ticks, uint32_t rate) {
+  return rate >= 32 ? kUnlimitedFastPathExits : int64_t((uint64_t(timer_ticks) << rate) / kFastPathExitTsc);
+}
+
 }  // namespace guests

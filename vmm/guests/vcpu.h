@@ -116,6 +116,12 @@ struct ExitRecord {
   // Host time of the fast path's exits, kFastPathExitTsc each, waiting for
   // the next charge or the slice's end (docs/isolation.md, "Time").
   uint64_t fast_tsc_pending;
+  // How many more fast-path exits the rest of the slice pays for: set at
+  // each charge and slice start (guests::fast_path_budget); the fast path
+  // counts it down and, once spent, hands the exit to the full path, whose
+  // charge then ends the slice on time (the preemption timer counts guest
+  // time only).
+  int64_t fast_path_budget;
   uint64_t total;
   uint32_t counts[arch::kMaxExitReason];
 };
@@ -128,6 +134,7 @@ struct Vcpu {
   GuestRegisters regs;  // first: entry.S addresses it through the Vcpu pointer
   ExitRecord exits;     // second: entry.S too
   uint64_t fast_path_allowed;  // fast_path_reasons when nothing pending blocks it (guests/fast_path.h)
+  uint64_t full_path_exits;    // exits the dispatcher handled; the rest of exits.total took the fast path
   SwitchedState cpu_state;
   uint32_t guest_index;  // in the blob
   uint32_t cpu;          // physical CPU (boot order)
@@ -211,6 +218,7 @@ static_assert(__builtin_offsetof(Vcpu, exits.reason_field) == VCPU_EXIT_REASON_F
 static_assert(__builtin_offsetof(Vcpu, exits.scratch) == VCPU_EXIT_SCRATCH);
 static_assert(__builtin_offsetof(Vcpu, exits.qualification) == VCPU_EXIT_QUALIFICATION);
 static_assert(__builtin_offsetof(Vcpu, exits.fast_tsc_pending) == VCPU_FAST_TSC_PENDING);
+static_assert(__builtin_offsetof(Vcpu, exits.fast_path_budget) == VCPU_FAST_PATH_BUDGET);
 static_assert(__builtin_offsetof(Vcpu, exits.total) == VCPU_TOTAL_EXITS);
 static_assert(__builtin_offsetof(Vcpu, exits.counts) == VCPU_EXIT_COUNTS);
 static_assert(uint32_t(arch::ExitReason::CPUID) == EXIT_REASON_CPUID && uint32_t(arch::ExitReason::VMCALL) == EXIT_REASON_VMCALL &&

@@ -16,8 +16,9 @@
 #define VCPU_EXIT_SCRATCH 0x98           /* u64: the fast path's memory operand for guest RIP */
 #define VCPU_EXIT_QUALIFICATION 0xA0     /* u64: the exit qualification as the stub read it */
 #define VCPU_FAST_TSC_PENDING 0xA8       /* u64: host time of fast-path exits not yet charged */
-#define VCPU_TOTAL_EXITS 0xB0            /* u64 */
-#define VCPU_EXIT_COUNTS 0xB8            /* u32 per basic exit reason */
+#define VCPU_FAST_PATH_BUDGET 0xB0       /* s64: fast-path exits the slice's time still covers */
+#define VCPU_TOTAL_EXITS 0xB8            /* u64 */
+#define VCPU_EXIT_COUNTS 0xC0            /* u32 per basic exit reason */
 
 /* TSC ticks charged for each fast-path exit (guests/fast_path.h). */
 #define FAST_PATH_EXIT_TSC 64

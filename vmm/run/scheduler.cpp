@@ -9,6 +9,7 @@
 #include "exits/exit.h"
 #include "exits/handlers.h"
 #include "guests/cpu_state.h"
+#include "guests/fast_path.h"
 #include "guests/isolation_rules.h"
 #include "run/host_nmis.h"
 #include "run/setup.h"
@@ -81,6 +82,7 @@ exits::Flow charge_exit_time(cpu::PerCpu& c, Vcpu& v) {
   v.time.total_charged += charge.charged;
   if (!charge.ended) {
     vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, charge.remaining);
+    v.exits.fast_path_budget = fast_path_budget(charge.remaining, c.caps.preemption_timer_rate());
     return exits::Flow::Resume;
   }
   return exits::end_of_slice(v, vmx::read(F::GUEST_RIP));

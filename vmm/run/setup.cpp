@@ -332,6 +332,7 @@ void gate_fast_path(Vcpu& v) {
   in.behaviour_count = v.config->behaviour_count;
   const FastPathGate gate = fast_path_gate(in);
   v.fast_path_allowed = gate.reasons;
+  v.exits.fast_path_budget = kUnlimitedFastPathExits;  // with a timer, each slice's start sets it
   v.exits.fast_path_cpuid_leaves = gate.cpuid_leaves;
   refresh_fast_path(v);
 }

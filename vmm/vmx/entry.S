@@ -64,20 +64,21 @@ vmx_entry_failed:
 /* The full path: saves every general register into the Vcpu's regs, keeps
  * the exit-reason field and the exit qualification for the dispatcher
  * (exits/dispatch.cpp) and returns 0 from vmx_enter. HOST_RIP of guests
- * without the fast path. */
+ * without the fast path. RBX holds VMREAD's field encoding and result, so
+ * RAX stays the guest's until full_path_with_reason. */
         .global vmx_exit_stub
 vmx_exit_stub:
         pushq %rdi
         movq 8(%rsp), %rdi
-        movq %rax, VCPU_RAX(%rdi)
         movq %rbx, VCPU_RBX(%rdi)
-        movl $0x4402, %eax               /* exit reason */
-        vmread %rax, %rbx
-full_path_with_reason:                   /* RAX, RBX saved; the reason in EBX */
+        movl $0x4402, %ebx               /* exit reason */
+        vmread %rbx, %rbx
+full_path_with_reason:                   /* RBX saved, the reason in EBX, RAX the guest's */
+        movq %rax, VCPU_RAX(%rdi)
         movl %ebx, VCPU_EXIT_REASON_FIELD(%rdi)
         movl $0x6400, %eax               /* exit qualification */
         vmread %rax, VCPU_EXIT_QUALIFICATION(%rdi)
-full_path_with_qualification:            /* both kept; the guest's RDI on the stack */
+full_path_with_qualification:            /* RAX, RBX, reason, qualification kept; the guest's RDI on the stack */
         movq %rcx, 0x08(%rdi)
         movq %rdx, 0x10(%rdi)
         movq %rbp, 0x28(%rdi)
@@ -104,33 +105,33 @@ full_path_with_qualification:            /* both kept; the guest's RDI on the st
 
 /* The fast path (guests/fast_path.h, docs/exit-fast-path.md): HOST_RIP of
  * guests that have it. It finishes the exits its gate lets through (a bit
- * per basic reason in the Vcpu, 0 while anything is pending) without
- * leaving the hypervisor's assembly: it counts the exit as the dispatcher
- * does, adds its host time for the next charge, emulates the instruction,
- * advances RIP by the exit instruction length, ends blocking by STI or
- * MOV SS as the full path does (SDM 26.7.1), and resumes. Everything else
- * continues into the full path with what it read kept. Only RAX, RBX and
- * RDI are touched, and the guest's values are restored from the Vcpu
- * before VMRESUME; CPUID writes its four results where the guest expects
- * them. */
+ * per basic reason in the Vcpu, 0 while anything is pending) and the
+ * slice's budget pays for, without leaving the hypervisor's assembly: it
+ * counts the exit as the dispatcher does, adds its host time for the next
+ * charge, emulates the instruction, advances RIP by the exit instruction
+ * length, ends blocking by STI or MOV SS as the full path does (SDM
+ * 26.7.1), and resumes. Everything else continues into the full path with
+ * what it read kept. Only RAX, RBX and RDI are touched, and the guest's
+ * values are restored from the Vcpu before VMRESUME; CPUID writes its four
+ * results where the guest expects them. */
         .global vmx_exit_fast_path
 vmx_exit_fast_path:
         pushq %rdi
         movq 8(%rsp), %rdi
-        movq %rax, VCPU_RAX(%rdi)
         movq %rbx, VCPU_RBX(%rdi)
-        movl $0x4402, %eax               /* exit reason */
-        vmread %rax, %rbx
+        movl $0x4402, %ebx               /* exit reason */
+        vmread %rbx, %rbx
         cmpl $63, %ebx                   /* also false for a VM-entry failure (bit 31) */
         ja full_path_with_reason
         btq %rbx, VCPU_FAST_PATH_REASONS(%rdi)
         jnc full_path_with_reason
+        decq VCPU_FAST_PATH_BUDGET(%rdi) /* spent: the full path's charge ends the slice */
+        js full_path_with_reason
         cmpl $EXIT_REASON_IO_INSTRUCTION, %ebx
         je 40f
         cmpl $EXIT_REASON_CPUID, %ebx
         jne 50f
-        movq VCPU_RAX(%rdi), %rax        /* the leaf */
-        cmpl $31, %eax
+        cmpl $31, %eax                   /* the leaf, in the guest's EAX */
         ja full_path_with_reason
         btl %eax, VCPU_FAST_PATH_CPUID_LEAVES(%rdi)
         jnc full_path_with_reason
@@ -138,7 +139,7 @@ vmx_exit_fast_path:
         movq %rax, VCPU_RAX(%rdi)
         movq %rbx, VCPU_RBX(%rdi)
         incl VCPU_EXIT_COUNTS + 4 * EXIT_REASON_CPUID(%rdi)
-advance_and_resume:
+advance_and_resume:                      /* the guest's RAX and RBX as they resume are in the Vcpu */
         incq VCPU_TOTAL_EXITS(%rdi)
         addq $FAST_PATH_EXIT_TSC, VCPU_FAST_TSC_PENDING(%rdi)
         movl $0x440C, %eax               /* VM-exit instruction length */
@@ -166,6 +167,7 @@ advance_and_resume:
          * COM1's registers as exits/io.cpp emulates them (an OUT to the
          * data port is console output, for the full path). Any other port
          * leaves after three instructions. */
+        movq %rax, VCPU_RAX(%rdi)
         movl %ebx, VCPU_EXIT_REASON_FIELD(%rdi)
         movl $0x6400, %eax
         vmread %rax, %rbx
@@ -202,7 +204,7 @@ advance_and_resume:
         jmp advance_and_resume
 
 50:     /* VMCALL */
-        cmpl $4, VCPU_RAX(%rdi)          /* service 4: no-op (exits/vmcall.cpp) */
+        cmpl $4, %eax                    /* service 4: no-op (exits/vmcall.cpp) */
         jne full_path_with_reason
         movq $0, VCPU_RAX(%rdi)          /* done */
         incl VCPU_EXIT_COUNTS + 4 * EXIT_REASON_VMCALL(%rdi)
