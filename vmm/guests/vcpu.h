@@ -135,6 +135,10 @@ struct Vcpu {
   ExitRecord exits;     // second: entry.S too
   uint64_t fast_path_allowed;  // fast_path_reasons when nothing pending blocks it (guests/fast_path.h)
   uint64_t full_path_exits;    // exits the dispatcher handled; the rest of exits.total took the fast path
+  // Work before every entry (run/scheduler.cpp): forwarded IRQs, a virtual
+  // APIC or the monitor trap flag (static), a queued event or pending NMI.
+  bool static_entry_duties;
+  bool entry_duties;
   SwitchedState cpu_state;
   uint32_t guest_index;  // in the blob
   uint32_t cpu;          // physical CPU (boot order)
@@ -205,8 +209,12 @@ struct Vcpu {
 // The fast path's gate as things pending now allow (guests/fast_path.h):
 // called wherever an NMI becomes pending or is delivered and when the last
 // queued event goes in; the host's NMI handler closes it itself.
+// The same pending state, with the set-up's, tells the scheduler whether
+// anything is to be done before an entry (entry_duties).
 inline void refresh_fast_path(Vcpu& v) {
-  v.exits.fast_path_reasons = v.nmi_pending || v.next_event < v.config->event_count ? 0 : v.fast_path_allowed;
+  const bool pending = v.nmi_pending || v.next_event < v.config->event_count;
+  v.exits.fast_path_reasons = pending ? 0 : v.fast_path_allowed;
+  v.entry_duties = pending || v.static_entry_duties;
 }
 
 // Every offset vmx/entry.S uses, pinned.

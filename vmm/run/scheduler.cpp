@@ -161,12 +161,14 @@ void run_cpu_guests(cpu::PerCpu& c) {
       flow = charge_exit_time(c, *v);
     }
     if (v->state == State::Ready && flow == exits::Flow::Resume) {
-      inject_next_event(*v);
-      if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
-      if (exits::has_virtual_apic(*v)) exits::deliver_virtual_apic(*v);
-      deliver_pending_nmi(*v);
-      if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
-        exits::record_mtf_entry(*v);
+      if (v->entry_duties) {  // one test for what most entries need none of (guests::refresh_fast_path)
+        inject_next_event(*v);
+        if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
+        if (exits::has_virtual_apic(*v)) exits::deliver_virtual_apic(*v);
+        deliver_pending_nmi(*v);
+        if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
+          exits::record_mtf_entry(*v);
+      }
       if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
       if (console::serial_pending()) send_queued_output(*v, entries_with_output_queued);
       const bool first_entry = first_entry_tsc == 0;

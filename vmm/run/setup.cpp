@@ -330,6 +330,7 @@ void gate_fast_path(Vcpu& v) {
   in.vmcall_behaviour = v.behaviour_for_exit[uint32_t(R::VMCALL)] != kNoBehaviour;
   in.behaviours = v.behaviours;
   in.behaviour_count = v.config->behaviour_count;
+  v.static_entry_duties = in.monitor_trap_flag || in.virtual_apic || in.forwarded_irqs;
   const FastPathGate gate = fast_path_gate(in);
   v.fast_path_allowed = gate.reasons;
   v.exits.fast_path_budget = kUnlimitedFastPathExits;  // with a timer, each slice's start sets it
