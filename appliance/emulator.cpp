@@ -92,7 +92,10 @@ std::vector<std::string> command(const RunSpec& s, const std::string& serial, co
     argv.insert(argv.end(), {"-drive", std::string("if=pflash,format=raw,unit=0,readonly=on,file=") + kOvmfCode, "-drive",
                              "if=pflash,format=raw,unit=1,file=" + s.work_dir + "/OVMF_VARS.fd"});
   if (accel.kvm) argv.insert(argv.end(), {"-accel", "kvm", "-cpu", "host"});
-  else argv.insert(argv.end(), {"-accel", "tcg"});
+  else {
+    argv.insert(argv.end(), {"-accel", "tcg"});
+    if (!s.qemu_cpu.empty()) argv.insert(argv.end(), {"-cpu", s.qemu_cpu});
+  }
   if (s.boot == "kernel") {
     argv.insert(argv.end(), {"-kernel", s.vmm, "-append", s.cmdline, "-initrd", s.blob + " profile.blob"});
   } else if (s.boot == "net" && s.firmware == "uefi") {

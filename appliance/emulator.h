@@ -12,6 +12,7 @@ struct RunSpec {
   int cpus = 2;  // configgen run: the profile's need unless --cpus says otherwise
   uint64_t memory_mib = 256;  // the machine's RAM (configgen run --memory)
   std::string cpu_model = "tigerlake";
+  std::string qemu_cpu;  // QEMU's -cpu under TCG (empty: QEMU's default); KVM always uses host
   int timeout_seconds = 120;
   std::string work_dir;
   std::string iso;          // cdrom

@@ -436,6 +436,7 @@ void register_appliance_commands(CLI::App& app, std::function<CompileOptions()> 
       ->check(CLI::IsMember({"bios", "uefi"}))
       ->capture_default_str();
   r->add_option("--cpu-model", run.spec.cpu_model, "Bochs CPU model (tigerlake, corei7_skylake_x, corei7_icelake_u)")->capture_default_str();
+  r->add_option("--qemu-cpu", run.spec.qemu_cpu, "QEMU CPU model under TCG, as QEMU's -cpu takes it (e.g. qemu64,+pdpe1gb); KVM uses the host's");
   r->add_option("--timeout", run.spec.timeout_seconds, "Seconds before the run is stopped (exit status 124)")->capture_default_str();
   r->add_option("--vmm", run.spec.vmm, "Hypervisor ELF (default: vmm.elf of the data directory, as `configgen paths` shows)");
   r->add_option("--cmdline", run.extra_cmdline, "Extra kernel command-line words (e.g. caps, ring)");

@@ -101,7 +101,14 @@ set_tests_properties(emu_qemu_uefi_iso PROPERTIES FIXTURES_REQUIRED demo_blob)
 emulator_test(emu_qemu_uefi_64_cpus 300 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --cpus 64 --memory 8G
   --timeout 240 --expect-fail --expect-line "vmm: 64 CPU.s. online .MADT lists 64."
   --expect-line "\\[cpu0\\] vmm: VMX unavailable: CPUID.1:ECX.VMX" --expect-line "\\[cpu63\\] vmm: VMX unavailable"
+  --expect-line "vmm: memory above 4 GiB: 5120 MiB of RAM handed out, identity-mapped to 0x240000000 with 2-MByte pages, its highest page 0x23ffff000 written and read back"
   --quiet --keep ${EMU_DIR}/qemu-uefi-64)
+# Memory above 4 GiB with 1-GByte pages (issue 15 item 2): the BIOS path, a CPU model with pdpe1gb.
+emulator_test(emu_qemu_bios_high_memory_1g_pages 180 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --cpus 2 --memory 6G
+  --qemu-cpu qemu64,+pdpe1gb --timeout 120 --expect-fail
+  --expect-line "vmm: memory above 4 GiB: [0-9]+ MiB of RAM handed out, identity-mapped to 0x[0-9a-f]+ with 1-GByte pages, its highest page 0x[0-9a-f]+ written and read back"
+  --expect-line "\\[cpu1\\] vmm: VMX unavailable" --quiet --keep ${EMU_DIR}/qemu-bios-high-memory)
+set_tests_properties(emu_qemu_bios_high_memory_1g_pages PROPERTIES FIXTURES_REQUIRED demo_blob)
 set_tests_properties(emu_qemu_uefi_64_cpus PROPERTIES FIXTURES_REQUIRED demo_blob)
 emulator_test(emu_qemu_uefi_netboot_64_cpus 300 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --boot net
   --cpus 64 --memory 8G --timeout 240 --expect-fail --expect-line "vmm: 64 CPU.s. online .MADT lists 64."

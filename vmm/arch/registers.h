@@ -53,6 +53,7 @@ inline constexpr uint32_t WAITPKG = 1u << 5;
 inline constexpr uint32_t RDPID = 1u << 22;
 }
 namespace cpuid80000001_edx {  // CPUID.80000001H:EDX
+inline constexpr uint32_t PAGE1GB = 1u << 26;  // 1-GByte pages (SDM 4.1.4)
 inline constexpr uint32_t RDTSCP = 1u << 27;
 }
 namespace cpuid0d1_eax {  // CPUID.(EAX=0DH,ECX=1):EAX

@@ -165,6 +165,13 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   uint64_t reserved_end = reinterpret_cast<uint64_t>(__image_end);
   const BlobModule module = find_blob(g_boot_info, reserved_end);
   memory::phys_init(g_boot_info.ram, g_boot_info.ram_count, (reserved_end + 0xFFF) & ~0xFFFull);
+  const memory::HighMemory high = memory::phys_map_above_4g();
+  if (high.ram_bytes)
+    LOG("vmm: memory above 4 GiB: %lu MiB of RAM handed out, identity-mapped to 0x%lx with %s pages, its highest page 0x%lx "
+        "written and read back", high.ram_bytes >> 20, high.mapped_end, high.one_gib_pages ? "1-GByte" : "2-MByte", high.probe);
+  else if (high.mapped_end > (4ull << 30))
+    LOG("vmm: memory above 4 GiB: mapped to 0x%lx, but its highest page did not read back: none of it is handed out",
+        high.mapped_end);
   if (!module.data) {
     LOG("vmm: blob refused: no multiboot module%s%s found (detail 0x0)", g_options.blob_name[0] ? " named " : "",
         g_options.blob_name);

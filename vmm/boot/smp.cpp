@@ -6,6 +6,7 @@
 #include "console/log.h"
 #include "guests/cpu_state.h"
 #include "lib/string.h"
+#include "memory/phys.h"
 #include "platform/local_apic.h"
 #include "run/host_nmis.h"
 #include "run/scheduler.h"
@@ -31,7 +32,6 @@ namespace boot {
 namespace {
 constexpr uint64_t kTrampoline = 0x8000;
 constexpr uint64_t kDefaultLapic = 0xFEE00000;
-constexpr uint64_t kIdentityMappedLimit = 4ull << 30;  // boot/multiboot.S maps the low 4 GiB
 constexpr uint32_t kIcrInitAssert = 0x00004500, kIcrStartup = 0x00004600;
 constexpr uint32_t kIcrNmi = 0x00004400;  // delivery mode NMI (100b), level assert, physical destination
 
@@ -85,7 +85,7 @@ const AcpiHeader* find_madt(const BootInfo& info) {
     return nullptr;
   }
   const uint64_t xsdt = (info.rsdp_size == kRsdpV2Size || (!info.rsdp_size && rsdp[15] >= 2)) ? read_u64(rsdp + 24) : 0;
-  const bool use_xsdt = xsdt && xsdt < kIdentityMappedLimit;
+  const bool use_xsdt = xsdt && xsdt < memory::identity_mapped_end();
   const uint64_t root = use_xsdt ? xsdt : read_u32(rsdp + 16);
   LOG("vmm: ACPI RSDP %s, %s at 0x%lx", info.rsdp_size ? "from the loader (multiboot2 tag)" : "found by the BIOS-area scan",
       use_xsdt ? "XSDT" : "RSDT", root);
@@ -97,7 +97,7 @@ const AcpiHeader* find_madt(const BootInfo& info) {
   const auto* entries = reinterpret_cast<const uint8_t*>(table + 1);
   for (uint32_t i = 0; i < n; ++i) {
     const uint64_t address = use_xsdt ? read_u64(entries + 8 * i) : read_u32(entries + 4 * i);
-    if (!address || address >= kIdentityMappedLimit) continue;
+    if (!address || address >= memory::identity_mapped_end()) continue;
     const auto* h = reinterpret_cast<const AcpiHeader*>(address);
     if (memcmp(h->signature, "APIC", 4) == 0) return h;
   }
