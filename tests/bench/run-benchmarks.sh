@@ -13,6 +13,9 @@
 #   --check        fail unless -o is given (the committed file stays as it is)
 #                  and print the figures; every run fails if a placeholder
 #                  is left or a figure is not a number
+#   --suite        also time the emulator suite (`ctest -L emulator -j2` in
+#                  the build tree, about five minutes); without it that
+#                  figure is "not measured"
 #   --reuse-runs   take the Bochs serial logs the CTests bench_exit_round_trips
 #                  and bench_boot_cost left in the build tree instead of
 #                  booting again (the CTest, which has them as fixtures)
@@ -28,6 +31,7 @@ out=""
 quick=0
 check=0
 reuse=0
+suite=0
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; shift ;;
     --check) check=1; shift ;;
     --reuse-runs) reuse=1; shift ;;
+    --suite) suite=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-benchmarks.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -121,6 +126,31 @@ set_value EXIT_VMCALL_VERDICT "$(verdict "$(calc "print ($vmcall <= 196)")")"
 # the fast path (the template's recorded figures: INVD 261, denied IN 390).
 set_value EXIT_INVD_VERDICT "$(verdict "$(calc "print ($invd <= 261 + 5)")")"
 set_value EXIT_DENIED_IN_VERDICT "$(verdict "$(calc "print ($denied <= 390 + 5)")")"
+
+# --- Turnaround ---------------------------------------------------------------
+# The README's demo run (make demo's last step) three times, the median.
+set_value DEMO_COMMAND "$rel/bin/configgen run profiles/demo.yaml --emulator bochs --cpus 2 --cpu-model tigerlake --quiet"
+demo_times=()
+for _ in 1 2 3; do
+  t0=$(date +%s.%N)
+  "$configgen" run "$src/profiles/demo.yaml" --emulator bochs --cpus 2 --cpu-model tigerlake --quiet \
+    --keep "$work/demo" >/dev/null 2>&1 || fail "the demo run failed"
+  demo_times+=("$(calc "printf \"%.2f\", $(date +%s.%N) - $t0")")
+done
+demo=$(printf '%s\n' "${demo_times[@]}" | sort -n | sed -n 2p)
+set_value DEMO_SECONDS "$demo"
+set_value DEMO_VERDICT "$(verdict "$(calc "print ($demo <= 2.5)")")"
+if [ "$suite" = 1 ]; then
+  echo "== emulator suite (ctest -L emulator -j2)" >&2
+  t0=$(date +%s)
+  (cd "$build" && ctest -L emulator -j2 >"$work/suite.log" 2>&1) || fail "the emulator suite failed (see $work/suite.log)"
+  secs=$(( $(date +%s) - t0 ))
+  set_value SUITE_TIME "$secs s ($(grep -o '[0-9]* tests failed out of [0-9]*' "$work/suite.log" | sed 's/.* out of //') tests)"
+  set_value SUITE_VERDICT "$(verdict "$(calc "print ($secs <= 240)")")"
+else
+  set_value SUITE_TIME "(not measured in this run: \`--suite\`)"
+  set_value SUITE_VERDICT "not measured"
+fi
 
 # --- Boot cost -------------------------------------------------------------
 boot_dir=$build/tests/emulator/boot-benchmark
