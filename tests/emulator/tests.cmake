@@ -123,6 +123,10 @@ set_tests_properties(emu_qemu_bios_64_cpus PROPERTIES FIXTURES_REQUIRED demo_blo
 emulator_test(emu_x2apic_smp 180 ${CONFIGGEN} run ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --cpus 4 --cmdline x2apic
   --expect-line "vmm: local APICs in x2APIC mode .the command line asks." --expect-line "vmm: 4 CPU.s. online .MADT lists 4."
   --quiet --keep ${EMU_DIR}/x2apic-smp)
+# As many CPUs as Bochs 3.0 runs (15), in x2APIC mode, a guest through VMX on every one.
+emulator_test(emu_x2apic_15_cpus 240 ${CONFIGGEN} run ${CMAKE_CURRENT_LIST_DIR}/profiles/x2apic-15-cpus.yaml --cmdline x2apic
+  --expect-line "vmm: local APICs in x2APIC mode .the command line asks." --expect-line "vmm: 15 CPU.s. online .MADT lists 15."
+  --quiet --keep ${EMU_DIR}/x2apic-15-cpus)
 # The netboot tree under UEFI: OVMF's own PXE client (a NIC without iPXE ROM) loads GRUB's UEFI netboot image,
 # which loads the hypervisor by multiboot2 over TFTP.
 emulator_test(emu_qemu_uefi_netboot 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --emulator qemu --firmware uefi --boot net --cpus 2
