@@ -302,10 +302,15 @@ int main(int argc, char** argv) {
   auto* caps = app.add_subcommand("caps", "Capability sets (targets)");
   caps->require_subcommand(1);
   std::string log_path, target_name;
+  uint32_t import_max_cpus = 0;
   auto* import = caps->add_subcommand("import", "Turn a hypervisor capability print (boot with `caps`) into a target file");
   import->add_option("log", log_path, "Serial log of a run with `caps` on the command line")->required();
   import->add_option("-o,--output", output, "Target YAML to write")->required();
   import->add_option("--name", target_name, "Target name (default: the output file's stem)");
+  // A capture shows the CPUs of one boot, not how many the machine (or an
+  // emulator, whose count is a setting) can run, so the limit is given here.
+  import->add_option("--max-cpus", import_max_cpus, "CPUs the machine runs (max_cpus of the target; default 8)")
+      ->check(CLI::Range(1u, 256u));
   import->callback([&] {
     auto bytes = read_file(log_path);
     if (!bytes) {
@@ -320,6 +325,10 @@ int main(int argc, char** argv) {
       spdlog::error("{}: {}", log_path, error);
       status = code(ExitStatus::Failed);
       return;
+    }
+    if (import_max_cpus != 0) {
+      t->max_cpus = import_max_cpus;
+      t->max_cpus_given = true;
     }
     if (auto err = appliance::write_file(output, parse::target_to_yaml(*t)); !err.empty()) {
       spdlog::error("{}", err);

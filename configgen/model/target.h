@@ -17,6 +17,7 @@ struct Target {
   std::string name;
   std::string description;
   uint32_t max_cpus = 8;
+  bool max_cpus_given = false;  // by `caps import --max-cpus`: written with a note
   uint64_t tsc_hz = 1000000000;  // for preemption_timer.time
   // CPUID.80000008H:EAX[7:0]; 36 when the capture does not say (SDM Vol. 3 4.1.4).
   uint32_t physical_address_bits = 36;

@@ -113,6 +113,8 @@ std::string target_to_yaml(const Target& t) {
   o << "# VMX capability set: the values of the capability MSRs (SDM Appendix A).\n";
   o << "name: " << t.name << "\n";
   o << "description: \"" << t.description << "\"\n";
+  if (t.max_cpus_given)
+    o << "# max_cpus from `caps import --max-cpus`: the capture shows one boot's CPUs, not the machine's limit.\n";
   o << "max_cpus: " << t.max_cpus << "\n";
   o << "tsc_hz: " << t.tsc_hz << "\n";
   o << "physical_address_bits: " << t.physical_address_bits << "\n";

@@ -215,7 +215,7 @@ emulator_test(emu_caps_print 120 ${CONFIGGEN} run ${EMU_DIR}/demo.blob --cmdline
   --expect-line "vmm: probe: control monitor-trap-flag \\(IA32_VMX_TRUE_PROCBASED_CTLS bit 27\\): delivered \\(exit 37 Monitor trap flag at rip 0x1\\)"
   --quiet --keep ${EMU_DIR}/caps)
 set_tests_properties(emu_caps_print PROPERTIES FIXTURES_REQUIRED demo_blob FIXTURES_SETUP caps_log)
-add_test(NAME emu_caps_import COMMAND sh -c "$<TARGET_FILE:configgen> caps import ${EMU_DIR}/caps/serial.log -o ${EMU_DIR}/imported.yaml --name bochs-3.0-tigerlake && cmp ${EMU_DIR}/imported.yaml ${CMAKE_SOURCE_DIR}/configgen/targets/bochs-3.0-tigerlake.yaml")
+add_test(NAME emu_caps_import COMMAND sh -c "$<TARGET_FILE:configgen> caps import ${EMU_DIR}/caps/serial.log -o ${EMU_DIR}/imported.yaml --name bochs-3.0-tigerlake --max-cpus 15 && cmp ${EMU_DIR}/imported.yaml ${CMAKE_SOURCE_DIR}/configgen/targets/bochs-3.0-tigerlake.yaml")
 set_tests_properties(emu_caps_import PROPERTIES FIXTURES_REQUIRED caps_log LABELS emulator)
 if(BOCHS27)
   add_test(NAME bochs27_emu_caps_print COMMAND ${CONFIGGEN} run ${EMU_DIR}/demo.blob --cmdline caps --cpus 1 --bochs ${BOCHS27}
