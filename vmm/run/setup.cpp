@@ -332,11 +332,6 @@ Vcpu* vcpus() { return g_vcpus; }
 uint32_t vcpu_count() { return g_vcpu_count; }
 
 namespace {
-// CPUID.80000008H:EAX[7:0] (SDM Vol. 2A, CPUID): 36 when the leaf is absent.
-uint32_t physical_address_width() {
-  if (arch::cpuid(0x80000000).eax < 0x80000008) return 36;
-  return arch::cpuid(0x80000008).eax & 0xFF;
-}
 
 const blob::Region& nth_passthrough_candidate(const blob::Reader& r, const blob::Guest& g, uint32_t i) {
   return r.region(i < g.region_count ? g.first_region + i : g.first_alternate_region + (i - g.region_count));
@@ -381,7 +376,7 @@ bool check_grants(Vcpu& v, const blob::Reader& r) {
 }  // namespace
 
 void assign_guests(const blob::Reader& r, uint32_t cpus) {
-  const uint32_t width = physical_address_width();
+  const uint32_t width = arch::physical_address_width();
   LOG("vmm: physical-address width %u bits (CPUID.80000008H:EAX[7:0])", width);
   g_vcpu_count = r.guest_count();
   for (uint32_t i = 0; i < g_vcpu_count; ++i) {
