@@ -287,6 +287,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     }
     if (g.local_apic) {
       r.devices |= blob::kDeviceLocalApic;
+      if (g.local_apic_x2apic) r.devices |= blob::kDeviceLocalApicX2apic;
       constexpr uint64_t kApicPage = 0xFEE00000;
       bool hooked = false;
       for (const auto& h : lg.ept_hooks) hooked |= h.gpa == kApicPage;
