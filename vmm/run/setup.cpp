@@ -104,7 +104,8 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps
   // The virtual-APIC page (SDM 29.1) backs both the TPR shadow and the
   // software LocalApic hook; the APIC-access page sits at the guest's APIC
   // base so the CPU virtualizes those accesses (SDM 29.4).
-  v.apic_base_msr = kApicBaseDefault | (v.cpu == 0 ? kApicBaseBsp : 0);
+  // A virtual local APIC's guest has one vCPU, which is its bootstrap processor.
+  v.apic_base_msr = kApicBaseDefault | (v.cpu == 0 || exits::has_virtual_apic(v) ? kApicBaseBsp : 0);
   v.virtual_apic = memory::phys_allocate_page();
   if (!v.virtual_apic) return refuse(v, "out of memory for its virtual-APIC page");
   *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) = v.guest_index << 24;  // APIC ID

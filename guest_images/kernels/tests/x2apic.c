@@ -55,6 +55,7 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   CHECK(cpuid(1, 0).ecx & CPUID1_ECX_X2APIC, "CPUID.01H:ECX[21] announces x2APIC mode");
   const uint64_t base = rd(IA32_APIC_BASE);
   CHECK((base & (APIC_EN | APIC_EXTD)) == APIC_EN, "the APIC starts enabled in xAPIC mode");
+  CHECK(base & (1u << 8), "IA32_APIC_BASE.BSP: its one processor is the bootstrap processor");
   CHECK(faults(MSR_VERSION, 0, 0) == 1, "x2APIC MSRs raise #GP in xAPIC mode");
 
   CHECK(try_wrmsr(IA32_APIC_BASE, base | APIC_EXTD) == 0, "IA32_APIC_BASE EXTD switches to x2APIC mode");
