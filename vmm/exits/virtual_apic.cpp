@@ -30,7 +30,7 @@ guests::VirtualApic apic_of(guests::Vcpu& v) {
 }
 
 // The guest's TSC against the host's: RDTSC in the guest adds TSC_OFFSET
-// while "use TSC offsetting" is on (SDM 26.6.5).
+// while "use TSC offsetting" is on (SDM 24.6.5, 25.3).
 uint64_t guest_tsc_offset(const guests::Vcpu& v) {
   return v.controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::USE_TSC_OFFSETTING.mask() ? vmx::read(F::TSC_OFFSET) : 0;
 }
@@ -74,7 +74,7 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
     // page behaves as with the APIC globally disabled (SDM 11.12.2), reads
     // all ones and writes go nowhere.
     LOG("vmm: guest %s: local APIC %s at 0x%lx while the APIC is %s: no register answers (reads all ones)", v.name,
-        mv.store ? "write" : "read", gpa, apic.mode() == guests::ApicMode::X2Apic ? "in x2APIC mode" : "disabled");
+        mv.store ? "write" : "read", gpa, guests::mode_name(apic.mode()));
     if (!mv.store) complete_load(v, a, lanes >> shift);
   } else if (mv.store) {
     const uint32_t source = uint32_t(stored_value(v, a));
@@ -138,8 +138,7 @@ bool virtual_apic_wrmsr(guests::Vcpu& v, uint32_t msr, uint64_t value) {
     const guests::ApicFault f = apic.write_base(value, arch::physical_address_width());
     if (f != guests::ApicFault::None) return refuse(v, "WRMSR", msr, value, f);
     if (apic.mode() != before)
-      LOG("vmm: guest %s: IA32_APIC_BASE = 0x%lx: its local APIC is now %s", v.name, value,
-          apic.mode() == guests::ApicMode::X2Apic ? "in x2APIC mode" : apic.mode() == guests::ApicMode::XApic ? "in xAPIC mode" : "disabled");
+      LOG("vmm: guest %s: IA32_APIC_BASE = 0x%lx: its local APIC is now %s", v.name, value, guests::mode_name(apic.mode()));
     return true;
   }
   if (msr == uint32_t(arch::Msr::IA32_TSC_DEADLINE)) {

@@ -32,6 +32,9 @@ inline constexpr uint64_t BSP = 1ull << 8, EXTD = 1ull << 10, EN = 1ull << 11;
 
 // The APIC's mode, from IA32_APIC_BASE EN and EXTD (SDM 11.12.5.1).
 enum class ApicMode : uint8_t { Disabled, XApic, X2Apic };
+inline constexpr const char* mode_name(ApicMode m) {
+  return m == ApicMode::X2Apic ? "in x2APIC mode" : m == ApicMode::XApic ? "in xAPIC mode" : "disabled";
+}
 enum class TimerMode : uint8_t { OneShot = 0, Periodic = 1, TscDeadline = 2 };
 
 // Why an access raises #GP(0) (SDM 11.12.1.2, 11.12.1.3, 11.12.2, 11.12.5):
