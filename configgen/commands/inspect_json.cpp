@@ -191,12 +191,14 @@ json guest(const blob::Reader& r, const blob::Guest& g, const std::optional<mode
     o["map_on_demand"] = {{"limit", g.map_on_demand_limit}, {"pages", g.map_on_demand_pages}};
   else
     o["map_on_demand"] = nullptr;
-  // guests[].devices: the isa-debug-exit port (0: none), fw_cfg with what it reports, the virtual local APIC.
+  // guests[].devices: the isa-debug-exit port (0: none), fw_cfg with what it reports, the virtual local APIC
+  // and whether it offers x2APIC mode.
   o["devices"] = {{"exit_port", g.exit_port ? json(g.exit_port) : json(nullptr)},
                   {"fw_cfg", (g.devices & blob::kDeviceFwCfg)
                                  ? json({{"ram_size", g.fw_cfg_ram_size}, {"cpu_count", g.fw_cfg_cpu_count}})
                                  : json(nullptr)},
-                  {"local_apic", bool(g.devices & blob::kDeviceLocalApic)}};
+                  {"local_apic", bool(g.devices & blob::kDeviceLocalApic)},
+                  {"local_apic_x2apic", bool(g.devices & blob::kDeviceLocalApicX2apic)}};
   o["entry"] = entry_state(g.entry);
   return o;
 }

@@ -195,7 +195,8 @@ json guest() {
                            {"fw_cfg", nullable(object({{"ram_size", integer("RAM size fw_cfg reports, bytes")},
                                                        {"cpu_count", integer("CPU count fw_cfg reports")}},
                                                       "QEMU's fw_cfg on ports 0x510/0x511, or null when off"))},
-                           {"local_apic", boolean("A virtual local APIC at 0xfee00000 (devices.local_apic)")}},
+                           {"local_apic", boolean("A virtual local APIC at 0xfee00000 (devices.local_apic)")},
+                           {"local_apic_x2apic", boolean("Its x2APIC mode offered: CPUID.01H:ECX[21], MSRs 0x800-0x8ff (devices.local_apic.x2apic)")}},
                           "Devices the hypervisor emulates for the guest")},
        {"entry", entry}},
       "A guest");

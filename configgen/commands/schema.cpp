@@ -287,7 +287,8 @@ Json schema_of(const Node& n, const std::string& path, const Node* item) {
       if (item) j.set("items", key_schema(*item, path + "[]", nullptr));
       return j;
     }
-    case model::KeyKind::Map: break;
+    case model::KeyKind::Map:
+    case model::KeyKind::Switch: break;
   }
   Json j = typed("object");
   std::map<std::string, const Node*> props, items;
@@ -312,6 +313,8 @@ Json schema_of(const Node& n, const std::string& path, const Node* item) {
   if (path == "guests[].entry.regs")
     j.set("propertyNames", typed("string").set("enum", strings({std::begin(arch::kGeneralRegisterNames),
                                                                  std::end(arch::kGeneralRegisterNames)})));
+  // A switch is on or off, or on with the options of its map.
+  if (kind == model::KeyKind::Switch) return any_of({ref("boolean"), j});
   return j;
 }
 

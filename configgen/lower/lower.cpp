@@ -105,7 +105,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
   out.min_cpus = p.min_cpus;
   out.console_port = p.console_port;
   out.log_level = uint16_t(p.log_level);
-  out.flags = (p.print_capabilities ? blob::kPrintCapabilities : 0) | (p.dump_debug_ring ? blob::kDumpDebugRing : 0);
+  out.flags = (p.print_capabilities ? uint32_t(blob::kPrintCapabilities) : 0u) | (p.dump_debug_ring ? uint32_t(blob::kDumpDebugRing) : 0u);
   std::vector<std::string> image_names;
   for (const auto& [name, img] : p.images) {  // std::map: sorted, deterministic
     out.images.push_back({name, img.bytes, uint32_t(img.format), img.entry_point.value_or(0)});
@@ -288,6 +288,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     }
     if (g.local_apic) {
       r.devices |= blob::kDeviceLocalApic;
+      if (g.local_apic_x2apic) r.devices |= blob::kDeviceLocalApicX2apic;
       constexpr uint64_t kApicPage = 0xFEE00000;
       bool hooked = false;
       for (const auto& h : lg.ept_hooks) hooked |= h.gpa == kApicPage;

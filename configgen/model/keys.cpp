@@ -170,7 +170,8 @@ std::vector<KeyInfo> build_keys() {
     {"guests[].devices", K::Map, "Devices the hypervisor emulates for the guest, as test kernels written for QEMU expect them (docs/external-guests.md).", "", ""},
     {"guests[].devices.exit_port", K::Integer, "An isa-debug-exit port (QEMU's is 0xf4): a write of value V ends the guest as exited with code V (QEMU's own exit status would be V*2+1); expect `ends: exited` with `code: V`.", "25.1.3", ""},
     {"guests[].devices.fw_cfg", K::Boolean, "QEMU's fw_cfg on ports 0x510 (selector) and 0x511 (data): signature, interface id, RAM size and CPU counts from the profile; other items read as absent. The DMA port 0x514 is not emulated (the id says so).", "25.1.3", ""},
-    {"guests[].devices.local_apic", K::Boolean, "A virtual local APIC at 0xfee00000 (xAPIC mode, left out of EPT so every access exits and is emulated, any width): ID, version, TPR/PPR, ISR/IRR, EOI, SVR, the LVTs, the timer one-shot and periodic (counting the TSC through the divide configuration), and interrupt commands to itself (fixed vectors and NMI). HLT with interrupts on waits for its next interrupt while the CPU's other guests run. No memory region may cover the page.", "29", "7.2.1"},
+    {"guests[].devices.local_apic", K::Switch, "A virtual local APIC at 0xfee00000 (`true`, or a map of its options), in xAPIC mode after reset: the page is left out of EPT so every access exits and is emulated, any width. ID, version, TPR/PPR, ISR/IRR, EOI, SVR, the LVTs, the timer one-shot and periodic (counting the TSC through the divide configuration) and TSC-deadline (IA32_TSC_DEADLINE in the guest's TSC; CPUID.01H:ECX[24] set), interrupt commands to itself (fixed vectors and NMI; any other destination is dropped and logged), and IA32_APIC_BASE (disable and re-enable; CPUID.01H:EDX[9] follows EN). HLT with interrupts on waits for its next interrupt while the CPU's other guests run. No memory region may cover the page.", "29", "7.2.1"},
+    {"guests[].devices.local_apic.x2apic", K::Boolean, "Offer x2APIC mode (default false: CPUID.01H:ECX[21] clear, IA32_APIC_BASE.EXTD reserved, the MSRs 0x800-0x8ff #GP as on a processor without it). With it the guest switches with IA32_APIC_BASE EXTD and reaches the registers through RDMSR/WRMSR of 0x800-0x8ff: the ID is 32-bit (CPUID leaves 0BH/1FH report it), the LDR read-only, the ICR one 64-bit MSR (0x830), SELF IPI at 0x83f. #GP(0) for reserved MSRs, writes to read-only and reads of write-only registers, reserved bits set, and the illegal EN/EXTD transitions; the memory-mapped page then reads all ones.", "11.12", "7.2.1"},
     {"guests[].devices.acpi", K::Boolean, "ACPI tables as firmware leaves them (built by configgen, no hypervisor code): the RSDP (revision 2) at 0xe0000 in the BIOS area a kernel scans, an RSDT and XSDT, a MADT with one enabled Processor Local APIC entry per vCPU (1) and an I/O APIC at 0xfec00000, a FADT without SMI command port or PM blocks, and an empty DSDT. A RAM region must cover 0xe0000; the multiboot memory map reports those pages reserved.", "", ""},
     {"guests[].vpid", K::Integer, "VPID (default: guest index + 1).", "24.6.12", "3.5.18"},
     {"guests[].tsc_offset", K::Integer, "TSC offset.", "24.6.5", "3.5.6"},
@@ -231,6 +232,7 @@ const char* kind_name(KeyKind k) {
     case KeyKind::Number: return "number";
     case KeyKind::NameList: return "list of names";
     case KeyKind::Any: return "word or map";
+    case KeyKind::Switch: return "boolean or map";
   }
   return "?";
 }

@@ -8,7 +8,8 @@
 
 namespace configgen::model {
 
-enum class KeyKind { Map, List, String, Integer, Size, Boolean, Number, NameList, Any };
+// Switch: a device that is on or off (a boolean), or on with options (a map of its keys).
+enum class KeyKind { Map, List, String, Integer, Size, Boolean, Number, NameList, Any, Switch };
 
 struct KeyInfo {
   const char* path;

@@ -180,6 +180,7 @@ struct Guest {
   std::optional<Located<uint32_t>> exit_port;
   bool fw_cfg = false;
   bool local_apic = false;
+  bool local_apic_x2apic = false;  // devices.local_apic.x2apic: x2APIC mode offered
   bool acpi = false;
   SourceLoc devices_loc;
 };

@@ -43,6 +43,7 @@ class Reader {
   void read_entry(const Node* n, model::Guest& g);
   void read_controls(const Node* n, model::Guest& g);
   void read_devices(const Node* n, model::Guest& g);
+  void read_local_apic(const Node* n, model::Guest& g);
   void resolve_kernel(model::Profile& p, model::Guest& g);
   void read_exceptions(const Node* n, model::Guest& g);
   void read_io(const Node* n, model::Guest& g);
@@ -442,11 +443,24 @@ void Reader::read_devices(const Node* n, model::Guest& g) {
     } else if (e.key == "fw_cfg") {
       if (auto b = sc_.boolean(e.value, "fw_cfg")) g.fw_cfg = *b;
     } else if (e.key == "local_apic") {
-      if (auto b = sc_.boolean(e.value, "local_apic")) g.local_apic = *b;
+      read_local_apic(e.value, g);
     } else if (e.key == "acpi") {
       if (auto b = sc_.boolean(e.value, "acpi")) g.acpi = *b;
     }
   }
+}
+
+// devices.local_apic: a boolean, or a map of options (the device is on).
+void Reader::read_local_apic(const Node* n, model::Guest& g) {
+  if (n->kind != Node::Kind::Map) {
+    if (auto b = sc_.boolean(n, "local_apic")) g.local_apic = *b;
+    return;
+  }
+  check_keys(n, "guests[].devices.local_apic");
+  g.local_apic = true;
+  for (const auto& e : n->map)
+    if (e.key == "x2apic")
+      if (auto b = sc_.boolean(e.value, "x2apic")) g.local_apic_x2apic = *b;
 }
 
 void Reader::read_controls(const Node* n, model::Guest& g) {

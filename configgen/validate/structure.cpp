@@ -204,7 +204,7 @@ void check_structure(const model::Profile& p, const model::Target& target, Diagn
       diags.error(g.ept_alternate.front().loc, "eptp-switching, SDM 25.5.6.3",
                   "target " + target.name + " has no EPTP switching (IA32_VMX_VMFUNC bit 0)");
     for (const auto& r : g.ept_alternate)
-      if (!r.malformed && (r.gpa.value | r.size.value) % 4096 || !r.size.value)
+      if (!r.malformed && ((r.gpa.value | r.size.value) % 4096 || !r.size.value))
         diags.error(r.loc, "region-alignment", "alternate regions must be 4K-aligned and non-empty [SDM 28.3.2]");
     if (g.virtual_interrupt) {
       bool vid = false;

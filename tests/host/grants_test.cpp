@@ -135,6 +135,8 @@ TEST(BlobReader, RefusesEveryReservedFieldNamingIt) {
       {"reserved field Guest.reserved2 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved2[2] = 1; }},
       {"reserved field Guest.reserved3 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved3 = 1; }},
       {"unknown device bits in Guest.devices", [](Blob& b) { b.mut(b.reader.guest(0))->devices = 0x8000; }},
+      {"Guest.devices offers x2APIC mode without the virtual local APIC",
+       [](Blob& b) { b.mut(b.reader.guest(0))->devices = blob::kDeviceLocalApicX2apic; }},
       {"reserved field Guest.reserved0 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved0 = 1; }},
       {"reserved field Guest.entry.cs.reserved1 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->entry.cs.reserved1 = 1; }},
       {"reserved field Guest.entry.gdtr.reserved is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->entry.gdtr.reserved = 1; }},

@@ -291,6 +291,35 @@ TEST(KernelProfile, EachWayAKernelDoesNotFitIsALocatedError) {
   EXPECT_TRUE(has_rule(p, "multiboot-only"));
 }
 
+TEST(KernelProfile, LocalApicIsABooleanOrAMapThatOffersX2apic) {
+  const auto elf = elf32({{0x100000, 0x40, 0x40, 0xAA}}, 0x100000);
+  const auto devices = [&](const std::string& name, const std::string& local_apic) {
+    return compile_text(name, kernel_profile(elf, "    entry: {mode: multiboot, kernel: k}\n    devices: {local_apic: " + local_apic + "}\n"));
+  };
+  const auto devices_of = [](const configgen::Pipeline& p) -> uint32_t {
+    blob::Reader r;
+    if (!r.verify(p.blob.data(), p.blob.size()).ok) return ~0u;
+    return r.guest(0).devices;
+  };
+  auto p = devices("a1.yaml", "true");
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  EXPECT_EQ(devices_of(p), blob::kDeviceLocalApic);
+  p = devices("a2.yaml", "{x2apic: true}");
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  EXPECT_EQ(devices_of(p), blob::kDeviceLocalApic | blob::kDeviceLocalApicX2apic);
+  p = devices("a3.yaml", "{x2apic: false}");  // the map turns the device on; x2APIC stays hidden
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  EXPECT_EQ(devices_of(p), blob::kDeviceLocalApic);
+  p = devices("a4.yaml", "false");
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  EXPECT_EQ(devices_of(p), 0u);
+  p = devices("a5.yaml", "{x2apci: true}");
+  EXPECT_TRUE(has_rule(p, "unknown-key")) << test_support::rendered(p);
+  EXPECT_NE(test_support::rendered(p).find("did you mean 'x2apic'"), std::string::npos) << test_support::rendered(p);
+  p = devices("a6.yaml", "{x2apic: maybe}");
+  EXPECT_FALSE(p.ok(false));
+}
+
 TEST(KernelProfile, AnElfImageRegionPlacesSegmentsInsideTheRegionOnly) {
   const auto elf = elf32({{0x101000, 0x40, 0x40, 0xAA}}, 0x101000, ~0u);
   auto p = compile_text("r1.yaml", kernel_profile(elf, "    entry: {mode: protected, rip: 0x101000}\n",

@@ -9,9 +9,33 @@ namespace {
 using guests::CpuidRegisters;
 
 CpuidRegisters adjusted(uint32_t leaf, uint32_t subleaf, CpuidRegisters r, const uint32_t (&controls)[5], uint64_t cr4 = 0,
-                        uint8_t apic_id = 0) {
-  guests::adjust_cpuid(leaf, subleaf, {controls, cr4, apic_id}, r);
+                        uint8_t apic_id = 0, guests::CpuidApic apic = {}) {
+  guests::adjust_cpuid(leaf, subleaf, {controls, cr4, apic_id, apic}, r);
   return r;
+}
+
+TEST(CpuidView, TheVirtualApicDecidesX2apicTscDeadlineAndTheApicFlag) {
+  const uint32_t none[5] = {};
+  const CpuidRegisters host{0x906EA, 0x05100800, arch::cpuid1_ecx::X2APIC | arch::cpuid1_ecx::TSC_DEADLINE, 0xBFEBFBFF};
+  // No virtual APIC: the processor's x2APIC and TSC-deadline timer are not the guest's.
+  auto r = adjusted(1, 0, host, none);
+  EXPECT_FALSE(r.ecx & (arch::cpuid1_ecx::X2APIC | arch::cpuid1_ecx::TSC_DEADLINE));
+  EXPECT_TRUE(r.edx & arch::cpuid1_edx::APIC);
+  // A virtual APIC offers them whatever the processor has.
+  r = adjusted(1, 0, {0, 0, 0, 0xBFEBFBFF}, none, 0, 2, {false, true, true});
+  EXPECT_TRUE(r.ecx & arch::cpuid1_ecx::X2APIC);
+  EXPECT_TRUE(r.ecx & arch::cpuid1_ecx::TSC_DEADLINE);
+  r = adjusted(1, 0, host, none, 0, 2, {false, false, true});
+  EXPECT_FALSE(r.ecx & arch::cpuid1_ecx::X2APIC);
+  EXPECT_TRUE(r.ecx & arch::cpuid1_ecx::TSC_DEADLINE);
+  // IA32_APIC_BASE.EN clear: CPUID.01H:EDX.APIC reads 0 (SDM 11.4.3).
+  EXPECT_FALSE(adjusted(1, 0, host, none, 0, 2, {true, true, true}).edx & arch::cpuid1_edx::APIC);
+  // Leaves 0BH and 1FH report the guest's x2APIC ID, never the processor's
+  // (17 here), with or without x2APIC mode offered.
+  EXPECT_EQ(adjusted(0xB, 0, {1, 2, 0x100, 17}, none, 0, 2, {false, true, true}).edx, 2u);
+  EXPECT_EQ(adjusted(0x1F, 1, {1, 2, 0x201, 17}, none, 0, 2, {false, true, true}).edx, 2u);
+  EXPECT_EQ(adjusted(0xB, 0, {1, 2, 0x100, 17}, none, 0, 2).edx, 2u);
+  EXPECT_TRUE(guests::cpuid_leaf_adjusted(0xB) && guests::cpuid_leaf_adjusted(0x1F));  // so the fast path leaves them alone
 }
 
 TEST(CpuidView, HidesVmxAndX2apicAndReportsTheGuestsOsxsaveAndApicId) {

@@ -17,6 +17,11 @@ inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
   asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
   return r;
 }
+// CPUID.80000008H:EAX[7:0] (SDM Vol. 2A, CPUID): 36 when the leaf is absent.
+inline uint32_t physical_address_width() {
+  if (cpuid(0x80000000).eax < 0x80000008) return 36;
+  return cpuid(0x80000008).eax & 0xFF;
+}
 inline uint64_t rdmsr(uint32_t msr) {
   uint32_t lo, hi;
   asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));

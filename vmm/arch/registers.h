@@ -41,8 +41,12 @@ namespace cpuid1_ecx {  // CPUID.01H:ECX (Vol. 2A, CPUID)
 inline constexpr uint32_t VMX = 1u << 5;
 inline constexpr uint32_t SSE4_2 = 1u << 20;  // the CRC32 instruction (Vol. 2A, CRC32)
 inline constexpr uint32_t X2APIC = 1u << 21;
+inline constexpr uint32_t TSC_DEADLINE = 1u << 24;  // the local APIC timer's TSC-deadline mode (SDM Vol. 3A 11.5.4.1)
 inline constexpr uint32_t XSAVE = 1u << 26;
 inline constexpr uint32_t OSXSAVE = 1u << 27;
+}
+namespace cpuid1_edx {  // CPUID.01H:EDX
+inline constexpr uint32_t APIC = 1u << 9;  // 0 while IA32_APIC_BASE.EN is clear (SDM Vol. 3A 11.4.3)
 }
 namespace cpuid7_ebx {  // CPUID.(EAX=07H,ECX=0):EBX
 inline constexpr uint32_t INVPCID = 1u << 10;

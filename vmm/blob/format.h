@@ -165,8 +165,9 @@ inline constexpr uint32_t kGuestKnownFlags = 0xFF | kGuestRunUndeliveredControls
 enum GuestDevices : uint16_t {
   kDeviceFwCfg = 1u << 0,      // QEMU fw_cfg on ports 0x510/0x511
   kDeviceLocalApic = 1u << 1,  // a virtual local APIC (timer, EOI, self-IPIs) behind a LocalApic EPT hook
+  kDeviceLocalApicX2apic = 1u << 2,  // with kDeviceLocalApic: x2APIC mode offered (CPUID.01H:ECX[21], MSRs 800H-8FFH)
 };
-inline constexpr uint16_t kGuestKnownDevices = kDeviceFwCfg | kDeviceLocalApic;
+inline constexpr uint16_t kGuestKnownDevices = kDeviceFwCfg | kDeviceLocalApic | kDeviceLocalApicX2apic;
 
 struct Guest {
   StringRef name;

@@ -112,6 +112,8 @@ Status Reader::check_reserved_fields() const {
     if (!all_zero(g.reserved2)) return Status::bad("reserved field Guest.reserved2 is not zero", i);
     if (g.reserved3 != 0) return Status::bad("reserved field Guest.reserved3 is not zero", i);
     if (g.devices & ~blob::kGuestKnownDevices) return Status::bad("unknown device bits in Guest.devices", i);
+    if ((g.devices & blob::kDeviceLocalApicX2apic) && !(g.devices & blob::kDeviceLocalApic))
+      return Status::bad("Guest.devices offers x2APIC mode without the virtual local APIC", i);
     const EntryState& e = g.entry;
     if (e.reserved0 != 0) return Status::bad("reserved field Guest.entry.reserved0 is not zero", i);
     if (e.gdtr.reserved != 0) return Status::bad("reserved field Guest.entry.gdtr.reserved is not zero", i);

@@ -20,7 +20,7 @@ Flow on_cpuid(guests::Vcpu& v, const ExitInfo& e) {
     cr4 = (vmx::read(arch::VmcsField::GUEST_CR4) & ~mask) | (vmx::read(arch::VmcsField::CR4_READ_SHADOW) & mask);
   }
   const uint8_t apic_id = uint8_t(*memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) >> 24);
-  guests::adjust_cpuid(leaf, subleaf, {v.controls, cr4, apic_id}, r);
+  guests::adjust_cpuid(leaf, subleaf, {v.controls, cr4, apic_id, cpuid_apic_view(v)}, r);
   for (uint32_t i = 0; i < v.config->behaviour_count; ++i) guests::apply_cpuid_override(v.behaviours[i], leaf, subleaf, r);
   v.regs.rax = r.eax;
   v.regs.rbx = r.ebx;

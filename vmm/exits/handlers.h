@@ -2,6 +2,10 @@
 #pragma once
 #include "exits/exit.h"
 
+namespace guests {
+struct CpuidApic;
+}
+
 namespace exits {
 Flow on_unexpected(guests::Vcpu&, const ExitInfo&);        // dispatch.cpp
 Flow on_exception_or_nmi(guests::Vcpu&, const ExitInfo&);  // exceptions.cpp
@@ -61,6 +65,15 @@ void reset_virtual_apic(guests::Vcpu& v);
 Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa);
 void deliver_virtual_apic(guests::Vcpu& v);  // before each VM entry
 Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e);  // HLT with IF = 1
+// Its MSRs: IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC range. False:
+// the access raises #GP(0) (the reason logged).
+bool is_virtual_apic_msr(const guests::Vcpu& v, uint32_t msr);
+bool virtual_apic_rdmsr(guests::Vcpu& v, uint32_t msr, uint64_t& value);
+bool virtual_apic_wrmsr(guests::Vcpu& v, uint32_t msr, uint64_t value);
+// The guest's TSC offset changed by `delta` (a write of IA32_TIME_STAMP_COUNTER).
+void virtual_apic_tsc_moved(guests::Vcpu& v, int64_t delta);
+// What CPUID says of the guest's local APIC (guests/cpuid_view.h).
+guests::CpuidApic cpuid_apic_view(const guests::Vcpu& v);
 
 // int_delivery.cpp: INT n interception through a shrunk IDT limit (book 7.3.1).
 bool int_delivery_hooked(const guests::Vcpu& v);

@@ -2,7 +2,10 @@
 // passed exits. One the profile traps to the hypervisor (msr.read /
 // msr.write, an Emulate grant) is emulated per guest: MSRs held in the VMCS
 // are read and written there, IA32_TIME_STAMP_COUNTER goes through the TSC
-// offset, IA32_APIC_BASE is a virtual value. Any other access is denied:
+// offset, IA32_APIC_BASE is a virtual value. A guest with a virtual local
+// APIC (devices.local_apic) has its MSRs without a grant: IA32_APIC_BASE,
+// IA32_TSC_DEADLINE and the x2APIC registers go to exits/virtual_apic.cpp,
+// whose #GP cases are the architecture's. Any other access is denied:
 // #GP(0) in the guest, as a missing MSR would give, or (msr.on_denied:
 // stop) the guest is stopped; either way the report names the MSR.
 #include "arch/cpu.h"
@@ -74,17 +77,21 @@ Flow on_rdmsr(guests::Vcpu& v, const ExitInfo& e) {
   const uint32_t msr = uint32_t(v.regs.rcx);
   uint64_t value;
   F field;
-  if (!emulation_granted(v, msr, blob::kEmulateRead)) return deny(v, e, "RDMSR", msr);
-  if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && v.sysenter_trapped)
-    value = v.sysenter_eip_real;  // the guest reads back what it wrote
-  else if (msr == uint32_t(Msr::IA32_APIC_BASE))
-    apic_base_read(v, value);
-  else if (vmcs_field_for(msr, field))
-    value = vmx::read(field);
-  else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER))
-    value = arch::rdtsc() + vmx::read(F::TSC_OFFSET);
-  else
+  if (is_virtual_apic_msr(v, msr)) {
+    if (!virtual_apic_rdmsr(v, msr, value)) return raise_gp();
+  } else if (!emulation_granted(v, msr, blob::kEmulateRead)) {
     return deny(v, e, "RDMSR", msr);
+  } else if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && v.sysenter_trapped) {
+    value = v.sysenter_eip_real;  // the guest reads back what it wrote
+  } else if (msr == uint32_t(Msr::IA32_APIC_BASE)) {
+    apic_base_read(v, value);
+  } else if (vmcs_field_for(msr, field)) {
+    value = vmx::read(field);
+  } else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER)) {
+    value = arch::rdtsc() + vmx::read(F::TSC_OFFSET);
+  } else {
+    return deny(v, e, "RDMSR", msr);
+  }
   log_access(v, "rdmsr", msr, value);
   v.regs.rax = uint32_t(value);
   v.regs.rdx = value >> 32;
@@ -96,8 +103,11 @@ Flow on_wrmsr(guests::Vcpu& v, const ExitInfo& e) {
   const uint32_t msr = uint32_t(v.regs.rcx);
   const uint64_t value = (v.regs.rdx << 32) | uint32_t(v.regs.rax);
   F field;
-  if (!emulation_granted(v, msr, blob::kEmulateWrite)) return deny(v, e, "WRMSR", msr);
-  if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && sysenter_hooked(v)) {
+  if (is_virtual_apic_msr(v, msr)) {
+    if (!virtual_apic_wrmsr(v, msr, value)) return raise_gp();
+  } else if (!emulation_granted(v, msr, blob::kEmulateWrite)) {
+    return deny(v, e, "WRMSR", msr);
+  } else if (msr == uint32_t(Msr::IA32_SYSENTER_EIP) && sysenter_hooked(v)) {
     v.sysenter_eip_real = value;
     v.sysenter_trapped = true;
     vmx::write(F::GUEST_IA32_SYSENTER_EIP, kSysenterTrapAddress);
@@ -108,7 +118,9 @@ Flow on_wrmsr(guests::Vcpu& v, const ExitInfo& e) {
   } else if (vmcs_field_for(msr, field)) {
     vmx::write(field, value);
   } else if (msr == uint32_t(Msr::IA32_TIME_STAMP_COUNTER)) {
-    vmx::write(F::TSC_OFFSET, value - arch::rdtsc());
+    const uint64_t offset = value - arch::rdtsc();
+    virtual_apic_tsc_moved(v, int64_t(offset - vmx::read(F::TSC_OFFSET)));  // an armed TSC deadline keeps its guest time
+    vmx::write(F::TSC_OFFSET, offset);
   } else {
     return deny(v, e, "WRMSR", msr);
   }

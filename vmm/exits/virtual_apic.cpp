@@ -1,7 +1,9 @@
 // The virtual local APIC of devices.local_apic (docs/external-guests.md):
 // the APIC page is left out of EPT with a LocalApic hook, so each access is
 // an EPT violation; the guest's MOV (any width) goes to guests/virtual_apic,
-// which keeps the registers on the virtual-APIC page. Before each VM entry
+// which keeps the registers on the virtual-APIC page. Its MSRs exit as every
+// MSR does (SDM 25.1.3): IA32_APIC_BASE, IA32_TSC_DEADLINE and, in x2APIC
+// mode, the registers at 800H-8FFH; a rule broken is #GP(0). Before each VM entry
 // the timer is brought up to date and the highest deliverable vector is
 // injected when the guest can take it (interrupt-window exiting otherwise).
 // HLT with interrupts on waits for it: the guest stays at its HLT and
@@ -11,6 +13,7 @@
 #include "console/log.h"
 #include "cpu/percpu.h"
 #include "exits/handlers.h"
+#include "guests/cpuid_view.h"
 #include "guests/guest_memory.h"
 #include "guests/isolation_rules.h"
 #include "guests/virtual_apic.h"
@@ -22,7 +25,34 @@ namespace {
 using F = arch::VmcsField;
 
 guests::VirtualApic apic_of(guests::Vcpu& v) {
-  return guests::VirtualApic(memory::phys_to_virt<uint32_t>(v.virtual_apic), v.apic_timer);
+  return guests::VirtualApic(memory::phys_to_virt<uint32_t>(v.virtual_apic), v.apic_timer, v.apic_base_msr,
+                             v.config->devices & blob::kDeviceLocalApicX2apic);
+}
+
+// The guest's TSC against the host's: RDTSC in the guest adds TSC_OFFSET
+// while "use TSC offsetting" is on (SDM 24.6.5, 25.3).
+uint64_t guest_tsc_offset(const guests::Vcpu& v) {
+  return v.controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::USE_TSC_OFFSETTING.mask() ? vmx::read(F::TSC_OFFSET) : 0;
+}
+
+bool refuse(const guests::Vcpu& v, const char* instruction, uint32_t msr, uint64_t value, guests::ApicFault f) {
+  const guests::ApicFaultInfo& why = guests::fault_info(f);
+  LOG("vmm: guest %s: %s msr 0x%x value 0x%lx: #GP(0): %s [SDM %s]", v.name, instruction, msr, value, why.text, why.sdm_section);
+  return false;
+}
+
+void report_effect(guests::Vcpu& v, guests::ApicEffect effect, uint64_t command) {
+  switch (effect) {
+    case guests::ApicEffect::Nmi:
+      v.nmi_pending = true;  // delivered before the next entry (run/scheduler.cpp)
+      guests::refresh_fast_path(v);
+      break;
+    case guests::ApicEffect::Refused:
+      LOG("vmm: guest %s: interrupt command 0x%lx dropped: only fixed and NMI delivery to the guest's own APIC exist", v.name,
+          command);
+      break;
+    case guests::ApicEffect::None: break;
+  }
 }
 }  // namespace
 
@@ -39,20 +69,17 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
   const uint32_t offset = uint32_t(gpa & 0xFF0), shift = uint32_t(gpa & 3) * 8;
   const uint32_t lanes = mv.size == 4 ? 0xFFFFFFFFu : ((1u << (8 * mv.size)) - 1) << shift;
   const uint64_t now = arch::rdtsc();
-  if (mv.store) {
+  if (apic.mode() != guests::ApicMode::XApic) {
+    // Disabled or in x2APIC mode, the APIC answers no memory access: the
+    // page behaves as with the APIC globally disabled (SDM 11.12.2), reads
+    // all ones and writes go nowhere.
+    LOG("vmm: guest %s: local APIC %s at 0x%lx while the APIC is %s: no register answers (reads all ones)", v.name,
+        mv.store ? "write" : "read", gpa, guests::mode_name(apic.mode()));
+    if (!mv.store) complete_load(v, a, lanes >> shift);
+  } else if (mv.store) {
     const uint32_t source = uint32_t(stored_value(v, a));
     const uint32_t merged = (apic.read(offset, now) & ~lanes) | ((source << shift) & lanes);
-    switch (apic.write(offset, merged, now)) {
-      case guests::ApicEffect::Nmi:
-        v.nmi_pending = true;  // delivered before the next entry (run/scheduler.cpp)
-        guests::refresh_fast_path(v);
-        break;
-      case guests::ApicEffect::Refused:
-        LOG("vmm: guest %s: interrupt command 0x%x dropped: only fixed and NMI delivery to the guest's own APIC exist", v.name,
-            merged);
-        break;
-      case guests::ApicEffect::None: break;
-    }
+    report_effect(v, apic.write(offset, merged, now), merged);
   } else {
     complete_load(v, a, (apic.read(offset, now) & lanes) >> shift);
   }
@@ -82,6 +109,56 @@ void deliver_virtual_apic(guests::Vcpu& v) {
   apic.accept(vector);
   inject(arch::InterruptionInfo::make(arch::InterruptionType::ExternalInterrupt, vector, false), 0, 0);
   vmx::write(F::GUEST_ACTIVITY_STATE, uint32_t(arch::ActivityState::Active));
+}
+
+bool is_virtual_apic_msr(const guests::Vcpu& v, uint32_t msr) {
+  return has_virtual_apic(v) && (msr == uint32_t(arch::Msr::IA32_APIC_BASE) || msr == uint32_t(arch::Msr::IA32_TSC_DEADLINE) ||
+                                 (msr >= guests::apic::kX2apicMsrFirst && msr <= guests::apic::kX2apicMsrLast));
+}
+
+bool virtual_apic_rdmsr(guests::Vcpu& v, uint32_t msr, uint64_t& value) {
+  guests::VirtualApic apic = apic_of(v);
+  if (msr == uint32_t(arch::Msr::IA32_APIC_BASE)) {
+    value = v.apic_base_msr;
+    return true;
+  }
+  if (msr == uint32_t(arch::Msr::IA32_TSC_DEADLINE)) {
+    value = apic.read_tsc_deadline();
+    return true;
+  }
+  const guests::ApicFault f = apic.read_msr(msr, arch::rdtsc(), value);
+  return f == guests::ApicFault::None || refuse(v, "RDMSR", msr, 0, f);
+}
+
+bool virtual_apic_wrmsr(guests::Vcpu& v, uint32_t msr, uint64_t value) {
+  guests::VirtualApic apic = apic_of(v);
+  const uint64_t now = arch::rdtsc();
+  if (msr == uint32_t(arch::Msr::IA32_APIC_BASE)) {
+    const guests::ApicMode before = apic.mode();
+    const guests::ApicFault f = apic.write_base(value, arch::physical_address_width());
+    if (f != guests::ApicFault::None) return refuse(v, "WRMSR", msr, value, f);
+    if (apic.mode() != before)
+      LOG("vmm: guest %s: IA32_APIC_BASE = 0x%lx: its local APIC is now %s", v.name, value, guests::mode_name(apic.mode()));
+    return true;
+  }
+  if (msr == uint32_t(arch::Msr::IA32_TSC_DEADLINE)) {
+    apic.write_tsc_deadline(value, now + guest_tsc_offset(v), now);
+    return true;
+  }
+  guests::ApicEffect effect;
+  const guests::ApicFault f = apic.write_msr(msr, value, now, effect);
+  if (f != guests::ApicFault::None) return refuse(v, "WRMSR", msr, value, f);
+  report_effect(v, effect, value);
+  return true;
+}
+
+void virtual_apic_tsc_moved(guests::Vcpu& v, int64_t delta) {
+  if (has_virtual_apic(v)) apic_of(v).guest_tsc_moved(delta);
+}
+
+guests::CpuidApic cpuid_apic_view(const guests::Vcpu& v) {
+  const bool device = has_virtual_apic(v);
+  return {!(v.apic_base_msr & guests::apic_base::EN), device && (v.config->devices & blob::kDeviceLocalApicX2apic), device};
 }
 
 Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {

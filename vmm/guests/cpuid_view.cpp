@@ -17,15 +17,26 @@ static_assert([] {
 }(), "a kCpuidFeatureEnables row for a leaf has_feature_enables() does not list: adjust_cpuid would skip it");
 }  // namespace
 
-bool cpuid_leaf_adjusted(uint32_t leaf) { return leaf == 1 || leaf == 7 || has_feature_enables(leaf); }
+bool cpuid_leaf_adjusted(uint32_t leaf) {
+  return leaf == 1 || leaf == 7 || leaf == 0xB || leaf == 0x1F || has_feature_enables(leaf);
+}
 
 void adjust_cpuid(uint32_t leaf, uint32_t subleaf, const CpuidGuestState& g, CpuidRegisters& r) {
   if (!cpuid_leaf_adjusted(leaf)) return;  // the contract the fast path relies on
   switch (leaf) {
     case 1:
-      r.ecx &= ~(arch::cpuid1_ecx::VMX | arch::cpuid1_ecx::X2APIC);
+      r.ecx &= ~(arch::cpuid1_ecx::VMX | arch::cpuid1_ecx::X2APIC | arch::cpuid1_ecx::TSC_DEADLINE);
+      if (g.apic.x2apic) r.ecx |= arch::cpuid1_ecx::X2APIC;  // the emulation's, whatever the processor has
+      if (g.apic.tsc_deadline) r.ecx |= arch::cpuid1_ecx::TSC_DEADLINE;
+      if (g.apic.disabled) r.edx &= ~arch::cpuid1_edx::APIC;
       if (r.ecx & arch::cpuid1_ecx::XSAVE) mirror(r.ecx, arch::cpuid1_ecx::OSXSAVE, g.cr4 & arch::cr4::OSXSAVE);
       r.ebx = (r.ebx & 0x00FFFFFF) | uint32_t(g.apic_id) << 24;  // EBX[31:24]: initial APIC ID
+      break;
+    case 0xB:
+    case 0x1F:
+      // EDX: the x2APIC ID (SDM Vol. 2A CPUID leaf 0BH; Vol. 3A 11.12), the
+      // guest's own as leaf 1's initial APIC ID is, never the processor's.
+      r.edx = g.apic_id;
       break;
     case 7:
       if (subleaf == 0) mirror(r.ecx, arch::cpuid7_ecx::OSPKE, g.cr4 & arch::cr4::PKE);

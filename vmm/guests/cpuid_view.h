@@ -1,13 +1,15 @@
 // What a guest's CPUID says, on top of the processor's answer (SDM Vol. 2A,
 // CPUID; SDM 25.1.2: CPUID always exits). Features the guest cannot use are
-// hidden: VMX (no nested VMX), x2APIC (the guest's local APIC is the
-// hypervisor's xAPIC-mode emulation, and the x2APIC MSRs are denied), and
-// the instructions whose VMX enable is off, which would raise #UD in the
+// hidden: VMX (no nested VMX), x2APIC and the TSC-deadline timer unless the
+// guest's virtual local APIC offers them (devices.local_apic; otherwise the
+// x2APIC MSRs and IA32_TSC_DEADLINE are denied), and the instructions whose VMX enable is off, which would raise #UD in the
 // guest (SDM 25.3: RDTSCP and RDPID without "enable RDTSCP", INVPCID without
 // "enable INVPCID", XSAVES/XRSTORS without "enable XSAVES/XRSTORS",
 // TPAUSE/UMONITOR/UMWAIT without "enable user wait and pause"). The bits a
 // processor computes from its state are the guest's: OSXSAVE and OSPKE from
-// the guest's CR4, the initial APIC ID from its virtual APIC. Profile
+// the guest's CR4, the initial APIC ID (and, with x2APIC, the x2APIC ID of
+// leaves 0BH and 1FH) from its virtual APIC, the APIC flag from its
+// IA32_APIC_BASE.EN. Profile
 // overrides (on_exit cpuid override) apply afterwards.
 // Plain logic (vmm/host_logic.cmake): host-tested.
 #pragma once
@@ -23,10 +25,18 @@ struct CpuidRegisters {
   uint32_t eax, ebx, ecx, edx;
 };
 
+// What the guest's local APIC offers (all false: no virtual APIC, an enabled APIC).
+struct CpuidApic {
+  bool disabled;      // IA32_APIC_BASE.EN clear: CPUID.01H:EDX[9] reads 0
+  bool x2apic;        // devices.local_apic.x2apic: CPUID.01H:ECX[21]
+  bool tsc_deadline;  // the virtual APIC's TSC-deadline timer: CPUID.01H:ECX[24]
+};
+
 struct CpuidGuestState {
   const uint32_t* controls;  // the guest's control words, indexed by arch::ControlWord
   uint64_t cr4;              // as the guest sees it (its read shadow where the host owns bits)
   uint8_t apic_id;           // its virtual local APIC's ID
+  CpuidApic apic;
 };
 
 // Whether adjust_cpuid may change this leaf's answer; for any other leaf

@@ -2,16 +2,66 @@
 
 namespace guests {
 namespace {
-constexpr uint32_t kVersion = 0x00050014;  // version 14h, 6 LVT entries (max LVT 5)
-// The registers a write may change, with the bits it may set.
-struct Writable {
-  uint32_t offset, mask;
+constexpr uint32_t kVersion = 0x00050014;  // version 14h, 6 LVT entries (max LVT 5), no EOI-broadcast suppression
+
+enum class Access : uint8_t { None, ReadOnly, WriteOnly, ReadWrite };
+constexpr bool readable(Access a) { return a == Access::ReadOnly || a == Access::ReadWrite; }
+constexpr bool writable(Access a) { return a == Access::WriteOnly || a == Access::ReadWrite; }
+
+// The registers, once for both modes (SDM Table 11-1 and, for x2APIC mode,
+// Table 11-6): how each mode reaches it, the bits a write sets, and the bits
+// defined at all (x2APIC mode: a write with any other bit set is #GP,
+// SDM 11.12.1.3). `count` registers every 16 bytes (ISR, TMR, IRR).
+struct RegisterInfo {
+  uint32_t offset;
+  uint8_t count;
+  Access xapic, x2apic;
+  uint32_t writable_bits;
+  uint32_t defined_bits;
 };
-constexpr Writable kWritable[] = {
-    {apic::TPR, 0xFF},           {apic::LDR, 0xFF000000},  {apic::DFR, 0xF0000000},      {apic::SVR, 0x11FF},
-    {apic::ICR_HIGH, 0xFF000000}, {apic::LVT_TIMER, 0x700FF}, {apic::LVT_THERMAL, 0x107FF}, {apic::LVT_PERFORMANCE, 0x107FF},
-    {apic::LVT_LINT0, 0x1A7FF},  {apic::LVT_LINT1, 0x1A7FF}, {apic::LVT_ERROR, 0x100FF},    {apic::DIVIDE_CONFIGURATION, 0xB},
+constexpr Access RO = Access::ReadOnly, WO = Access::WriteOnly, RW = Access::ReadWrite, NO = Access::None;
+constexpr RegisterInfo kRegisters[] = {
+    {apic::ID, 1, RO, RO, 0, ~0u},
+    {apic::VERSION, 1, RO, RO, 0, ~0u},
+    {apic::TPR, 1, RW, RW, 0xFF, 0xFF},
+    {apic::PPR, 1, RO, RO, 0, ~0u},
+    {apic::EOI, 1, WO, WO, 0, 0},  // x2APIC: a non-zero write is #GP
+    {apic::LDR, 1, RW, RO, 0xFF000000, ~0u},  // x2APIC: derived from the ID (SDM 11.12.10.2)
+    {apic::DFR, 1, RW, NO, 0xF0000000, ~0u},  // no MSR 80EH
+    {apic::SVR, 1, RW, RW, 0x1FF, 0x1FF},     // bit 12 reserved: the version register offers no EOI-broadcast suppression
+    {apic::ISR, 8, RO, RO, 0, ~0u},
+    {apic::TMR, 8, RO, RO, 0, ~0u},
+    {apic::IRR, 8, RO, RO, 0, ~0u},
+    {apic::ESR, 1, RW, RW, 0, 0},  // a write clears it; x2APIC: a non-zero write is #GP
+    {apic::ICR_LOW, 1, RW, RW, ~(1u << 12), 0x000CCFFF},  // x2APIC: bits 12, 13, 16, 17, 20-31 reserved; 64 bits with the destination
+    {apic::ICR_HIGH, 1, RW, NO, 0xFF000000, ~0u},          // no MSR 831H
+    {apic::LVT_TIMER, 1, RW, RW, 0x700FF, 0x710FF},
+    {apic::LVT_THERMAL, 1, RW, RW, 0x107FF, 0x117FF},
+    {apic::LVT_PERFORMANCE, 1, RW, RW, 0x107FF, 0x117FF},
+    {apic::LVT_LINT0, 1, RW, RW, 0x1A7FF, 0x1F7FF},
+    {apic::LVT_LINT1, 1, RW, RW, 0x1A7FF, 0x1F7FF},
+    {apic::LVT_ERROR, 1, RW, RW, 0x100FF, 0x110FF},
+    {apic::INITIAL_COUNT, 1, RW, RW, ~0u, ~0u},
+    {apic::CURRENT_COUNT, 1, RO, RO, 0, ~0u},
+    {apic::DIVIDE_CONFIGURATION, 1, RW, RW, 0xB, 0xB},
+    {apic::SELF_IPI, 1, NO, WO, 0, 0xFF},  // x2APIC mode only
 };
+
+const RegisterInfo* find_register(uint32_t offset) {
+  for (const auto& r : kRegisters)
+    if (offset >= r.offset && offset < r.offset + 16u * r.count && (offset - r.offset) % 16 == 0) return &r;
+  return nullptr;
+}
+
+// ICR fields (SDM Figure 11-12 and 11-28).
+constexpr uint32_t icr_delivery_mode(uint32_t icr) { return (icr >> 8) & 7; }
+constexpr bool icr_logical(uint32_t icr) { return icr & (1u << 11); }
+constexpr uint32_t icr_shorthand(uint32_t icr) { return (icr >> 18) & 3; }
+constexpr uint32_t kDeliveryFixed = 0, kDeliveryNmi = 4;
+constexpr uint32_t kShorthandNone = 0, kShorthandSelf = 1, kShorthandAllIncludingSelf = 2;
+
+// SDM 11.12.10.2: the logical x2APIC ID, cluster (ID[19:4]) and a bit for ID[3:0].
+constexpr uint32_t logical_x2apic_id(uint32_t id) { return ((id >> 4) << 16) | (1u << (id & 0xF)); }
 }  // namespace
 
 uint32_t VirtualApic::divisor(uint32_t d) {
@@ -27,6 +77,11 @@ void VirtualApic::reset(uint8_t apic_id) {
   reg(apic::SVR) = 0xFF;
   for (uint32_t lvt = apic::LVT_TIMER; lvt <= apic::LVT_ERROR; lvt += 16) reg(lvt) = apic::kLvtMasked;
   timer_ = {};
+}
+
+ApicMode VirtualApic::mode() const {
+  if (!(base_ & apic_base::EN)) return ApicMode::Disabled;
+  return base_ & apic_base::EXTD ? ApicMode::X2Apic : ApicMode::XApic;
 }
 
 void VirtualApic::set_bit(uint32_t base, uint8_t vector, bool on) {
@@ -63,8 +118,8 @@ void VirtualApic::end_of_interrupt() {
 
 void VirtualApic::start_timer(uint64_t now) {
   const uint32_t initial = reg(apic::INITIAL_COUNT);
-  const TimerMode mode = TimerMode((reg(apic::LVT_TIMER) >> 17) & 3);
-  if (initial == 0 || mode == TimerMode::TscDeadline) {
+  const TimerMode mode = timer_mode();
+  if (initial == 0 || (mode != TimerMode::OneShot && mode != TimerMode::Periodic)) {
     timer_ = {};
     return;
   }
@@ -78,10 +133,39 @@ uint32_t VirtualApic::read(uint32_t offset, uint64_t now) const {
     case apic::PPR: return processor_priority();
     case apic::EOI: return 0;
     case apic::CURRENT_COUNT: {
-      if (!timer_.deadline_tsc || now >= timer_.deadline_tsc) return 0;
+      // TSC-deadline mode: the current count reads 0 (SDM 11.5.4.1).
+      if (timer_mode() == TimerMode::TscDeadline || !timer_.deadline_tsc || now >= timer_.deadline_tsc) return 0;
       return uint32_t((timer_.deadline_tsc - now) / divisor(reg(apic::DIVIDE_CONFIGURATION)));
     }
     default: return reg(offset & 0xFF0);
+  }
+}
+
+// Which APICs an interrupt command reaches: the guest has one vCPU, so the
+// only APIC there is its own; a broadcast reaches just it.
+bool VirtualApic::addresses_self(uint32_t icr, uint32_t destination) const {
+  const bool x2apic = mode() == ApicMode::X2Apic;
+  switch (icr_shorthand(icr)) {
+    case kShorthandSelf:
+    case kShorthandAllIncludingSelf: return true;
+    case kShorthandNone: break;
+    default: return false;  // all excluding self: nobody
+  }
+  const uint32_t id = apic_id(), ldr = reg(apic::LDR);
+  if (!icr_logical(icr)) return destination == id || destination == (x2apic ? 0xFFFFFFFFu : 0xFFu);
+  if (x2apic)  // cluster in bits 31:16, a bit per APIC in 15:0 (SDM 11.12.10.2)
+    return (destination >> 16) == (ldr >> 16) && (destination & ldr & 0xFFFF);
+  const uint8_t logical = uint8_t(ldr >> 24), d = uint8_t(destination);
+  if ((reg(apic::DFR) >> 28) == 0xF) return d & logical;  // flat model (SDM 11.6.2.2)
+  return (d >> 4) == (logical >> 4) && (d & logical & 0xF);  // cluster model
+}
+
+ApicEffect VirtualApic::send(uint32_t icr, uint32_t destination) {
+  if (!addresses_self(icr, destination)) return ApicEffect::Refused;
+  switch (icr_delivery_mode(icr)) {
+    case kDeliveryFixed: request(uint8_t(icr)); return ApicEffect::None;
+    case kDeliveryNmi: return ApicEffect::Nmi;
+    default: return ApicEffect::Refused;  // lowest priority, SMI, INIT, start-up: not emulated
   }
 }
 
@@ -90,51 +174,126 @@ ApicEffect VirtualApic::write(uint32_t offset, uint32_t value, uint64_t now) {
     case apic::EOI: end_of_interrupt(); return ApicEffect::None;
     case apic::ESR: reg(apic::ESR) = 0; return ApicEffect::None;  // a write clears it (SDM 11.5.3)
     case apic::INITIAL_COUNT:
+      if (timer_mode() == TimerMode::TscDeadline) return ApicEffect::None;  // ignored in TSC-deadline mode (SDM 11.5.4.1)
       reg(apic::INITIAL_COUNT) = value;
       start_timer(now);
       return ApicEffect::None;
-    case apic::ICR_LOW: {
+    case apic::ICR_LOW:
       reg(apic::ICR_LOW) = value & ~(1u << 12);  // delivery status: idle at once
-      const uint32_t delivery = (value >> 8) & 7, shorthand = (value >> 18) & 3;
-      const uint8_t destination = uint8_t(reg(apic::ICR_HIGH) >> 24), self = uint8_t(reg(apic::ID) >> 24);
-      // Only the APIC itself is reachable: the guest has one vCPU.
-      const bool to_self = shorthand == 1 || shorthand == 2 || (shorthand == 0 && destination == self);
-      if (!to_self) return ApicEffect::Refused;
-      if (delivery == 0) request(uint8_t(value));
-      else if (delivery == 4) return ApicEffect::Nmi;
-      else return ApicEffect::Refused;
-      return ApicEffect::None;
-    }
+      return send(value, mode() == ApicMode::X2Apic ? reg(apic::ICR_HIGH) : reg(apic::ICR_HIGH) >> 24);
     default: break;
   }
-  for (const auto& w : kWritable)
-    if (w.offset == offset) {
-      reg(offset) = value & w.mask;
-      if (offset == apic::SVR && !(value & apic::kSvrSoftwareEnable))  // software disable masks every LVT (SDM 11.4.7.2)
-        for (uint32_t lvt = apic::LVT_TIMER; lvt <= apic::LVT_ERROR; lvt += 16) reg(lvt) |= apic::kLvtMasked;
-      if (offset == apic::LVT_TIMER && !(reg(apic::SVR) & apic::kSvrSoftwareEnable)) reg(offset) |= apic::kLvtMasked;
-      return ApicEffect::None;
-    }
-  return ApicEffect::None;  // read-only or reserved: ignored
+  const RegisterInfo* r = find_register(offset);
+  if (!r || !writable(mode() == ApicMode::X2Apic ? r->x2apic : r->xapic)) return ApicEffect::None;  // read-only or reserved: ignored
+  const uint32_t old = reg(offset);
+  reg(offset) = value & r->writable_bits;
+  if (offset == apic::SVR && !(value & apic::kSvrSoftwareEnable))  // software disable masks every LVT (SDM 11.4.7.2)
+    for (uint32_t lvt = apic::LVT_TIMER; lvt <= apic::LVT_ERROR; lvt += 16) reg(lvt) |= apic::kLvtMasked;
+  if (offset == apic::LVT_TIMER) {
+    if (!(reg(apic::SVR) & apic::kSvrSoftwareEnable)) reg(offset) |= apic::kLvtMasked;
+    // Into or out of TSC-deadline mode disarms the timer (SDM 11.5.4.1).
+    const bool was_deadline = TimerMode((old >> 17) & 3) == TimerMode::TscDeadline;
+    if (was_deadline != (timer_mode() == TimerMode::TscDeadline)) timer_ = {};
+  }
+  return ApicEffect::None;
+}
+
+ApicFault VirtualApic::read_msr(uint32_t msr, uint64_t now, uint64_t& value) const {
+  if (mode() != ApicMode::X2Apic) return ApicFault::NotX2apicMode;
+  const uint32_t offset = (msr - apic::kX2apicMsrFirst) * 16;
+  const RegisterInfo* r = msr >= apic::kX2apicMsrFirst && msr <= apic::kX2apicMsrLast ? find_register(offset) : nullptr;
+  if (!r || r->x2apic == Access::None) return ApicFault::NoSuchRegister;
+  if (!readable(r->x2apic)) return ApicFault::ReadOfWriteOnly;
+  if (offset == apic::ID) value = apic_id();  // the 32-bit x2APIC ID
+  else if (offset == apic::ICR_LOW) value = uint64_t(reg(apic::ICR_HIGH)) << 32 | reg(apic::ICR_LOW);
+  else value = read(offset, now);
+  return ApicFault::None;
+}
+
+ApicFault VirtualApic::write_msr(uint32_t msr, uint64_t value, uint64_t now, ApicEffect& effect) {
+  effect = ApicEffect::None;
+  if (mode() != ApicMode::X2Apic) return ApicFault::NotX2apicMode;
+  const uint32_t offset = (msr - apic::kX2apicMsrFirst) * 16;
+  const RegisterInfo* r = msr >= apic::kX2apicMsrFirst && msr <= apic::kX2apicMsrLast ? find_register(offset) : nullptr;
+  if (!r || r->x2apic == Access::None) return ApicFault::NoSuchRegister;
+  if (!writable(r->x2apic)) return ApicFault::WriteToReadOnly;
+  // Bits 63:32 are reserved in every register but the ICR, whose are the destination.
+  if ((offset != apic::ICR_LOW && (value >> 32)) || (uint32_t(value) & ~r->defined_bits)) return ApicFault::ReservedBits;
+  if (offset == apic::ICR_LOW) {
+    reg(apic::ICR_HIGH) = uint32_t(value >> 32);  // the 32-bit x2APIC destination
+    effect = write(apic::ICR_LOW, uint32_t(value), now);
+  } else if (offset == apic::SELF_IPI) {
+    request(uint8_t(value));  // fixed, edge, to itself (SDM 11.12.11)
+  } else {
+    effect = write(offset, uint32_t(value), now);
+  }
+  return ApicFault::None;
+}
+
+ApicFault VirtualApic::write_base(uint64_t value, uint32_t width) {
+  uint64_t reserved = 0xFFull | (1ull << 9) | (width < 64 ? ~((1ull << width) - 1) : 0);
+  if (!x2apic_offered_) reserved |= apic_base::EXTD;
+  if (value & reserved) return ApicFault::BaseReservedBits;
+  const ApicMode from = mode();
+  const bool en = value & apic_base::EN, extd = value & apic_base::EXTD;
+  if (!en && extd) return ApicFault::BaseInvalidState;
+  const ApicMode to = !en ? ApicMode::Disabled : extd ? ApicMode::X2Apic : ApicMode::XApic;
+  if (from == ApicMode::X2Apic && to == ApicMode::XApic) return ApicFault::BaseX2apicToXapic;
+  if (from == ApicMode::Disabled && to == ApicMode::X2Apic) return ApicFault::BaseDisabledToX2apic;
+  base_ = (value & ~apic_base::BSP) | (base_ & apic_base::BSP);  // the BSP flag is read-only
+  if (from == to) return ApicFault::None;
+  if (to == ApicMode::Disabled) {
+    // Nothing but the ID survives a disable (SDM 11.4.3, 11.12.5.1): the
+    // registers return to their power-up values, pending interrupts and the timer are gone.
+    reset(apic_id());
+  } else if (to == ApicMode::X2Apic) {
+    reg(apic::LDR) = logical_x2apic_id(apic_id());  // initialized at the switch; the ID is kept
+    reg(apic::ICR_HIGH) = 0;
+  }
+  return ApicFault::None;
+}
+
+uint64_t VirtualApic::read_tsc_deadline() const {
+  return timer_mode() == TimerMode::TscDeadline ? timer_.tsc_deadline : 0;
+}
+
+void VirtualApic::write_tsc_deadline(uint64_t deadline, uint64_t guest_now, uint64_t now) {
+  if (mode() == ApicMode::Disabled || timer_mode() != TimerMode::TscDeadline) return;  // ignored (SDM 11.5.4.1)
+  timer_ = {};
+  if (!deadline) return;
+  timer_.tsc_deadline = deadline;
+  timer_.start_tsc = now;
+  // A deadline already passed fires at once; the difference, not the
+  // guest's value, crosses to host time (the guest's TSC is offset).
+  timer_.deadline_tsc = deadline <= guest_now ? now : now + (deadline - guest_now);
+  if (!timer_.deadline_tsc) timer_.deadline_tsc = 1;  // 0 means disarmed
+}
+
+void VirtualApic::guest_tsc_moved(int64_t delta) {
+  if (!timer_.tsc_deadline || !timer_.deadline_tsc) return;
+  uint64_t moved = timer_.deadline_tsc - uint64_t(delta);
+  if (delta > 0 && moved > timer_.deadline_tsc) moved = 1;  // the guest's clock jumped past it: fires at once
+  timer_.deadline_tsc = moved ? moved : 1;                   // 0 means disarmed
 }
 
 bool VirtualApic::update_timer(uint64_t now) {
   if (!timer_.deadline_tsc || now < timer_.deadline_tsc) return false;
   const uint32_t lvt = reg(apic::LVT_TIMER);
   if (!(lvt & apic::kLvtMasked)) request(uint8_t(lvt));
-  if (TimerMode((lvt >> 17) & 3) == TimerMode::Periodic && timer_.period) {
+  if (timer_mode() == TimerMode::Periodic && timer_.period) {
     // One interrupt per expiry seen; periods missed while the guest was not running collapse into it.
     const uint64_t missed = (now - timer_.deadline_tsc) / timer_.period;
     timer_.start_tsc = timer_.deadline_tsc + missed * timer_.period;
     timer_.deadline_tsc = timer_.start_tsc + timer_.period;
   } else {
     timer_.deadline_tsc = 0;
+    timer_.tsc_deadline = 0;  // the deadline timer disarms itself and IA32_TSC_DEADLINE reads 0 (SDM 11.5.4.1)
   }
   return true;
 }
 
 uint8_t VirtualApic::deliverable() const {
-  if (!(reg(apic::SVR) & apic::kSvrSoftwareEnable)) return 0;
+  if (mode() == ApicMode::Disabled || !(reg(apic::SVR) & apic::kSvrSoftwareEnable)) return 0;
   const int v = highest(apic::IRR);
   if (v < 0 || (uint32_t(v) & 0xF0) <= (processor_priority() & 0xF0)) return 0;
   return uint8_t(v);

@@ -107,7 +107,8 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps
   // The virtual-APIC page (SDM 29.1) backs both the TPR shadow and the
   // software LocalApic hook; the APIC-access page sits at the guest's APIC
   // base so the CPU virtualizes those accesses (SDM 29.4).
-  v.apic_base_msr = kApicBaseDefault | (v.cpu == 0 ? kApicBaseBsp : 0);
+  // A virtual local APIC's guest has one vCPU, which is its bootstrap processor.
+  v.apic_base_msr = kApicBaseDefault | (v.cpu == 0 || exits::has_virtual_apic(v) ? kApicBaseBsp : 0);
   v.virtual_apic = memory::phys_allocate_page();
   if (!v.virtual_apic) return refuse(v, "out of memory for its virtual-APIC page");
   *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) = v.guest_index << 24;  // APIC ID
@@ -361,11 +362,6 @@ uint32_t vcpu_count() { return g_vcpu_count; }
 void set_fast_path(bool on) { g_fast_path = on; }
 
 namespace {
-// CPUID.80000008H:EAX[7:0] (SDM Vol. 2A, CPUID): 36 when the leaf is absent.
-uint32_t physical_address_width() {
-  if (arch::cpuid(0x80000000).eax < 0x80000008) return 36;
-  return arch::cpuid(0x80000008).eax & 0xFF;
-}
 
 const blob::Region& nth_passthrough_candidate(const blob::Reader& r, const blob::Guest& g, uint32_t i) {
   return r.region(i < g.region_count ? g.first_region + i : g.first_alternate_region + (i - g.region_count));
@@ -410,7 +406,7 @@ bool check_grants(Vcpu& v, const blob::Reader& r) {
 }  // namespace
 
 void assign_guests(const blob::Reader& r, uint32_t cpus) {
-  const uint32_t width = physical_address_width();
+  const uint32_t width = arch::physical_address_width();
   LOG("vmm: physical-address width %u bits (CPUID.80000008H:EAX[7:0])", width);
   g_vcpu_count = r.guest_count();
   for (uint32_t i = 0; i < g_vcpu_count; ++i) {

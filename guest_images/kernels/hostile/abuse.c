@@ -1,7 +1,10 @@
 /* A kernel that tries, case by case, what the devices and the string I/O
  * emulation must not give it (tests/hostile/kernels.cmake): the case is the
  * command line's "case=" word. Each case should end with the guest stopped
- * and a reason naming what it touched; reaching kernel_exit is a failure. */
+ * and a reason naming what it touched; reaching kernel_exit is a failure.
+ * The x2APIC cases are the exception: the architecture answers their abuses
+ * with #GP(0), so each counts the faults and exits with the number of
+ * abuses that were NOT refused (0: all contained). */
 #include "kernel.h"
 
 #define OUTSIDE_MEMORY 0xF0000000u /* no region of the profile maps it */
@@ -12,6 +15,66 @@ static void rep_outsb(uint16_t port, const void* from, uint32_t count) {
 }
 static void rep_insb(uint16_t port, void* to, uint32_t count) {
   __asm__ volatile("cld\n rep insb" : "+D"(to), "+c"(count) : "d"(port) : "memory");
+}
+
+#define IA32_APIC_BASE 0x1B
+#define IA32_TSC_DEADLINE 0x6E0
+#define APIC_EN (1u << 11)
+#define APIC_EXTD (1u << 10)
+
+/* One abuse that must raise #GP: 1 when it did not. */
+static uint32_t refused(const char* what, uint32_t faults) {
+  put_string(faults ? "abuse: #GP for " : "abuse: ALLOWED: ");
+  put_string(what);
+  put_string("\n");
+  return faults ? 0 : 1;
+}
+
+/* x2APIC mode entered, then every way its MSRs and IA32_APIC_BASE refuse. */
+static uint32_t x2apic_abuse(void) {
+  uint64_t v, base = 0;
+  uint32_t allowed = 0;
+  install_traps();
+  try_rdmsr(IA32_APIC_BASE, &base);
+  allowed += refused("x2APIC MSR 0x808 in xAPIC mode", try_rdmsr(0x808, &v));
+  allowed += refused("EXTD without EN (the invalid state)", try_wrmsr(IA32_APIC_BASE, (base | APIC_EXTD) & ~(uint64_t)APIC_EN));
+  if (try_wrmsr(IA32_APIC_BASE, base | APIC_EXTD)) return 50;  /* the switch itself must work */
+  allowed += refused("x2APIC to xAPIC without disabling", try_wrmsr(IA32_APIC_BASE, base & ~(uint64_t)APIC_EXTD));
+  allowed += refused("reserved x2APIC MSR 0x8ff", try_rdmsr(0x8FF, &v));
+  allowed += refused("reserved x2APIC MSR 0x831 (no ICR high half)", try_wrmsr(0x831, 0));
+  allowed += refused("write to the read-only x2APIC ID", try_wrmsr(0x802, 0xFFFFFFFFu));
+  allowed += refused("write to the read-only LDR", try_wrmsr(0x80D, 0xFFFFFFFFu));
+  allowed += refused("reserved bits in the ICR (bit 13, delivery status 12)", try_wrmsr(0x830, (5ull << 32) | 0x3040));
+  allowed += refused("reserved bits 63:32 of the TPR", try_wrmsr(0x808, 1ull << 40));
+  allowed += refused("an x2APIC MSR beyond the emulated page (0x900)", try_rdmsr(0x900, &v));
+  /* Interrupt commands to APICs that are not the guest's: not faults, dropped with a report. */
+  try_wrmsr(0x830, (5ull << 32) | 0x40);                 /* fixed, to x2APIC ID 5 */
+  try_wrmsr(0x830, (7ull << 32) | (4u << 8));            /* NMI, to x2APIC ID 7 */
+  try_wrmsr(0x830, (5ull << 32) | (5u << 8) | (1u << 14)); /* INIT, to x2APIC ID 5 */
+  try_wrmsr(0x830, (3u << 18) | 0x40);                   /* all excluding self */
+  return allowed;
+}
+
+/* devices.local_apic without x2apic: x2APIC stays hidden. */
+static uint32_t x2apic_hidden(void) {
+  uint64_t v, base = 0;
+  uint32_t allowed = 0;
+  install_traps();
+  try_rdmsr(IA32_APIC_BASE, &base);
+  allowed += refused("IA32_APIC_BASE EXTD where x2APIC is not offered", try_wrmsr(IA32_APIC_BASE, base | APIC_EXTD));
+  allowed += refused("RDMSR of the x2APIC ID 0x802", try_rdmsr(0x802, &v));
+  allowed += refused("WRMSR of the x2APIC ICR 0x830", try_wrmsr(0x830, 0x40));
+  return allowed;
+}
+
+/* No devices.local_apic: its MSRs are denied as before. */
+static uint32_t no_apic_msrs(void) {
+  uint64_t v;
+  uint32_t allowed = 0;
+  install_traps();
+  allowed += refused("IA32_TSC_DEADLINE without a virtual APIC", try_wrmsr(IA32_TSC_DEADLINE, 1));
+  allowed += refused("x2APIC ICR without a virtual APIC", try_rdmsr(0x830, &v));
+  return allowed;
 }
 
 uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
@@ -25,6 +88,18 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   else if (string_starts(c, "outs-reset")) rep_outsb(RESET_CONTROL, reset, sizeof reset);
   else if (string_starts(c, "fw-cfg-undeclared")) fw_cfg_read(0x0000, (void*)info, 4);
   else if (string_starts(c, "exit-undeclared")) outl(EXIT_PORT, 0);
+  else if (string_starts(c, "x2apic-abuse")) return x2apic_abuse();
+  else if (string_starts(c, "x2apic-hidden")) return x2apic_hidden();
+  else if (string_starts(c, "no-apic-msrs")) return no_apic_msrs();
+  else if (string_starts(c, "apic-far-deadline")) {
+    /* A TSC deadline 2^40 ticks away, then HLT: a wait without end. */
+    volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;
+    install_traps();
+    apic[0xF0 / 4] = 0x1FF;
+    apic[0x320 / 4] = 0x40 | (2u << 17);
+    try_wrmsr(IA32_TSC_DEADLINE, rdtsc() + (1ull << 40));
+    __asm__ volatile("sti; hlt; cli");
+  }
   else if (string_starts(c, "apic-far-timer")) {
     /* A timer 2^39 TSC ticks away, then HLT: a wait without end. */
     volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;

@@ -55,6 +55,24 @@ uint32_t read_cr4(void);
 uint32_t try_write_cr0(uint32_t value);
 uint32_t try_write_cr4(uint32_t value);
 
+/* CPUID, RDTSC and MSRs. A try_ returns how many #GP faults the access
+ * raised (0 or 1) and resumes after it; a read that faulted leaves *value 0. */
+struct cpuid_result {
+  uint32_t eax, ebx, ecx, edx;
+};
+static inline struct cpuid_result cpuid(uint32_t leaf, uint32_t subleaf) {
+  struct cpuid_result r;
+  __asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+  return r;
+}
+static inline uint64_t rdtsc(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return (uint64_t)hi << 32 | lo;
+}
+uint32_t try_rdmsr(uint32_t msr, uint64_t* value);
+uint32_t try_wrmsr(uint32_t msr, uint64_t value);
+
 /* An interrupt gate for `vector` (after install_traps). */
 void set_interrupt_gate(uint8_t vector, void* handler);
 extern char vector_0x40_entry[];  /* calls apic_interrupt() */

@@ -130,3 +130,16 @@ uint32_t try_write_cr4(uint32_t value) {
   __asm__ volatile("movl $1f, trap_resume\n mov %0, %%cr4\n1: movl $0, trap_resume" ::"r"(value) : "memory");
   return gp_count - before;
 }
+uint32_t try_rdmsr(uint32_t msr, uint64_t* value) {
+  const uint32_t before = gp_count;
+  uint32_t lo = 0, hi = 0;
+  __asm__ volatile("movl $1f, trap_resume\n rdmsr\n1: movl $0, trap_resume" : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
+  *value = (uint64_t)hi << 32 | lo;
+  return gp_count - before;
+}
+uint32_t try_wrmsr(uint32_t msr, uint64_t value) {
+  const uint32_t before = gp_count;
+  __asm__ volatile("movl $1f, trap_resume\n wrmsr\n1: movl $0, trap_resume" ::"a"((uint32_t)value), "d"((uint32_t)(value >> 32)),
+                   "c"(msr) : "memory");
+  return gp_count - before;
+}
