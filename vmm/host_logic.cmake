@@ -18,6 +18,8 @@ set(VMM_HOST_LOGIC_SOURCES
   ${CMAKE_SOURCE_DIR}/vmm/guests/cpuid_view.cpp
   ${CMAKE_SOURCE_DIR}/vmm/guests/fast_path.cpp
   ${CMAKE_SOURCE_DIR}/vmm/guests/virtual_apic.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/guests/virtual_8259.cpp
+  ${CMAKE_SOURCE_DIR}/vmm/guests/virtual_8254.cpp
   ${CMAKE_SOURCE_DIR}/vmm/platform/owned_resources.cpp
   ${CMAKE_SOURCE_DIR}/vmm/memory/phys_ranges.cpp
   ${CMAKE_SOURCE_DIR}/vmm/boot/boot_info.cpp

@@ -192,13 +192,15 @@ json guest(const blob::Reader& r, const blob::Guest& g, const std::optional<mode
   else
     o["map_on_demand"] = nullptr;
   // guests[].devices: the isa-debug-exit port (0: none), fw_cfg with what it reports, the virtual local APIC
-  // and whether it offers x2APIC mode.
+  // and whether it offers x2APIC mode, the 8259 pair and the 8254.
   o["devices"] = {{"exit_port", g.exit_port ? json(g.exit_port) : json(nullptr)},
                   {"fw_cfg", (g.devices & blob::kDeviceFwCfg)
                                  ? json({{"ram_size", g.fw_cfg_ram_size}, {"cpu_count", g.fw_cfg_cpu_count}})
                                  : json(nullptr)},
                   {"local_apic", bool(g.devices & blob::kDeviceLocalApic)},
-                  {"local_apic_x2apic", bool(g.devices & blob::kDeviceLocalApicX2apic)}};
+                  {"local_apic_x2apic", bool(g.devices & blob::kDeviceLocalApicX2apic)},
+                  {"pic", bool(g.devices & blob::kDevicePic)},
+                  {"pit", bool(g.devices & blob::kDevicePit)}};
   o["entry"] = entry_state(g.entry);
   return o;
 }

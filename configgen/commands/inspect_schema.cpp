@@ -196,7 +196,9 @@ json guest() {
                                                        {"cpu_count", integer("CPU count fw_cfg reports")}},
                                                       "QEMU's fw_cfg on ports 0x510/0x511, or null when off"))},
                            {"local_apic", boolean("A virtual local APIC at 0xfee00000 (devices.local_apic)")},
-                           {"local_apic_x2apic", boolean("Its x2APIC mode offered: CPUID.01H:ECX[21], MSRs 0x800-0x8ff (devices.local_apic.x2apic)")}},
+                           {"local_apic_x2apic", boolean("Its x2APIC mode offered: CPUID.01H:ECX[21], MSRs 0x800-0x8ff (devices.local_apic.x2apic)")},
+                           {"pic", boolean("A virtual 8259A pair on ports 0x20/0x21 and 0xa0/0xa1 (devices.pic)")},
+                           {"pit", boolean("A virtual 8254 on ports 0x40-0x43 and 0x61, raising IRQ 0 (devices.pit)")}},
                           "Devices the hypervisor emulates for the guest")},
        {"entry", entry}},
       "A guest");

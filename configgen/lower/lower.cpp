@@ -286,6 +286,8 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
         if (m.kind == blob::RegionKind::Ram || m.kind == blob::RegionKind::Image) r.fw_cfg_ram_size += m.size.value;
       r.fw_cfg_cpu_count = 1;  // one vCPU per guest
     }
+    if (g.pic) r.devices |= blob::kDevicePic;
+    if (g.pit) r.devices |= blob::kDevicePit;
     if (g.local_apic) {
       r.devices |= blob::kDeviceLocalApic;
       if (g.local_apic_x2apic) r.devices |= blob::kDeviceLocalApicX2apic;

@@ -182,6 +182,8 @@ struct Guest {
   bool local_apic = false;
   bool local_apic_x2apic = false;  // devices.local_apic.x2apic: x2APIC mode offered
   bool acpi = false;
+  bool pic = false;  // devices.pic: a virtual 8259A pair
+  bool pit = false;  // devices.pit: a virtual 8254 (needs devices.pic)
   SourceLoc devices_loc;
 };
 

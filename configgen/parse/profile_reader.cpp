@@ -446,6 +446,10 @@ void Reader::read_devices(const Node* n, model::Guest& g) {
       read_local_apic(e.value, g);
     } else if (e.key == "acpi") {
       if (auto b = sc_.boolean(e.value, "acpi")) g.acpi = *b;
+    } else if (e.key == "pic") {
+      if (auto b = sc_.boolean(e.value, "pic")) g.pic = *b;
+    } else if (e.key == "pit") {
+      if (auto b = sc_.boolean(e.value, "pit")) g.pit = *b;
     }
   }
 }

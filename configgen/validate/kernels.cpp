@@ -117,6 +117,30 @@ void check_devices(const model::Guest& g, Diagnostics& diags) {
   }
   if (g.fw_cfg && (passed(kFwCfgSelector) || passed(kFwCfgData)))
     diags.error(g.devices_loc, "device-port", "devices.fw_cfg needs ports 0x510-0x511 to exit, but io.pass passes them");
+  // The 8259 pair and the 8254 answer their ports only if the ports exit.
+  struct LegacyDevice {
+    bool on;
+    const char* key;
+    uint32_t ports[5];
+  };
+  const LegacyDevice legacy[] = {{g.pic, "devices.pic", {0x20, 0x21, 0xA0, 0xA1, 0xA1}},
+                                 {g.pit, "devices.pit", {0x40, 0x41, 0x42, 0x43, 0x61}}};
+  for (const LegacyDevice& d : legacy) {
+    if (!d.on) continue;
+    for (uint32_t port : d.ports) {
+      if (passed(port)) {
+        diags.error(g.devices_loc, "device-port", std::string(d.key) + " needs port " + hex(port) + " to exit, but io.pass passes it");
+        break;
+      }
+      if (g.exit_port && g.exit_port->value == port)
+        diags.error(g.exit_port->loc, "device-port", "devices.exit_port " + hex(port) + " is a port of " + d.key);
+    }
+  }
+  if (g.pit && !g.pic)
+    diags.error(g.devices_loc, "device-pit-needs-pic", "devices.pit drives IRQ 0 of the 8259: add devices.pic: true");
+  if (g.pic && !g.forward_irqs.empty())
+    diags.error(g.forward_irqs.front().loc, "device-port",
+                "devices.pic emulates the 8259 wholly; forward_irqs snoops the guest's programming of the real one on the same ports (0x20/0x21): use one");
 }
 }  // namespace
 

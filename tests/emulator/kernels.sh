@@ -8,7 +8,7 @@
 # Usage: kernels.sh CONFIGGEN BUILD_DIR SOURCE_DIR WORK_DIR
 set -eu
 configgen=$1 build=$2 source=$3 work=$4
-kernels="multiboot_info fw_cfg xsetbv string_io exit_code apic_timer acpi"
+kernels="multiboot_info fw_cfg xsetbv string_io exit_code apic_timer acpi pic_pit"
 rm -rf "$work" && mkdir -p "$work"
 
 # The hypervisor leg: configgen run decides from the profile's expectations.

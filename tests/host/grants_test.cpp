@@ -137,6 +137,12 @@ TEST(BlobReader, RefusesEveryReservedFieldNamingIt) {
       {"unknown device bits in Guest.devices", [](Blob& b) { b.mut(b.reader.guest(0))->devices = 0x8000; }},
       {"Guest.devices offers x2APIC mode without the virtual local APIC",
        [](Blob& b) { b.mut(b.reader.guest(0))->devices = blob::kDeviceLocalApicX2apic; }},
+      {"Guest.devices has the virtual 8254 without the 8259 its IRQ 0 goes to",
+       [](Blob& b) { b.mut(b.reader.guest(0))->devices = blob::kDevicePit; }},
+      {"Guest.devices has the virtual 8259 and forwarded IRQs: both would answer ports 0x20/0x21", [](Blob& b) {
+         b.mut(b.reader.guest(0))->devices = blob::kDevicePic;
+         b.mut(b.reader.guest(0))->forwarded_irqs = 2;
+       }},
       {"reserved field Guest.reserved0 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->reserved0 = 1; }},
       {"reserved field Guest.entry.cs.reserved1 is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->entry.cs.reserved1 = 1; }},
       {"reserved field Guest.entry.gdtr.reserved is not zero", [](Blob& b) { b.mut(b.reader.guest(0))->entry.gdtr.reserved = 1; }},

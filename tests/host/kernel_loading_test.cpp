@@ -320,6 +320,30 @@ TEST(KernelProfile, LocalApicIsABooleanOrAMapThatOffersX2apic) {
   EXPECT_FALSE(p.ok(false));
 }
 
+TEST(KernelProfile, The8259And8254AreDeclaredTogetherAndTheirPortsMustExit) {
+  const auto elf = elf32({{0x100000, 0x40, 0x40, 0xAA}}, 0x100000);
+  const auto compile = [&](const std::string& name, const std::string& extra) {
+    return compile_text(name, kernel_profile(elf, "    entry: {mode: multiboot, kernel: k}\n" + extra));
+  };
+  auto p = compile("l1.yaml", "    devices: {pic: true, pit: true}\n");
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  blob::Reader r;
+  ASSERT_TRUE(r.verify(p.blob.data(), p.blob.size()).ok);
+  EXPECT_EQ(r.guest(0).devices, blob::kDevicePic | blob::kDevicePit);
+  p = compile("l2.yaml", "    devices: {pit: true}\n");
+  EXPECT_TRUE(has_rule(p, "device-pit-needs-pic")) << test_support::rendered(p);
+  EXPECT_NE(test_support::rendered(p).find("l2.yaml:"), std::string::npos);
+  p = compile("l3.yaml", "    devices: {pic: true, pit: true}\n    io: {pass: [0x61]}\n");
+  EXPECT_TRUE(has_rule(p, "device-port")) << test_support::rendered(p);
+  EXPECT_NE(test_support::rendered(p).find("devices.pit needs port 0x61 to exit"), std::string::npos) << test_support::rendered(p);
+  p = compile("l4.yaml", "    devices: {pic: true, exit_port: 0xa1}\n");
+  EXPECT_TRUE(has_rule(p, "device-port")) << test_support::rendered(p);
+  p = compile("l5.yaml", "    devices: {pic: true}\n    cpus: [0]\n    interrupts: {forward_irqs: [1]}\n");
+  EXPECT_TRUE(has_rule(p, "device-port")) << test_support::rendered(p);
+  p = compile("l6.yaml", "    devices: {pic: yes-please}\n");
+  EXPECT_FALSE(p.ok(false));
+}
+
 TEST(KernelProfile, AnElfImageRegionPlacesSegmentsInsideTheRegionOnly) {
   const auto elf = elf32({{0x101000, 0x40, 0x40, 0xAA}}, 0x101000, ~0u);
   auto p = compile_text("r1.yaml", kernel_profile(elf, "    entry: {mode: protected, rip: 0x101000}\n",

@@ -45,6 +45,7 @@ TEST(FastPath, EveryPerEntryOrPerExitDutyClosesItWhole) {
   EXPECT_TRUE(closed([](FastPathInputs& in) { in.floor_stub = true; }));
   EXPECT_TRUE(closed([](FastPathInputs& in) { in.monitor_trap_flag = true; }));
   EXPECT_TRUE(closed([](FastPathInputs& in) { in.virtual_apic = true; }));
+  EXPECT_TRUE(closed([](FastPathInputs& in) { in.legacy_pic = true; }));
   EXPECT_TRUE(closed([](FastPathInputs& in) { in.forwarded_irqs = true; }));
 }
 

@@ -166,8 +166,11 @@ enum GuestDevices : uint16_t {
   kDeviceFwCfg = 1u << 0,      // QEMU fw_cfg on ports 0x510/0x511
   kDeviceLocalApic = 1u << 1,  // a virtual local APIC (timer, EOI, self-IPIs) behind a LocalApic EPT hook
   kDeviceLocalApicX2apic = 1u << 2,  // with kDeviceLocalApic: x2APIC mode offered (CPUID.01H:ECX[21], MSRs 800H-8FFH)
+  kDevicePic = 1u << 3,  // a virtual 8259A pair on ports 0x20/0x21 and 0xa0/0xa1 (guests/virtual_8259.h)
+  kDevicePit = 1u << 4,  // with kDevicePic: a virtual 8254 on 0x40-0x43 and 0x61, IRQ 0 (guests/virtual_8254.h)
 };
-inline constexpr uint16_t kGuestKnownDevices = kDeviceFwCfg | kDeviceLocalApic | kDeviceLocalApicX2apic;
+inline constexpr uint16_t kGuestKnownDevices =
+    kDeviceFwCfg | kDeviceLocalApic | kDeviceLocalApicX2apic | kDevicePic | kDevicePit;
 
 struct Guest {
   StringRef name;

@@ -114,6 +114,10 @@ Status Reader::check_reserved_fields() const {
     if (g.devices & ~blob::kGuestKnownDevices) return Status::bad("unknown device bits in Guest.devices", i);
     if ((g.devices & blob::kDeviceLocalApicX2apic) && !(g.devices & blob::kDeviceLocalApic))
       return Status::bad("Guest.devices offers x2APIC mode without the virtual local APIC", i);
+    if ((g.devices & blob::kDevicePit) && !(g.devices & blob::kDevicePic))
+      return Status::bad("Guest.devices has the virtual 8254 without the 8259 its IRQ 0 goes to", i);
+    if ((g.devices & blob::kDevicePic) && g.forwarded_irqs)
+      return Status::bad("Guest.devices has the virtual 8259 and forwarded IRQs: both would answer ports 0x20/0x21", i);
     const EntryState& e = g.entry;
     if (e.reserved0 != 0) return Status::bad("reserved field Guest.entry.reserved0 is not zero", i);
     if (e.gdtr.reserved != 0) return Status::bad("reserved field Guest.entry.gdtr.reserved is not zero", i);

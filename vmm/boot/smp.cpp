@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "memory/phys.h"
 #include "platform/local_apic.h"
+#include "platform/pit8254.h"
 #include "run/host_nmis.h"
 #include "run/scheduler.h"
 #include "run/setup.h"
@@ -174,21 +175,11 @@ uint32_t enumerate_cpus(const BootInfo& info) {
 }
 
 
-// PIT channel 2 (1.193182 MHz) as a one-shot, gated through port 61H: its
-// OUT bit rises when the count runs out (at most 54.9 ms per start).
-void pit_start_us(uint32_t us) {
-  const uint32_t ticks = us * 1193u / 1000u + 1;
-  const uint8_t gate = arch::inb(0x61) & 0xFC;
-  arch::outb(0x61, gate);
-  arch::outb(0x43, 0xB0);  // channel 2, lobyte/hibyte, mode 0
-  arch::outb(0x42, uint8_t(ticks));
-  arch::outb(0x42, uint8_t(ticks >> 8));
-  arch::outb(0x61, gate | 1);
-}
-bool pit_expired() { return arch::inb(0x61) & 0x20; }
+using platform::pit_expired;
+using platform::pit_start_us;
 void pit_wait() {
   while (!pit_expired()) console::log_drain(), arch::cpu_pause();
-  arch::outb(0x61, arch::inb(0x61) & 0xFC);
+  platform::pit_stop();
 }
 void pit_delay_us(uint32_t us) {
   pit_start_us(us);

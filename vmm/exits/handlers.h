@@ -74,6 +74,22 @@ bool virtual_apic_wrmsr(guests::Vcpu& v, uint32_t msr, uint64_t value);
 void virtual_apic_tsc_moved(guests::Vcpu& v, int64_t delta);
 // What CPUID says of the guest's local APIC (guests/cpuid_view.h).
 guests::CpuidApic cpuid_apic_view(const guests::Vcpu& v);
+// Whether an 8259's INT passes the guest's LINT0 (guests/virtual_apic.h).
+bool virtual_apic_accepts_extint(guests::Vcpu& v);
+// An interrupt is about to be injected into a guest waiting at its HLT: the
+// HLT completes (RIP past it) and the STI shadow of `sti; hlt` ends with it.
+// Returns the interruptibility state the injection is checked against.
+arch::InterruptibilityState complete_waiting_hlt(guests::Vcpu& v);
+
+// legacy_devices.cpp: the 8259A pair of devices.pic and the 8254 of devices.pit.
+inline bool has_legacy_pic(const guests::Vcpu& v) { return v.config->devices & blob::kDevicePic; }
+void reset_legacy_devices(guests::Vcpu& v);
+// An I/O access (1, 2 or 4 bytes) to their ports; false if `port` is not one.
+bool legacy_device_io(guests::Vcpu& v, uint16_t port, uint8_t size, bool in, uint32_t& value);
+bool legacy_interrupt_ready(guests::Vcpu& v, uint64_t tsc);
+// The host TSC at which IRQ 0 next rises with a chance to be delivered, or 0.
+uint64_t legacy_next_interrupt_tsc(guests::Vcpu& v, uint64_t tsc);
+void deliver_legacy_interrupts(guests::Vcpu& v);  // before each VM entry
 
 // int_delivery.cpp: INT n interception through a shrunk IDT limit (book 7.3.1).
 bool int_delivery_hooked(const guests::Vcpu& v);

@@ -3,7 +3,7 @@
 // guest's console; a guest with forwarded IRQs has an emulated 8259, and
 // with IRQ 1 forwarded it reads the i8042's data port through the
 // hypervisor; the devices of guests[].devices (an isa-debug-exit port,
-// fw_cfg) are emulated for the guests that declare them. Any other port is
+// fw_cfg, the 8259 pair and the 8254) are emulated for the guests that declare them. Any other port is
 // denied: the guest is stopped with a report naming the port, or
 // (io.on_denied: ignore) reads all ones and its writes are dropped, as
 // absent hardware does. INS and OUTS go element by element through the
@@ -42,6 +42,7 @@ enum class PortResult { Done, Denied, Ended };
 PortResult port_access(guests::Vcpu& v, const ExitInfo& e, const IoAccess& a, uint32_t& value, Flow& flow) {
   const blob::Guest& g = *v.config;
   if (virtual_pic_io(v, a.port, a.in, value)) return PortResult::Done;
+  if (legacy_device_io(v, a.port, a.size, a.in, value)) return PortResult::Done;
   if (a.port >= kCom1 && a.port < kCom1 + 8) {
     if (!a.in && a.port == kCom1) console_put(v, char(value & 0xFF));
     if (a.in) value = a.port == kCom1LineStatus ? kTransmitterIdle : 0;

@@ -15,7 +15,7 @@ Flow on_hlt(guests::Vcpu& v, const ExitInfo& e) {
   const uint64_t rflags = vmx::read(F::GUEST_RFLAGS);
   console_flush(v);
   if (!(rflags & arch::rflags::IF)) return finish(v, guests::Outcome::Halted, "HLT with interrupts off at rip 0x%lx", e.guest_rip);
-  if (has_virtual_apic(v)) return wait_for_virtual_interrupt(v, e);
+  if (has_virtual_apic(v) || has_legacy_pic(v)) return wait_for_virtual_interrupt(v, e);
   // With interrupts on, the guest waits for an event; nothing in this
   // appliance delivers one unless the profile routes interrupts, so a
   // waiting guest with no pending event is finished too.

@@ -57,7 +57,11 @@ void report_effect(guests::Vcpu& v, guests::ApicEffect effect, uint64_t command)
 }  // namespace
 
 
-void reset_virtual_apic(guests::Vcpu& v) { apic_of(v).reset(uint8_t(v.guest_index)); }
+void reset_virtual_apic(guests::Vcpu& v) {
+  guests::VirtualApic apic = apic_of(v);
+  apic.reset(uint8_t(v.guest_index));
+  if (has_legacy_pic(v)) apic.set_virtual_wire();  // the 8259 behind LINT0, as firmware leaves it
+}
 
 Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa) {
   const GuestAccess a = fetch_guest_access(v, e);
@@ -87,21 +91,25 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
   return Flow::Resume;
 }
 
+arch::InterruptibilityState complete_waiting_hlt(guests::Vcpu& v) {
+  arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
+  if (!v.waiting_hlt_length) return blocking;
+  vmx::write(F::GUEST_RIP, vmx::read(F::GUEST_RIP) + v.waiting_hlt_length);
+  v.waiting_hlt_length = 0;
+  blocking = blocking.without_sti_and_mov_ss_blocking();
+  vmx::write(F::GUEST_INTERRUPTIBILITY_STATE, blocking.raw);
+  return blocking;
+}
+
+bool virtual_apic_accepts_extint(guests::Vcpu& v) { return apic_of(v).accepts_extint(); }
+
 void deliver_virtual_apic(guests::Vcpu& v) {
   guests::VirtualApic apic = apic_of(v);
   apic.update_timer(arch::rdtsc());
   const uint8_t vector = apic.deliverable();
   if (!vector) return;
   if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) return;  // one event per entry
-  arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
-  if (v.waiting_hlt_length) {
-    // The guest waits at its HLT: the interrupt completes it, and the STI
-    // shadow an `sti; hlt` left ends with the HLT.
-    vmx::write(F::GUEST_RIP, vmx::read(F::GUEST_RIP) + v.waiting_hlt_length);
-    v.waiting_hlt_length = 0;
-    blocking = blocking.without_sti_and_mov_ss_blocking();
-    vmx::write(F::GUEST_INTERRUPTIBILITY_STATE, blocking.raw);
-  }
+  const arch::InterruptibilityState blocking = complete_waiting_hlt(v);
   if (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || blocking.blocking_by_sti_or_mov_ss()) {
     request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);
     return;
@@ -161,24 +169,41 @@ guests::CpuidApic cpuid_apic_view(const guests::Vcpu& v) {
   return {!(v.apic_base_msr & guests::apic_base::EN), device && (v.config->devices & blob::kDeviceLocalApicX2apic), device};
 }
 
+// HLT with IF = 1 in a guest with a virtual APIC or 8259: it waits for the
+// next interrupt either would deliver.
 Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
-  guests::VirtualApic apic = apic_of(v);
   const uint64_t now = arch::rdtsc();
-  apic.update_timer(now);
-  if (apic.deliverable()) {
+  bool ready = false;
+  uint64_t deadline = 0;  // host TSC of the next interrupt a timer raises; 0: none is coming
+  const char* timer = "APIC timer";
+  if (has_virtual_apic(v)) {
+    guests::VirtualApic apic = apic_of(v);
+    apic.update_timer(now);
+    ready = apic.deliverable();
+    if (apic.timer_counting()) deadline = apic.timer_deadline();
+  }
+  if (has_legacy_pic(v)) {
+    ready = ready || legacy_interrupt_ready(v, now);
+    const uint64_t irq0 = legacy_next_interrupt_tsc(v, now);
+    if (irq0 && (!deadline || irq0 < deadline)) deadline = irq0, timer = "8254 IRQ 0";
+  }
+  if (ready) {
     v.waiting_hlt_length = e.instruction_length;  // injected before the next entry
     return Flow::Resume;
   }
-  if (!apic.timer_counting())
-    return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no interrupt to wait for (APIC timer stopped), rip 0x%lx",
+  if (!deadline)
+    return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no interrupt to wait for (%s), rip 0x%lx",
+                  !has_legacy_pic(v) ? "APIC timer stopped"
+                  : has_virtual_apic(v) ? "APIC timer stopped, 8254 IRQ 0 masked or not counting"
+                                        : "8254 IRQ 0 masked or not counting",
                   e.guest_rip);
   // A timer set further out than the default watchdog period would hold
   // the guest without end; such a wait is the watchdog's to stop.
   const uint64_t bound = uint64_t(guests::kDefaultWatchdogTicks) << cpu::this_cpu().caps.preemption_timer_rate();
-  if (apic.timer_deadline() - now > bound)
-    return finish(v, guests::Outcome::Watchdog,
-                  "HLT waits for an APIC timer %lu TSC ticks away, beyond the default watchdog period, rip 0x%lx",
-                  apic.timer_deadline() - now, e.guest_rip);
+  const uint64_t wait = deadline > now ? deadline - now : 0;
+  if (wait > bound)
+    return finish(v, guests::Outcome::Watchdog, "HLT waits for an %s %lu TSC ticks away, beyond the default watchdog period, rip 0x%lx",
+                  timer, wait, e.guest_rip);
   v.waiting_hlt_length = e.instruction_length;
   return Flow::Yield;  // the CPU's other guests run; this one comes back to its HLT
 }

@@ -21,7 +21,7 @@ bool overridden(const FastPathInputs& in, uint32_t leaf) {
 
 FastPathGate fast_path_gate(const FastPathInputs& in) {
   FastPathGate g{};
-  if (in.disabled || in.tracing || in.floor_stub || in.monitor_trap_flag || in.virtual_apic || in.forwarded_irqs) return g;
+  if (in.disabled || in.tracing || in.floor_stub || in.monitor_trap_flag || in.virtual_apic || in.legacy_pic || in.forwarded_irqs) return g;
   if (!in.cpuid_behaviour)
     for (uint32_t leaf = 0; leaf < 32; ++leaf)
       if (!cpuid_leaf_adjusted(leaf) && !overridden(in, leaf)) g.cpuid_leaves |= 1u << leaf;

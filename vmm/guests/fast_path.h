@@ -30,6 +30,7 @@ struct FastPathInputs {
   bool floor_stub;         // the benchmark floor's stub is the guest's HOST_RIP
   bool monitor_trap_flag;  // every entry records where the step starts
   bool virtual_apic;       // every entry checks the virtual APIC's timer and delivers its interrupts
+  bool legacy_pic;         // every entry runs the virtual 8254 and delivers the virtual 8259's interrupts
   bool forwarded_irqs;     // every entry delivers the forwarded IRQs
   bool cpuid_behaviour, io_behaviour, vmcall_behaviour;  // on_exit names the reason
   const blob::Behaviour* behaviours;                      // for CPUID overrides (found by leaf, not by reason)

@@ -9,6 +9,8 @@
 #include "blob/format.h"
 #include "guests/fw_cfg.h"
 #include "guests/vcpu_offsets.h"
+#include "guests/virtual_8254.h"
+#include "guests/virtual_8259.h"
 #include "guests/virtual_apic.h"
 #include "memory/ept.h"
 
@@ -202,7 +204,10 @@ struct Vcpu {
   uint32_t console_length;
   FwCfgState fw_cfg;  // devices.fw_cfg
   ApicTimer apic_timer;         // devices.local_apic: the timer beside the virtual-APIC page
-  uint32_t waiting_hlt_length;  // devices.local_apic: the guest waits at a HLT of this length (0 = not waiting)
+  uint32_t waiting_hlt_length;  // devices.local_apic or pic: the guest waits at a HLT of this length (0 = not waiting)
+  Virtual8259 i8259;            // devices.pic
+  Virtual8254 i8254;            // devices.pit
+  uint64_t i8254_epoch_tsc;     // devices.pit: the host TSC at the guest's set-up, the 8254's tick 0
   Vcpu* next_on_cpu;
 };
 

@@ -3,6 +3,7 @@
 namespace guests {
 namespace {
 constexpr uint32_t kVersion = 0x00050014;  // version 14h, 6 LVT entries (max LVT 5), no EOI-broadcast suppression
+constexpr uint32_t kDeliveryModeMask = 7u << 8, kDeliveryExtInt = 7u << 8;  // LVT bits 10:8 (SDM 11.5.1)
 
 enum class Access : uint8_t { None, ReadOnly, WriteOnly, ReadWrite };
 constexpr bool readable(Access a) { return a == Access::ReadOnly || a == Access::ReadWrite; }
@@ -77,6 +78,14 @@ void VirtualApic::reset(uint8_t apic_id) {
   reg(apic::SVR) = 0xFF;
   for (uint32_t lvt = apic::LVT_TIMER; lvt <= apic::LVT_ERROR; lvt += 16) reg(lvt) = apic::kLvtMasked;
   timer_ = {};
+}
+
+void VirtualApic::set_virtual_wire() { reg(apic::LVT_LINT0) = kDeliveryExtInt; }
+
+bool VirtualApic::accepts_extint() const {
+  if (mode() == ApicMode::Disabled) return true;
+  const uint32_t lint0 = reg(apic::LVT_LINT0);
+  return !(lint0 & apic::kLvtMasked) && (lint0 & kDeliveryModeMask) == kDeliveryExtInt;
 }
 
 ApicMode VirtualApic::mode() const {

@@ -89,6 +89,14 @@ class VirtualApic {
   void reset(uint8_t apic_id);
   ApicMode mode() const;
 
+  // LINT0 unmasked in ExtINT mode, as firmware leaves a PC in virtual-wire
+  // mode (MP specification 3.6.2.2) with an 8259 behind it.
+  void set_virtual_wire();
+  // Whether an 8259's INT reaches the processor: with the APIC disabled
+  // LINT0 is the INTR pin itself (SDM 11.4.3), else LINT0 must be unmasked
+  // in ExtINT mode (SDM 11.5.1).
+  bool accepts_extint() const;
+
   // xAPIC mode: the memory-mapped registers (the caller checks the mode).
   uint32_t read(uint32_t offset, uint64_t now_tsc) const;
   ApicEffect write(uint32_t offset, uint32_t value, uint64_t now_tsc);

@@ -165,6 +165,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
         inject_next_event(*v);
         if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
         if (exits::has_virtual_apic(*v)) exits::deliver_virtual_apic(*v);
+        if (exits::has_legacy_pic(*v)) exits::deliver_legacy_interrupts(*v);
         deliver_pending_nmi(*v);
         if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
           exits::record_mtf_entry(*v);

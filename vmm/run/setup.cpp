@@ -114,6 +114,7 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps
   *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) = v.guest_index << 24;  // APIC ID
   *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x30) = 0x00050014;            // version
   if (exits::has_virtual_apic(v)) exits::reset_virtual_apic(v);  // devices.local_apic: the power-up registers
+  if (exits::has_legacy_pic(v)) exits::reset_legacy_devices(v);   // devices.pic, devices.pit
   if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::VIRTUALIZE_APIC_ACCESSES.mask()) {
     v.apic_access = memory::phys_allocate_page();
     if (!v.apic_access || !v.ept.map(kApicBaseDefault & ~0xFFFull, v.apic_access, 4096, 3, 0, 4096))
@@ -325,13 +326,14 @@ void gate_fast_path(Vcpu& v) {
   in.floor_stub = v.config->flags & blob::kGuestExitFloorStub;
   in.monitor_trap_flag = v.controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask();
   in.virtual_apic = exits::has_virtual_apic(v);
+  in.legacy_pic = exits::has_legacy_pic(v);
   in.forwarded_irqs = v.config->forwarded_irqs;
   in.cpuid_behaviour = v.behaviour_for_exit[uint32_t(R::CPUID)] != kNoBehaviour;
   in.io_behaviour = v.behaviour_for_exit[uint32_t(R::IO_INSTRUCTION)] != kNoBehaviour;
   in.vmcall_behaviour = v.behaviour_for_exit[uint32_t(R::VMCALL)] != kNoBehaviour;
   in.behaviours = v.behaviours;
   in.behaviour_count = v.config->behaviour_count;
-  v.static_entry_duties = in.monitor_trap_flag || in.virtual_apic || in.forwarded_irqs;
+  v.static_entry_duties = in.monitor_trap_flag || in.virtual_apic || in.legacy_pic || in.forwarded_irqs;
   const FastPathGate gate = fast_path_gate(in);
   v.fast_path_allowed = gate.reasons;
   v.exits.fast_path_budget = kUnlimitedFastPathExits;  // with a timer, each slice's start sets it

@@ -88,6 +88,19 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   else if (string_starts(c, "outs-reset")) rep_outsb(RESET_CONTROL, reset, sizeof reset);
   else if (string_starts(c, "fw-cfg-undeclared")) fw_cfg_read(0x0000, (void*)info, 4);
   else if (string_starts(c, "exit-undeclared")) outl(EXIT_PORT, 0);
+  else if (string_starts(c, "pic-undeclared")) outb(0x21, 0x00);  /* unmask every IRQ of the host's 8259 */
+  else if (string_starts(c, "pit-undeclared")) outb(0x43, 0x34);  /* reprogram the host's IRQ 0 timer */
+  else if (string_starts(c, "pit-storm")) {
+    /* The 8254 at its fastest (count 2: 597 kHz) behind an 8259 in automatic-EOI
+     * mode, so that every entry has an interrupt to take, and HLT in a loop:
+     * the CPU's other guests must still run and the storm be stopped. */
+    install_traps();
+    set_interrupt_gate(0x40, vector_0x40_entry);
+    outb(0x20, 0x11), outb(0x21, 0x40), outb(0x21, 0x04), outb(0x21, 0x03);
+    outb(0x21, 0xFE);
+    outb(0x43, 0x34), outb(0x40, 2), outb(0x40, 0);
+    for (;;) __asm__ volatile("sti; hlt; cli");
+  }
   else if (string_starts(c, "x2apic-abuse")) return x2apic_abuse();
   else if (string_starts(c, "x2apic-hidden")) return x2apic_hidden();
   else if (string_starts(c, "no-apic-msrs")) return no_apic_msrs();

@@ -1,0 +1,16 @@
+// The host's 8254 channel 2 as a one-shot (1.193182 MHz, gated through port
+// 61H; its OUT bit rises when the count runs out, at most 54.9 ms per
+// start): the SMP start's waits, and the TSC's rate for devices.pit.
+#pragma once
+#include <stdint.h>
+
+namespace platform {
+void pit_start_us(uint32_t us);
+bool pit_expired();
+void pit_stop();  // the gate low again: channel 2 idle
+
+// TSC ticks per second, measured over 10 ms the first time (BSP only,
+// before the guests run: the PIT is one device); 0 until then.
+uint64_t measure_tsc_hz();
+uint64_t tsc_hz();
+}  // namespace platform
