@@ -71,7 +71,8 @@ std::string emulator_program(const RunSpec& s) {
 }
 
 std::vector<std::string> command(const RunSpec& s, const std::string& serial, const QemuAccel& accel) {
-  std::vector<std::string> argv = {"timeout", "-s", "INT", "-k", "10", std::to_string(s.timeout_seconds)};
+  // SIGINT first, so QEMU ends cleanly; Bochs ignores it and is killed 3 s later.
+  std::vector<std::string> argv = {"timeout", "-s", "INT", "-k", "3", std::to_string(s.timeout_seconds)};
   if (s.emulator == "bochs") {
     argv.push_back(emulator_program(s));
     for (const char* a : {"-q", "-f"}) argv.push_back(a);

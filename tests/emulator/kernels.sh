@@ -16,6 +16,15 @@ if ! "$configgen" run "$source/profiles/kernels/kernels.yaml" --emulator bochs -
   echo "kernels: the hypervisor run failed its expectations"; exit 1
 fi
 log=$(find "$work/bochs" -name serial.log | head -n1)
+# One bare run: sets qemu_code (isa-debug-exit: QEMU exits with code * 2 + 1;
+# anything even is not the kernel's word).
+bare_run() {
+  status=0
+  (cd "$build/guest_images/kernels" && timeout 60 qemu-system-i386 -kernel "$1.elf" -append "kernel-test=multiboot" \
+      -initrd "payload.txt payload-arg" -m 16 -smp 1 -cpu max -display none -no-reboot -nodefaults \
+      -serial "file:$work/qemu-$1.log" -device isa-debug-exit,iobase=0xf4,iosize=4) 2>"$work/qemu-$1.err" || status=$?
+  if [ $((status % 2)) -eq 1 ]; then qemu_code=$(((status - 1) / 2)); else qemu_code="none (QEMU status $status)"; fi
+}
 failed=0
 for k in $kernels; do
   # Only the hypervisor's own outcome line counts (docs/serial-log.md).
@@ -23,12 +32,14 @@ for k in $kernels; do
   guest_code=$(printf '%s\n' "$line" | sed -n 's/.* ended: exited (code \([0-9]*\) .*/\1/p')
   # The bare leg, from the kernels' directory, so that QEMU's command line
   # ("FILE ARGS") and module string are the ones the profile gives.
-  status=0
-  (cd "$build/guest_images/kernels" && timeout 60 qemu-system-i386 -kernel "$k.elf" -append "kernel-test=multiboot" \
-      -initrd "payload.txt payload-arg" -m 16 -smp 1 -cpu max -display none -no-reboot -nodefaults \
-      -serial "file:$work/qemu-$k.log" -device isa-debug-exit,iobase=0xf4,iosize=4) 2>"$work/qemu-$k.err" || status=$?
-  # isa-debug-exit: QEMU exits with code * 2 + 1; anything even is not the kernel's word.
-  if [ $((status % 2)) -eq 1 ]; then qemu_code=$(((status - 1) / 2)); else qemu_code="none (QEMU status $status)"; fi
+  bare_run "$k"
+  # TCG runs the timers on host time: a loaded host can stretch one of the
+  # timer kernels' windows. One more run decides; both are kept.
+  if [ -n "$guest_code" ] && [ "$guest_code" != "$qemu_code" ]; then
+    mv "$work/qemu-$k.log" "$work/qemu-$k.first.log"
+    echo "kernels: $k: bare QEMU said $qemu_code on the first run; running it again"
+    bare_run "$k"
+  fi
   if [ -z "$guest_code" ]; then
     echo "kernels: $k: no exited line from the hypervisor: ${line:-none}"; failed=1
   elif [ "$guest_code" != "$qemu_code" ]; then

@@ -71,9 +71,9 @@ emulator_test(emu_bochs_screen_flood 150 ${CONFIGGEN} run ${EMU_DIR}/demo.blob -
 set_tests_properties(emu_bochs_screen_flood PROPERTIES FIXTURES_REQUIRED demo_blob)
 # A guest that never exits: the time limit stops Bochs (SIGINT) and the run reports a timeout
 # (exit status 124 without --expect-timeout) instead of hanging the suite.
-emulator_test(emu_timeout_reported 60 ${CONFIGGEN} run ${CMAKE_CURRENT_LIST_DIR}/profiles/hang.yaml --cpus 1 --timeout 10
+emulator_test(emu_timeout_reported 60 ${CONFIGGEN} run ${CMAKE_CURRENT_LIST_DIR}/profiles/hang.yaml --cpus 1 --timeout 6
   --expect-timeout --quiet --keep ${EMU_DIR}/timeout)
-set_tests_properties(emu_timeout_reported PROPERTIES PASS_REGULAR_EXPRESSION "TIMEOUT after 10s in bochs [0-9.]+. last lines:.*guest spin\\| spinning forever.*negative check PASSED")
+set_tests_properties(emu_timeout_reported PROPERTIES PASS_REGULAR_EXPRESSION "TIMEOUT after 6s in bochs [0-9.]+. last lines:.*guest spin\\| spinning forever.*negative check PASSED")
 # `configgen image --iso` builds an appliance that boots on its own: the ISO, given to `run` as it is.
 add_test(NAME emu_fixture_demo_iso COMMAND ${CONFIGGEN} image ${CMAKE_SOURCE_DIR}/profiles/demo.yaml --iso ${EMU_DIR}/demo.iso --cmdline exit=bochs)
 set_tests_properties(emu_fixture_demo_iso PROPERTIES FIXTURES_SETUP demo_iso LABELS emulator)

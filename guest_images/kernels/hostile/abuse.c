@@ -101,6 +101,18 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
     outb(0x43, 0x34), outb(0x40, 2), outb(0x40, 0);
     for (;;) __asm__ volatile("sti; hlt; cli");
   }
+  else if (string_starts(c, "pic-lint0-masked")) {
+    /* The 8254 ticking into an unmasked IRQ 0, but LINT0 of the guest's own
+     * local APIC masked: no interrupt can come, and HLT must not wait forever. */
+    volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;
+    outb(0x20, 0x11), outb(0x21, 0x40), outb(0x21, 0x04), outb(0x21, 0x01);
+    outb(0x21, 0xFE);
+    outb(0x43, 0x34), outb(0x40, 0x9C), outb(0x40, 0x2E);
+    apic[0x350 / 4] = (1u << 16) | (7u << 8);
+    __asm__ volatile("sti; hlt; cli");
+    put_string("abuse: HLT returned\n");
+    return 0;
+  }
   else if (string_starts(c, "x2apic-abuse")) return x2apic_abuse();
   else if (string_starts(c, "x2apic-hidden")) return x2apic_hidden();
   else if (string_starts(c, "no-apic-msrs")) return no_apic_msrs();
