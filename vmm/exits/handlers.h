@@ -65,6 +65,12 @@ void reset_virtual_apic(guests::Vcpu& v);
 Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa);
 void deliver_virtual_apic(guests::Vcpu& v);  // before each VM entry
 Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e);  // HLT with IF = 1
+// The host TSC at which the virtual APIC's timer or the 8254's IRQ 0 next
+// fires, or 0; `source` names which (may be null).
+uint64_t next_virtual_interrupt_tsc(guests::Vcpu& v, uint64_t now, const char** source);
+// Before an entry: the VMX-preemption timer cut to that deadline, the rest
+// of the slice held back (lifecycle.cpp).
+void clamp_timer_to_virtual_deadline(guests::Vcpu& v);
 // Its MSRs: IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC range. False:
 // the access raises #GP(0) (the reason logged).
 bool is_virtual_apic_msr(const guests::Vcpu& v, uint32_t msr);

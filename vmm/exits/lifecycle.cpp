@@ -41,6 +41,7 @@ Flow on_init_signal(guests::Vcpu& v, const ExitInfo& e) {
 // A new slice (book 6.4.5): the full timer value, nothing charged yet.
 void start_slice(guests::Vcpu& v) {
   vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_value);
+  v.timer_clamp_extra = 0;
   v.time.slice_ticks = v.timer_value;
   v.exits.fast_path_budget = guests::fast_path_budget(v.timer_value, cpu::this_cpu().caps.preemption_timer_rate());
   v.time.charged_ticks = 0;
@@ -110,7 +111,35 @@ Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
   return Flow::Yield;
 }
 
-Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) { return end_of_slice(v, e.guest_rip); }
+Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) {
+  if (v.timer_clamp_extra) {  // a virtual device's deadline, not the slice's end: the rest of the slice goes on
+    vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_clamp_extra);
+    v.timer_clamp_extra = 0;
+    return Flow::Resume;
+  }
+  return end_of_slice(v, e.guest_rip);
+}
+
+// A guest with a virtual timer (devices.local_apic, devices.pit) gets its
+// interrupt when it is due even if it spins without exiting: the
+// VMX-preemption timer is cut to the device's next deadline and the rest of
+// the slice held back, to be given back at that exit (on_preemption_timer)
+// or charged at any other (run/scheduler.cpp). The slice keeps its length;
+// the watchdog counts these exits as it counts every timer exit, not as the
+// guest's own.
+void clamp_timer_to_virtual_deadline(guests::Vcpu& v) {
+  const uint64_t now = arch::rdtsc();
+  const uint64_t deadline = next_virtual_interrupt_tsc(v, now, nullptr);
+  const uint64_t remaining = vmx::read(F::VMX_PREEMPTION_TIMER_VALUE) + v.timer_clamp_extra;
+  uint64_t until = remaining;
+  const uint32_t rate = cpu::this_cpu().caps.preemption_timer_rate();
+  if (deadline && rate < 64) {
+    const uint64_t ticks = (deadline > now ? (deadline - now) >> rate : 0) + 1;  // never before it
+    if (ticks < until) until = ticks;
+  }
+  vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, until);
+  v.timer_clamp_extra = uint32_t(remaining - until);
+}
 
 Flow on_entry_failure(guests::Vcpu& v, const ExitInfo& e) {
   char check[200];

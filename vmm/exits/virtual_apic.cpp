@@ -169,24 +169,34 @@ guests::CpuidApic cpuid_apic_view(const guests::Vcpu& v) {
   return {!(v.apic_base_msr & guests::apic_base::EN), device && (v.config->devices & blob::kDeviceLocalApicX2apic), device};
 }
 
+uint64_t next_virtual_interrupt_tsc(guests::Vcpu& v, uint64_t now, const char** source) {
+  uint64_t deadline = 0;
+  const char* timer = "APIC timer";
+  if (has_virtual_apic(v)) {
+    const guests::VirtualApic apic = apic_of(v);
+    if (apic.timer_counting()) deadline = apic.timer_deadline();
+  }
+  if (has_legacy_pic(v)) {
+    const uint64_t irq0 = legacy_next_interrupt_tsc(v, now);
+    if (irq0 && (!deadline || irq0 < deadline)) deadline = irq0, timer = "8254 IRQ 0";
+  }
+  if (source) *source = timer;
+  return deadline;
+}
+
 // HLT with IF = 1 in a guest with a virtual APIC or 8259: it waits for the
 // next interrupt either would deliver.
 Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   const uint64_t now = arch::rdtsc();
   bool ready = false;
-  uint64_t deadline = 0;  // host TSC of the next interrupt a timer raises; 0: none is coming
-  const char* timer = "APIC timer";
   if (has_virtual_apic(v)) {
     guests::VirtualApic apic = apic_of(v);
     apic.update_timer(now);
     ready = apic.deliverable();
-    if (apic.timer_counting()) deadline = apic.timer_deadline();
   }
-  if (has_legacy_pic(v)) {
-    ready = ready || legacy_interrupt_ready(v, now);
-    const uint64_t irq0 = legacy_next_interrupt_tsc(v, now);
-    if (irq0 && (!deadline || irq0 < deadline)) deadline = irq0, timer = "8254 IRQ 0";
-  }
+  if (has_legacy_pic(v)) ready = ready || legacy_interrupt_ready(v, now);
+  const char* timer = nullptr;
+  const uint64_t deadline = next_virtual_interrupt_tsc(v, now, &timer);
   if (ready) {
     v.waiting_hlt_length = e.instruction_length;  // injected before the next entry
     return Flow::Resume;

@@ -176,6 +176,7 @@ struct Vcpu {
   uint32_t next_event;          // next blob event to inject
   uint32_t slices_without_exit; // watchdog
   uint32_t timer_value;         // preemption timer reload
+  uint32_t timer_clamp_extra;   // the slice's timer ticks held back while the timer is cut to a virtual device's deadline
   TimeAccount time;
   bool takes_nmis;              // on_exit nmi: reflect/reinject: NMIs are delivered to it
   bool nmi_pending;             // an NMI it owes, waiting for injection

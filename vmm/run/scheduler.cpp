@@ -76,8 +76,10 @@ exits::Flow charge_exit_time(cpu::PerCpu& c, Vcpu& v) {
   const uint64_t host = arch::rdtsc() - v.time.exit_tsc + v.exits.fast_tsc_pending;  // with the fast path's since the last
   v.time.exit_tsc = 0;
   v.exits.fast_tsc_pending = 0;
-  const SliceCharge charge =
-      charge_exit(uint32_t(vmx::read(F::VMX_PREEMPTION_TIMER_VALUE)), host, c.caps.preemption_timer_rate());
+  // The slice's remainder: the timer's, and what a cut to a device deadline held back.
+  const uint32_t remaining = uint32_t(vmx::read(F::VMX_PREEMPTION_TIMER_VALUE)) + v.timer_clamp_extra;
+  v.timer_clamp_extra = 0;
+  const SliceCharge charge = charge_exit(remaining, host, c.caps.preemption_timer_rate());
   v.time.charged_ticks += charge.charged;
   v.time.total_charged += charge.charged;
   if (!charge.ended) {
@@ -166,6 +168,8 @@ void run_cpu_guests(cpu::PerCpu& c) {
         if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
         if (exits::has_virtual_apic(*v)) exits::deliver_virtual_apic(*v);
         if (exits::has_legacy_pic(*v)) exits::deliver_legacy_interrupts(*v);
+        if ((exits::has_virtual_apic(*v) || exits::has_legacy_pic(*v)) && has_timer(*v))
+          exits::clamp_timer_to_virtual_deadline(*v);
         deliver_pending_nmi(*v);
         if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
           exits::record_mtf_entry(*v);
