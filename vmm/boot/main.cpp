@@ -222,7 +222,10 @@ extern "C" [[noreturn]] void kmain(uint32_t magic, uint32_t info_address) {
   // measured once, here, before any guest runs (the 8254 is one device).
   for (uint32_t i = 0; i < g_blob.guest_count(); ++i)
     if (g_blob.guest(i).devices & blob::kDevicePit) {
-      LOG("vmm: TSC rate for the guests' 8254: %lu Hz (10 ms against the machine's)", platform::measure_tsc_hz());
+      if (platform::measure_tsc_hz())
+        LOG("vmm: TSC rate for the guests' 8254: %lu Hz (10 ms against the machine's)", platform::tsc_hz());
+      else
+        LOG("vmm: TSC rate for the guests' 8254: the machine's 8254 did not count; taken as %lu Hz", platform::tsc_hz());
       break;
     }
   // Every CPU, the BSP included, now enables VMX and runs its guests.

@@ -20,14 +20,19 @@ void pit_start_us(uint32_t us) {
 bool pit_expired() { return arch::inb(kGate) & 0x20; }
 void pit_stop() { arch::outb(kGate, arch::inb(kGate) & 0xFC); }
 
-uint64_t measure_tsc_hz() {
-  if (g_tsc_hz) return g_tsc_hz;
+bool measure_tsc_hz() {
+  if (g_tsc_hz) return true;
   pit_start_us(10000);
   const uint64_t start = arch::rdtsc();
-  while (!pit_expired()) arch::cpu_pause();
-  g_tsc_hz = (arch::rdtsc() - start) * 100;
+  // Bounded: some machines gate the 8254's clock off. 5 M reads of port
+  // 61H take far longer than 10 ms anywhere (each is a bus cycle).
+  uint32_t polls = 0;
+  while (!pit_expired() && ++polls < 5000000u) arch::cpu_pause();
+  const bool counted = polls < 5000000u;
+  g_tsc_hz = counted ? (arch::rdtsc() - start) * 100 : 0;
   pit_stop();
-  return g_tsc_hz;
+  if (!g_tsc_hz) g_tsc_hz = 1000000000;  // not measured (or a TSC that did not move): 1 GHz, never a divisor of 0
+  return counted && g_tsc_hz != 1000000000;
 }
 uint64_t tsc_hz() { return g_tsc_hz; }
 }  // namespace platform

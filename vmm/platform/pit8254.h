@@ -9,8 +9,9 @@ void pit_start_us(uint32_t us);
 bool pit_expired();
 void pit_stop();  // the gate low again: channel 2 idle
 
-// TSC ticks per second, measured over 10 ms the first time (BSP only,
-// before the guests run: the PIT is one device); 0 until then.
-uint64_t measure_tsc_hz();
+// TSC ticks per second, measured over 10 ms (BSP only, before the guests
+// run: the PIT is one device). False when the 8254 did not count (its
+// clock gated off): the rate is then taken as 1 GHz. tsc_hz() is 0 before.
+bool measure_tsc_hz();
 uint64_t tsc_hz();
 }  // namespace platform
