@@ -102,6 +102,23 @@ TEST(Virtual8259, FullyNestedPriorityAndTheSlaveThroughTheCascade) {
   EXPECT_EQ(pic_pending_vector(p), -1);
 }
 
+TEST(Virtual8259, AnInputCanInterruptOnlyUnmaskedAndAboveWhatIsInService) {
+  Virtual8259 p;
+  initialize(p);
+  out(p, 0x21, 0xFE);
+  EXPECT_TRUE(pic_input_can_interrupt(p, 0));
+  EXPECT_FALSE(pic_input_can_interrupt(p, 1)) << "masked";
+  pic_raise(p, 0);
+  EXPECT_EQ(pic_acknowledge(p), 0x40);
+  EXPECT_FALSE(pic_input_can_interrupt(p, 0)) << "in service, never ended";
+  out(p, 0x20, 0x20);
+  EXPECT_TRUE(pic_input_can_interrupt(p, 0));
+  out(p, 0x20, 0x11);  // ICW1: until the last ICW nothing is requested
+  pic_raise(p, 0);
+  EXPECT_EQ(pic_pending_vector(p), -1);
+  EXPECT_FALSE(pic_input_can_interrupt(p, 0));
+}
+
 TEST(Virtual8259, AutomaticEoiLeavesNothingInService) {
   Virtual8259 p;
   initialize(p, 0x03);
@@ -213,6 +230,17 @@ TEST(Virtual8254, SquareWaveAndAccessModes) {
   pit_out_byte(p, 0x43, 0x34, 0);
   pit_out_byte(p, 0x40, 0, 0), pit_out_byte(p, 0x40, 0, 0);  // 0 is 65536
   EXPECT_EQ(pit_ticks_to_next_irq0(p, 0), 65536u);
+}
+
+TEST(Virtual8254, ACountOfOneInModesTwoAndThreeRaisesNothing) {
+  for (uint8_t control : {uint8_t(0x14), uint8_t(0x16)}) {  // counter 0, LSB only, mode 2 / mode 3
+    Virtual8254 p;
+    pit_reset(p);
+    pit_out_byte(p, 0x43, control, 0);
+    pit_out_byte(p, 0x40, 1, 0);
+    EXPECT_EQ(pit_take_irq0_edges(p, 100000), 0u) << "control 0x" << std::hex << int(control);
+    EXPECT_EQ(pit_ticks_to_next_irq0(p, 100000), UINT64_MAX);
+  }
 }
 
 TEST(Virtual8254, TscConversionIsExactAndDoesNotOverflow) {

@@ -63,15 +63,19 @@ bool legacy_interrupt_ready(guests::Vcpu& v, uint64_t tsc) {
 }
 
 uint64_t legacy_next_interrupt_tsc(guests::Vcpu& v, uint64_t tsc) {
-  // IRQ 0 masked (or the INT line cut off at LINT0) waits for nothing.
-  if (!has_pit(v) || !int_reaches_cpu(v) || (v.i8259.chip[0].imr & 1)) return 0;
+  // IRQ 0 masked or held back by a level in service (the 8259's fully
+  // nested mode), or the INT line cut off at LINT0: it waits for nothing.
+  if (!has_pit(v) || !int_reaches_cpu(v) || !guests::pic_input_can_interrupt(v.i8259, 0)) return 0;
   const uint64_t ticks = guests::pit_ticks_to_next_irq0(v.i8254, pit_now(v, tsc));
   return ticks == UINT64_MAX ? 0 : tsc + guests::tsc_from_pit_ticks(ticks, platform::tsc_hz());
 }
 
 void deliver_legacy_interrupts(guests::Vcpu& v) {
   if (!legacy_interrupt_ready(v, arch::rdtsc())) return;
-  if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) return;  // one event per entry
+  if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) {
+    request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);  // one event per entry: this one right after
+    return;
+  }
   arch::InterruptibilityState blocking = complete_waiting_hlt(v);
   if (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || blocking.blocking_by_sti_or_mov_ss()) {
     request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);

@@ -134,7 +134,9 @@ void clamp_timer_to_virtual_deadline(guests::Vcpu& v) {
   uint64_t until = remaining;
   const uint32_t rate = cpu::this_cpu().caps.preemption_timer_rate();
   if (deadline && rate < 64) {
-    const uint64_t ticks = (deadline > now ? (deadline - now) >> rate : 0) + 1;  // never before it
+    // +2: the timer counts down as TSC bit `rate` changes, so its first tick
+    // may come at once; one more keeps the exit from coming before the deadline.
+    const uint64_t ticks = (deadline > now ? (deadline - now) >> rate : 0) + 2;
     if (ticks < until) until = ticks;
   }
   vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, until);

@@ -94,6 +94,10 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
 arch::InterruptibilityState complete_waiting_hlt(guests::Vcpu& v) {
   arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
   if (!v.waiting_hlt_length) return blocking;
+  if (vmx::read(F::GUEST_RIP) != v.waiting_hlt_rip) {  // another event (an NMI, a profile event) took it elsewhere
+    v.waiting_hlt_length = 0;
+    return blocking;
+  }
   vmx::write(F::GUEST_RIP, vmx::read(F::GUEST_RIP) + v.waiting_hlt_length);
   v.waiting_hlt_length = 0;
   blocking = blocking.without_sti_and_mov_ss_blocking();
@@ -108,7 +112,10 @@ void deliver_virtual_apic(guests::Vcpu& v) {
   apic.update_timer(arch::rdtsc());
   const uint8_t vector = apic.deliverable();
   if (!vector) return;
-  if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) return;  // one event per entry
+  if (arch::InterruptionInfo{uint32_t(vmx::read(F::VM_ENTRY_INTERRUPTION_INFORMATION))}.valid()) {
+    request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);  // one event per entry: this one right after
+    return;
+  }
   const arch::InterruptibilityState blocking = complete_waiting_hlt(v);
   if (!(vmx::read(F::GUEST_RFLAGS) & arch::rflags::IF) || blocking.blocking_by_sti_or_mov_ss()) {
     request_window(v, arch::ctl::INTERRUPT_WINDOW_EXITING, true);
@@ -197,6 +204,9 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   if (has_legacy_pic(v)) ready = ready || legacy_interrupt_ready(v, now);
   const char* timer = nullptr;
   const uint64_t deadline = next_virtual_interrupt_tsc(v, now, &timer);
+  // The same HLT again: the wait goes on; a new one starts its clock.
+  if (!v.waiting_hlt_length || v.waiting_hlt_rip != e.guest_rip) v.waiting_since_tsc = now;
+  v.waiting_hlt_rip = e.guest_rip;
   if (ready) {
     v.waiting_hlt_length = e.instruction_length;  // injected before the next entry
     return Flow::Resume;
@@ -204,8 +214,8 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   if (!deadline)
     return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no interrupt to wait for (%s), rip 0x%lx",
                   !has_legacy_pic(v) ? "APIC timer stopped"
-                  : has_virtual_apic(v) ? "APIC timer stopped, 8254 IRQ 0 masked or not counting"
-                                        : "8254 IRQ 0 masked or not counting",
+                  : has_virtual_apic(v) ? "APIC timer stopped, 8254 IRQ 0 masked, held back in service or not counting"
+                                        : "8254 IRQ 0 masked, held back in service or not counting",
                   e.guest_rip);
   // A timer set further out than the default watchdog period would hold
   // the guest without end; such a wait is the watchdog's to stop.
@@ -214,6 +224,12 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   if (wait > bound)
     return finish(v, guests::Outcome::Watchdog, "HLT waits for an %s %lu TSC ticks away, beyond the default watchdog period, rip 0x%lx",
                   timer, wait, e.guest_rip);
+  // A timer that keeps firing into an interrupt that cannot be taken (its
+  // LVT masked, its vector below the TPR) would hold the HLT forever.
+  if (now - v.waiting_since_tsc > bound)
+    return finish(v, guests::Outcome::Watchdog,
+                  "HLT waited the default watchdog period with no interrupt delivered (the %s fires into nothing the guest can take), rip 0x%lx",
+                  timer, e.guest_rip);
   v.waiting_hlt_length = e.instruction_length;
   return Flow::Yield;  // the CPU's other guests run; this one comes back to its HLT
 }

@@ -206,6 +206,8 @@ struct Vcpu {
   FwCfgState fw_cfg;  // devices.fw_cfg
   ApicTimer apic_timer;         // devices.local_apic: the timer beside the virtual-APIC page
   uint32_t waiting_hlt_length;  // devices.local_apic or pic: the guest waits at a HLT of this length (0 = not waiting)
+  uint64_t waiting_hlt_rip;     // where that HLT is
+  uint64_t waiting_since_tsc;   // when it began to wait there
   Virtual8259 i8259;            // devices.pic
   Virtual8254 i8254;            // devices.pit
   uint64_t i8254_epoch_tsc;     // devices.pit: the host TSC at the guest's set-up, the 8254's tick 0

@@ -29,7 +29,7 @@ uint64_t rising_edges(const I8254Counter& c, uint64_t now) {
   const uint64_t e = ticks(c, now);
   switch (mode(c)) {
     case 2:
-    case 3: return e / c.reload;
+    case 3: return c.reload == 1 ? 0 : e / c.reload;  // a count of 1 is not allowed there: OUT never rises
     case 0:
     case 1: return e >= c.reload;
     default: return e > c.reload;  // 4, 5: the strobe rises a tick after it fell
@@ -187,7 +187,7 @@ uint64_t pit_ticks_to_next_irq0(const Virtual8254& p, uint64_t now) {
   const uint64_t e = ticks(c, now);
   switch (mode(c)) {
     case 2:
-    case 3: return c.reload - e % c.reload;
+    case 3: return c.reload == 1 ? UINT64_MAX : c.reload - e % c.reload;
     case 0: return e < c.reload ? c.reload - e : UINT64_MAX;
     case 4: return e <= c.reload ? c.reload + 1 - e : UINT64_MAX;
     default: return UINT64_MAX;  // 1, 5: counter 0's gate never rises

@@ -20,6 +20,7 @@ bool cascaded(const I8259Chip& master) { return !(master.icw1 & icw1::SNGL); }
 // unmasked request above every in-service level (fully nested mode). In
 // special mask mode a masked level in service holds nothing back.
 int chip_request(const I8259Chip& c, uint8_t irr) {
+  if (c.init_step) return -1;  // between ICW1 and the last ICW the chip has no vector base to give
   const int r = highest(c, irr & uint8_t(~c.imr));
   if (r < 0) return -1;
   const int s = highest(c, c.special_mask ? uint8_t(c.isr & ~c.imr) : c.isr);
@@ -130,6 +131,12 @@ void pic_raise(Virtual8259& p, uint8_t irq) {
   }
   if (irq == kPicCascadeInput && cascaded(p.chip[0])) return;  // the slave's line, not a device's
   p.chip[0].irr |= uint8_t(1u << irq);
+}
+
+bool pic_input_can_interrupt(const Virtual8259& p, uint8_t irq) {
+  if (irq >= 8 || (irq == kPicCascadeInput && cascaded(p.chip[0]))) return false;  // master inputs of devices only
+  const I8259Chip& c = p.chip[0];
+  return chip_request(c, uint8_t(1u << irq)) == irq;
 }
 
 int pic_pending_vector(const Virtual8259& p) {

@@ -49,6 +49,11 @@ void pic_reset(Virtual8259& p);
 // An edge on IRQ `irq` (0-15; 8-15 are the slave's IR0-7): sets its IRR bit.
 void pic_raise(Virtual8259& p, uint8_t irq);
 
+// Whether a request on master input `irq` would raise INT now: unmasked,
+// and no level of the same or higher priority in service (fully nested
+// mode; special mask mode counts only unmasked levels).
+bool pic_input_can_interrupt(const Virtual8259& p, uint8_t irq);
+
 // The vector the pair would present on INTA now, or -1 when INT is low
 // (nothing requested, masked, or held back by a higher-priority ISR bit).
 int pic_pending_vector(const Virtual8259& p);

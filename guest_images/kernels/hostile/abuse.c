@@ -101,6 +101,20 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
     outb(0x43, 0x34), outb(0x40, 2), outb(0x40, 0);
     for (;;) __asm__ volatile("sti; hlt; cli");
   }
+  else if (string_starts(c, "pic-no-eoi")) {
+    /* IRQ 0 taken and never ended (the default handler sends no EOI): the
+     * 8259 holds every later request back, and the second HLT has nothing
+     * to wait for, however fast the 8254 ticks. */
+    install_traps();
+    set_interrupt_gate(0x40, vector_0x40_entry);
+    outb(0x20, 0x11), outb(0x21, 0x40), outb(0x21, 0x04), outb(0x21, 0x01);
+    outb(0x21, 0xFE);
+    outb(0x43, 0x34), outb(0x40, 0x9C), outb(0x40, 0x2E);
+    __asm__ volatile("sti; hlt; cli");
+    __asm__ volatile("sti; hlt; cli");
+    put_string("abuse: HLT returned\n");
+    return 0;
+  }
   else if (string_starts(c, "pic-lint0-masked")) {
     /* The 8254 ticking into an unmasked IRQ 0, but LINT0 of the guest's own
      * local APIC masked: no interrupt can come, and HLT must not wait forever. */
