@@ -181,7 +181,9 @@ uint64_t next_virtual_interrupt_tsc(guests::Vcpu& v, uint64_t now, const char** 
   const char* timer = "APIC timer";
   if (has_virtual_apic(v)) {
     const guests::VirtualApic apic = apic_of(v);
-    if (apic.timer_counting()) deadline = apic.timer_deadline();
+    // A masked LVT timer counts but interrupts nothing (SDM 11.5.1).
+    if (apic.timer_counting() && !(apic.read(guests::apic::LVT_TIMER, now) & guests::apic::kLvtMasked))
+      deadline = apic.timer_deadline();
   }
   if (has_legacy_pic(v)) {
     const uint64_t irq0 = legacy_next_interrupt_tsc(v, now);
@@ -213,8 +215,8 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   }
   if (!deadline)
     return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no interrupt to wait for (%s), rip 0x%lx",
-                  !has_legacy_pic(v) ? "APIC timer stopped"
-                  : has_virtual_apic(v) ? "APIC timer stopped, 8254 IRQ 0 masked, held back in service or not counting"
+                  !has_legacy_pic(v) ? "APIC timer stopped or masked"
+                  : has_virtual_apic(v) ? "APIC timer stopped or masked, 8254 IRQ 0 masked, held back in service or not counting"
                                         : "8254 IRQ 0 masked, held back in service or not counting",
                   e.guest_rip);
   // A timer set further out than the default watchdog period would hold

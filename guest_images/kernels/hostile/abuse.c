@@ -101,6 +101,18 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
     outb(0x43, 0x34), outb(0x40, 2), outb(0x40, 0);
     for (;;) __asm__ volatile("sti; hlt; cli");
   }
+  else if (string_starts(c, "apic-timer-masked")) {
+    /* A periodic APIC timer with its LVT entry masked: it counts and
+     * interrupts nothing, so HLT has nothing to wait for. */
+    volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;
+    apic[0xF0 / 4] = 0x1FF;
+    apic[0x3E0 / 4] = 0xB;  /* divide by 1 */
+    apic[0x320 / 4] = 0x40 | (1u << 17) | (1u << 16);
+    apic[0x380 / 4] = 10000;
+    __asm__ volatile("sti; hlt; cli");
+    put_string("abuse: HLT returned\n");
+    return 0;
+  }
   else if (string_starts(c, "pic-no-eoi")) {
     /* IRQ 0 taken and never ended (the default handler sends no EOI): the
      * 8259 holds every later request back, and the second HLT has nothing
