@@ -28,6 +28,26 @@ TEST(Xcr0, RefusesWhatXsetbvFaultsOn) {
   EXPECT_FALSE(xcr0_valid(1ull << 17 | 7, (1ull << 17) | (1ull << 18) | 7));  // one AMX bit of two
 }
 
+TEST(TimerCut, CutsTheSliceToTheDeadlineAndHoldsTheRestBack) {
+  using guests::cut_timer;
+  // Rate 5 (32 TSC ticks a timer tick): a deadline 3,200 TSC ticks away is
+  // 100 timer ticks, cut at 102 so the exit never comes before it.
+  auto c = cut_timer(20000, 3200, true, 5);
+  EXPECT_EQ(c.value, 102u);
+  EXPECT_EQ(c.value + c.held_back, 20000u) << "the slice keeps its length";
+  // A deadline beyond the slice, none at all, or one already due.
+  c = cut_timer(50, 3200, true, 5);
+  EXPECT_EQ(c.value, 50u);
+  EXPECT_EQ(c.held_back, 0u);
+  c = cut_timer(20000, 0, false, 5);
+  EXPECT_EQ(c.value, 20000u);
+  c = cut_timer(20000, 0, true, 5);
+  EXPECT_EQ(c.value, 2u) << "never 0: an entry with timer 0 exits before the guest runs an instruction";
+  EXPECT_EQ(c.value + c.held_back, 20000u);
+  c = cut_timer(20000, 1ull << 40, true, 64);  // no usable rate: no cut
+  EXPECT_EQ(c.value, 20000u);
+}
+
 TEST(SliceCharge, TakesTheExitsHostTimeOffTheRemainder) {
   // Rate 0: one timer tick per TSC tick.
   SliceCharge c = charge_exit(20000, 1500, 0);

@@ -155,6 +155,39 @@ TEST(Virtual8259, PollReadsAndAcknowledges) {
   EXPECT_EQ(in(p, 0x20), 0x40);
 }
 
+TEST(Virtual8259, SpecialMaskModeLetsLowerLevelsInWhileAMaskedOneIsInService) {
+  Virtual8259 p;
+  initialize(p);
+  pic_raise(p, 1);
+  EXPECT_EQ(pic_acknowledge(p), 0x41);
+  pic_raise(p, 4);
+  EXPECT_EQ(pic_pending_vector(p), -1) << "fully nested: IR1 in service holds IR4 back";
+  out(p, 0x21, 0x02);  // mask IR1
+  out(p, 0x20, 0x68);  // OCW3: set special mask mode
+  EXPECT_EQ(pic_acknowledge(p), 0x44);
+  out(p, 0x20, 0x48);  // OCW3: reset special mask mode
+  out(p, 0x20, 0x64), out(p, 0x20, 0x61);  // specific EOIs for IR4 and IR1
+  out(p, 0x20, 0x0B);
+  EXPECT_EQ(in(p, 0x20), 0x00);
+}
+
+TEST(Virtual8259, TheSlaveHasItsOwnAutomaticEoiAndPoll) {
+  Virtual8259 p;
+  pic_reset(p);
+  out(p, 0x20, 0x11), out(p, 0x21, 0x40), out(p, 0x21, 0x04), out(p, 0x21, 0x01);
+  out(p, 0xA0, 0x11), out(p, 0xA1, 0x48), out(p, 0xA1, 0x02), out(p, 0xA1, 0x03);  // the slave in AEOI
+  pic_raise(p, 9);
+  EXPECT_EQ(pic_acknowledge(p), 0x49);
+  out(p, 0xA0, 0x0B), out(p, 0x20, 0x0B);
+  EXPECT_EQ(in(p, 0xA0), 0x00) << "the slave ended it itself";
+  EXPECT_EQ(in(p, 0x20), 0x04) << "the master (normal EOI) still has its cascade level in service";
+  out(p, 0x20, 0x20);
+  pic_raise(p, 15);
+  out(p, 0xA0, 0x0C);  // poll the slave
+  EXPECT_EQ(in(p, 0xA0), 0x87);
+  EXPECT_EQ(pic_pending_vector(p), -1) << "the poll acknowledged it";
+}
+
 void pit_out_byte(Virtual8254& p, uint16_t port, uint8_t v, uint64_t now) { ASSERT_TRUE(pit_io(p, port, false, v, now)); }
 uint8_t pit_in(Virtual8254& p, uint16_t port, uint64_t now) {
   uint8_t v = 0;
@@ -241,6 +274,50 @@ TEST(Virtual8254, ACountOfOneInModesTwoAndThreeRaisesNothing) {
     EXPECT_EQ(pit_take_irq0_edges(p, 100000), 0u) << "control 0x" << std::hex << int(control);
     EXPECT_EQ(pit_ticks_to_next_irq0(p, 100000), UINT64_MAX);
   }
+}
+
+TEST(Virtual8254, GateTriggeredModesOnCounter2) {
+  Virtual8254 p;
+  pit_reset(p);
+  pit_out_byte(p, 0x61, 0x00, 0);
+  pit_out_byte(p, 0x43, 0x92, 0);  // counter 2, LSB only, mode 1 (hardware one-shot)
+  pit_out_byte(p, 0x42, 100, 0);
+  EXPECT_TRUE(pit_out(p.counter[2], 500)) << "mode 1: OUT high until the gate triggers it";
+  pit_out_byte(p, 0x61, 0x01, 1000);  // the gate rises: the one-shot starts
+  EXPECT_FALSE(pit_out(p.counter[2], 1050));
+  EXPECT_TRUE(pit_out(p.counter[2], 1100));
+  pit_out_byte(p, 0x61, 0x00, 1200);
+  pit_out_byte(p, 0x43, 0x9A, 1200);  // mode 5 (hardware strobe)
+  pit_out_byte(p, 0x42, 10, 1200);
+  pit_out_byte(p, 0x61, 0x01, 2000);
+  EXPECT_TRUE(pit_out(p.counter[2], 2009));
+  EXPECT_FALSE(pit_out(p.counter[2], 2010)) << "low for the one clock at 0";
+  EXPECT_TRUE(pit_out(p.counter[2], 2011));
+}
+
+TEST(Virtual8254, SoftwareStrobeAndReadBackOfTwoCounters) {
+  Virtual8254 p;
+  pit_reset(p);
+  pit_out_byte(p, 0x43, 0x18, 0);  // counter 0, LSB only, mode 4
+  pit_out_byte(p, 0x40, 50, 0);
+  EXPECT_EQ(pit_take_irq0_edges(p, 50), 0u) << "OUT falls at 0...";
+  EXPECT_EQ(pit_take_irq0_edges(p, 51), 1u) << "...and rises a clock later";
+  EXPECT_EQ(pit_take_irq0_edges(p, 5000), 0u);
+  pit_out_byte(p, 0x43, 0x74, 0);  // counter 1, word, mode 2
+  pit_out_byte(p, 0x41, 0x00, 0), pit_out_byte(p, 0x41, 0x01, 0);
+  pit_out_byte(p, 0x43, 0xC6, 10);  // read-back: count and status of counters 0 and 1
+  EXPECT_EQ(pit_in(p, 0x40, 20), 0x80 | 0x18);
+  EXPECT_EQ(pit_in(p, 0x40, 20), uint8_t(50 - 10));
+  EXPECT_EQ(pit_in(p, 0x41, 20), 0x80 | 0x34);
+  EXPECT_EQ(read_word(p, 0x41, 30), 0x100 - 10);
+}
+
+TEST(Virtual8254, Port61KeepsSpeakerDataAndTogglesRefresh) {
+  Virtual8254 p;
+  pit_reset(p);
+  pit_out_byte(p, 0x61, 0x03, 0);
+  EXPECT_EQ(pit_in(p, 0x61, 0) & 0x03, 0x03);
+  EXPECT_NE(pit_in(p, 0x61, 0) & 0x10, pit_in(p, 0x61, 18) & 0x10) << "bit 4 toggles every 18 clocks (15 us)";
 }
 
 TEST(Virtual8254, TscConversionIsExactAndDoesNotOverflow) {

@@ -130,17 +130,11 @@ Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) {
 void clamp_timer_to_virtual_deadline(guests::Vcpu& v) {
   const uint64_t now = arch::rdtsc();
   const uint64_t deadline = next_virtual_interrupt_tsc(v, now, nullptr);
-  const uint64_t remaining = vmx::read(F::VMX_PREEMPTION_TIMER_VALUE) + v.timer_clamp_extra;
-  uint64_t until = remaining;
-  const uint32_t rate = cpu::this_cpu().caps.preemption_timer_rate();
-  if (deadline && rate < 64) {
-    // +2: the timer counts down as TSC bit `rate` changes, so its first tick
-    // may come at once; one more keeps the exit from coming before the deadline.
-    const uint64_t ticks = (deadline > now ? (deadline - now) >> rate : 0) + 2;
-    if (ticks < until) until = ticks;
-  }
-  vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, until);
-  v.timer_clamp_extra = uint32_t(remaining - until);
+  const uint32_t remaining = uint32_t(vmx::read(F::VMX_PREEMPTION_TIMER_VALUE)) + v.timer_clamp_extra;
+  const guests::TimerCut cut = guests::cut_timer(remaining, deadline > now ? deadline - now : 0, deadline != 0,
+                                                 cpu::this_cpu().caps.preemption_timer_rate());
+  vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, cut.value);
+  v.timer_clamp_extra = cut.held_back;
 }
 
 Flow on_entry_failure(guests::Vcpu& v, const ExitInfo& e) {

@@ -38,6 +38,23 @@ inline SliceCharge charge_exit(uint32_t remaining, uint64_t host_tsc_ticks, uint
 inline constexpr uint64_t kStormTicks = 40000000;
 bool slice_was_storm(uint64_t charged_ticks, uint64_t slice_ticks);
 
+// A slice's timer cut to a virtual device's deadline (docs/isolation.md,
+// "Time"): `remaining` timer ticks are left of the slice; the device fires
+// `deadline_tsc_ticks` TSC ticks from now (0: none is coming). The timer
+// counts down as TSC bit `rate` changes, so its first tick may come at once:
+// two more than the whole ticks keep the exit from coming before the
+// deadline. value + held_back is always `remaining`.
+struct TimerCut {
+  uint32_t value;      // for VMX_PREEMPTION_TIMER_VALUE
+  uint32_t held_back;  // the rest of the slice, given back at that exit
+};
+inline TimerCut cut_timer(uint32_t remaining, uint64_t deadline_tsc_ticks, bool deadline, uint32_t rate) {
+  if (!deadline || rate >= 64) return {remaining, 0};
+  const uint64_t ticks = (deadline_tsc_ticks >> rate) + 2;
+  if (ticks >= remaining) return {remaining, 0};
+  return {uint32_t(ticks), uint32_t(remaining - ticks)};
+}
+
 // The default watchdog (docs/isolation.md, "Time"): a guest whose profile
 // asks for no VMX-preemption timer still runs with one, kDefaultWatchdogTicks
 // timer ticks per period; a period without an exit of its own stops it.
