@@ -90,7 +90,8 @@ arch::InterruptibilityState complete_waiting_hlt(guests::Vcpu& v);
 // legacy_devices.cpp: the 8259A pair of devices.pic and the 8254 of devices.pit.
 inline bool has_legacy_pic(const guests::Vcpu& v) { return v.config->devices & blob::kDevicePic; }
 void reset_legacy_devices(guests::Vcpu& v);
-// An I/O access (1, 2 or 4 bytes) to their ports; false if `port` is not one.
+// An I/O access (1, 2 or 4 bytes) to their ports, for a guest with
+// has_legacy_pic (the caller tests it); false if `port` is not one.
 bool legacy_device_io(guests::Vcpu& v, uint16_t port, uint8_t size, bool in, uint32_t& value);
 bool legacy_interrupt_ready(guests::Vcpu& v, uint64_t tsc);
 // The host TSC at which IRQ 0 next rises with a chance to be delivered, or 0.

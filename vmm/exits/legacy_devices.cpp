@@ -40,7 +40,6 @@ void reset_legacy_devices(guests::Vcpu& v) {
 }
 
 bool legacy_device_io(guests::Vcpu& v, uint16_t port, uint8_t size, bool in, uint32_t& value) {
-  if (!has_legacy_pic(v)) return false;
   const uint64_t tsc = arch::rdtsc();
   uint8_t first = uint8_t(value);
   update_pit(v, tsc);

@@ -204,8 +204,6 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
     ready = apic.deliverable();
   }
   if (has_legacy_pic(v)) ready = ready || legacy_interrupt_ready(v, now);
-  const char* timer = nullptr;
-  const uint64_t deadline = next_virtual_interrupt_tsc(v, now, &timer);
   // The same HLT again: the wait goes on; a new one starts its clock.
   if (!v.waiting_hlt_length || v.waiting_hlt_rip != e.guest_rip) v.waiting_since_tsc = now;
   v.waiting_hlt_rip = e.guest_rip;
@@ -213,6 +211,8 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
     v.waiting_hlt_length = e.instruction_length;  // injected before the next entry
     return Flow::Resume;
   }
+  const char* timer = nullptr;
+  const uint64_t deadline = next_virtual_interrupt_tsc(v, now, &timer);
   if (!deadline)
     return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no interrupt to wait for (%s), rip 0x%lx",
                   !has_legacy_pic(v) ? "APIC timer stopped or masked"

@@ -28,11 +28,10 @@ bool measure_tsc_hz() {
   // 61H take far longer than 10 ms anywhere (each is a bus cycle).
   uint32_t polls = 0;
   while (!pit_expired() && ++polls < 5000000u) arch::cpu_pause();
-  const bool counted = polls < 5000000u;
-  g_tsc_hz = counted ? (arch::rdtsc() - start) * 100 : 0;
+  const uint64_t measured = polls < 5000000u ? (arch::rdtsc() - start) * 100 : 0;
   pit_stop();
-  if (!g_tsc_hz) g_tsc_hz = 1000000000;  // not measured (or a TSC that did not move): 1 GHz, never a divisor of 0
-  return counted && g_tsc_hz != 1000000000;
+  g_tsc_hz = measured ? measured : 1000000000;  // not measured (or a TSC that did not move): 1 GHz, never a divisor of 0
+  return measured != 0;
 }
 uint64_t tsc_hz() { return g_tsc_hz; }
 }  // namespace platform

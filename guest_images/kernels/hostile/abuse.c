@@ -22,6 +22,14 @@ static void rep_insb(uint16_t port, void* to, uint32_t count) {
 #define APIC_EN (1u << 11)
 #define APIC_EXTD (1u << 10)
 
+/* The guest's own 8259 (vector base 0x40, ICW4 `icw4`, only IRQ 0 unmasked)
+ * and its 8254's counter 0 in mode 2 with `count`. */
+static void start_irq0(uint8_t icw4, uint16_t count) {
+  outb(0x20, 0x11), outb(0x21, 0x40), outb(0x21, 0x04), outb(0x21, icw4);
+  outb(0x21, 0xFE);
+  outb(0x43, 0x34), outb(0x40, (uint8_t)count), outb(0x40, (uint8_t)(count >> 8));
+}
+
 /* One abuse that must raise #GP: 1 when it did not. */
 static uint32_t refused(const char* what, uint32_t faults) {
   put_string(faults ? "abuse: #GP for " : "abuse: ALLOWED: ");
@@ -96,9 +104,7 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
      * the CPU's other guests must still run and the storm be stopped. */
     install_traps();
     set_interrupt_gate(0x40, vector_0x40_entry);
-    outb(0x20, 0x11), outb(0x21, 0x40), outb(0x21, 0x04), outb(0x21, 0x03);
-    outb(0x21, 0xFE);
-    outb(0x43, 0x34), outb(0x40, 2), outb(0x40, 0);
+    start_irq0(0x03, 2);
     for (;;) __asm__ volatile("sti; hlt; cli");
   }
   else if (string_starts(c, "apic-timer-masked")) {
@@ -119,9 +125,7 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
      * to wait for, however fast the 8254 ticks. */
     install_traps();
     set_interrupt_gate(0x40, vector_0x40_entry);
-    outb(0x20, 0x11), outb(0x21, 0x40), outb(0x21, 0x04), outb(0x21, 0x01);
-    outb(0x21, 0xFE);
-    outb(0x43, 0x34), outb(0x40, 0x9C), outb(0x40, 0x2E);
+    start_irq0(0x01, 11932);
     __asm__ volatile("sti; hlt; cli");
     __asm__ volatile("sti; hlt; cli");
     put_string("abuse: HLT returned\n");
@@ -131,9 +135,7 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
     /* The 8254 ticking into an unmasked IRQ 0, but LINT0 of the guest's own
      * local APIC masked: no interrupt can come, and HLT must not wait forever. */
     volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;
-    outb(0x20, 0x11), outb(0x21, 0x40), outb(0x21, 0x04), outb(0x21, 0x01);
-    outb(0x21, 0xFE);
-    outb(0x43, 0x34), outb(0x40, 0x9C), outb(0x40, 0x2E);
+    start_irq0(0x01, 11932);
     apic[0x350 / 4] = (1u << 16) | (7u << 8);
     __asm__ volatile("sti; hlt; cli");
     put_string("abuse: HLT returned\n");
