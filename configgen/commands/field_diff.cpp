@@ -121,7 +121,7 @@ void by_name(const json& a, const json& b, const char* what, std::vector<FieldDi
 // Fields read in decimal; the rest (addresses, sizes, masks) in hex.
 bool is_decimal(const std::string& field) {
   static const char* kDecimal[] = {"min_cpus", "format_version", "sections", "cr3_target_count", "watchdog_slices", "pages",
-                                   "instruction_length", "activity_state", "number", "vector", "cpus", "forwarded_irqs"};
+                                   "instruction_length", "activity_state", "number", "vector", "cpus", "vcpus", "forwarded_irqs"};
   const std::string last = field.substr(field.rfind('.') == std::string::npos ? 0 : field.rfind('.') + 1);
   return std::any_of(std::begin(kDecimal), std::end(kDecimal), [&](const char* k) { return last == k; }) ||
          field.rfind("preemption_timer.value") != std::string::npos;

@@ -43,6 +43,7 @@ void describe_guest(const blob::Reader& r, const blob::Guest& g, const std::opti
   for (int c = 0; c < 64; ++c)
     if (g.cpu_mask & (1ull << c)) cpus += (cpus.empty() ? "" : ", ") + std::to_string(c);
   gi.add("cpus", cpus);
+  gi.add("vcpus", std::to_string(g.vcpu_count > 1 ? g.vcpu_count : 1));
   gi.add("mode", mode_name(g.mode));
   Item& regions = gi.list("memory");
   for (uint32_t i = 0; i < g.region_count; ++i) {

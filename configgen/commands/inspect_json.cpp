@@ -132,6 +132,7 @@ json guest(const blob::Reader& r, const blob::Guest& g, const std::optional<mode
   for (int c = 0; c < 64; ++c)
     if (g.cpu_mask & (1ull << c)) cpus.push_back(c);
   o["cpus"] = cpus;
+  o["vcpus"] = g.vcpu_count > 1 ? g.vcpu_count : 1;
   o["mode"] = word(blob::kGuestModes, g.mode);
   json memory = json::array();
   for (uint32_t i = 0; i < g.region_count; ++i) memory.push_back(region(r, r.region(g.first_region + i)));

@@ -159,6 +159,7 @@ json guest() {
   return object(
       {{"name", string("Guest name")},
        {"cpus", array_of(integer("CPU index"), "Physical CPUs (boot order) the guest runs on")},
+       {"vcpus", integer("Virtual CPUs (guests[].vcpus); vCPU k on the (k mod m)-th of the m CPUs")},
        {"mode", name_or_null(modes, "Guest mode at entry")},
        {"memory", array_of(region, "Guest-physical memory, in the profile's order")},
        {"controls", controls()},

@@ -75,7 +75,10 @@ void wanted_controls(const model::Guest& g, uint32_t w[5]) {
   set(w, ctl::HLT_EXITING);
   set(w, ctl::HOST_ADDRESS_SPACE_SIZE);
   const blob::GuestMode mode = g.entry.mode;
-  if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected || mode == blob::GuestMode::Multiboot)
+  // vCPUs of one guest: one spinning on PAUSE yields its CPU to the others there (vmm/exits/siblings.cpp).
+  if (g.vcpus > 1) set(w, ctl::PAUSE_EXITING);
+  // vCPUs 1..n start in real mode at their start-up IPI (SDM 9.4.4.2).
+  if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected || mode == blob::GuestMode::Multiboot || g.vcpus > 1)
     set(w, ctl::UNRESTRICTED_GUEST);
   // IA32_EFER is switched on every entry and exit: without "load IA32_EFER"
   // a guest inherits the 64-bit host's LME (SDM 26.3.2.1) and faults when it
@@ -190,6 +193,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     uint64_t acpi_size = 0;
     if (g.acpi) {
       AcpiLayout layout;
+      layout.cpu_count = g.vcpus;
       std::vector<uint8_t> tables = build_acpi_tables(layout);
       acpi_size = (tables.size() + 4095) & ~uint64_t(4095);
       const uint32_t index = uint32_t(out.images.size());
@@ -284,8 +288,9 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
       r.devices |= blob::kDeviceFwCfg;
       for (const auto& m : g.memory)
         if (m.kind == blob::RegionKind::Ram || m.kind == blob::RegionKind::Image) r.fw_cfg_ram_size += m.size.value;
-      r.fw_cfg_cpu_count = 1;  // one vCPU per guest
+      r.fw_cfg_cpu_count = uint16_t(g.vcpus);
     }
+    r.vcpu_count = g.vcpus > 1 ? uint16_t(g.vcpus) : 0;
     if (g.pic) r.devices |= blob::kDevicePic;
     if (g.pit) r.devices |= blob::kDevicePit;
     if (g.local_apic) {

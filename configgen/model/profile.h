@@ -132,6 +132,10 @@ struct Guest {
   std::string name;
   SourceLoc loc;
   std::vector<Located<uint32_t>> cpus;
+  // guests[].vcpus: vCPU 0 starts at `entry`, the others wait for its
+  // start-up IPIs (docs/external-guests.md, "Several vCPUs").
+  uint32_t vcpus = 1;
+  SourceLoc vcpus_loc;
   std::vector<Region> memory;
   // ept
   bool accessed_dirty = false;

@@ -233,6 +233,8 @@ void Reader::read_guest(const Node* raw, model::Guest& g, size_t index) {
       if (expect_list(v, "cpus"))
         for (const Node* c : v->list)
           if (auto x = sc_.integer(c, "a CPU number", 63)) g.cpus.push_back({uint32_t(*x), c->loc});
+    } else if (k == "vcpus") {
+      if (auto x = sc_.integer(v, "vcpus", blob::kMaxVcpusPerGuest)) g.vcpus = uint32_t(*x), g.vcpus_loc = v->loc;
     } else if (k == "memory") read_memory(v, g);
     else if (k == "ept") read_ept(v, g);
     else if (k == "entry") read_entry(v, g);

@@ -41,6 +41,23 @@ void check_multiboot_header(const model::Guest& g, const model::Image& img, Diag
                 "say format: elf for an ELF kernel");
 }
 
+// guests[].vcpus (docs/external-guests.md, "Several vCPUs"): what the
+// hypervisor's blob reader and set-up would refuse, said at the key.
+void check_vcpus(const model::Guest& g, Diagnostics& diags) {
+  const model::SourceLoc at = g.vcpus_loc.line ? g.vcpus_loc : g.loc;
+  if (g.vcpus == 0) diags.error(at, "multi-vcpu", "vcpus: 0: a guest has at least one vCPU");
+  if (g.vcpus < 2) return;
+  const std::string n = "vcpus: " + std::to_string(g.vcpus);
+  if (!g.local_apic)
+    diags.error(at, "multi-vcpu", n + " needs devices.local_apic: the vCPUs start one another with INIT and start-up IPIs through it [SDM 9.4]");
+  if (g.map_on_demand_limit) diags.error(at, "multi-vcpu", n + ": ept.map_on_demand changes the EPT its vCPUs share while they run");
+  if (!g.ept_alternate.empty()) diags.error(at, "multi-vcpu", n + ": ept.alternate (EPTP switching) is for a guest of one vCPU");
+  if (g.pic || g.pit) diags.error(at, "multi-vcpu", n + ": devices.pic and devices.pit are for a guest of one vCPU");
+  if (!g.forward_irqs.empty()) diags.error(at, "multi-vcpu", n + ": forward_irqs is for a guest of one vCPU");
+  for (const auto& c : g.controls[uint32_t(arch::ControlWord::PIN)])
+    if (c.name == "process-posted-interrupts") diags.error(c.loc, "multi-vcpu", n + ": posted interrupts are for a guest of one vCPU");
+}
+
 void check_kernel(const model::Profile& p, const model::Guest& g, Diagnostics& diags) {
   const model::Entry& en = g.entry;
   const bool multiboot = en.mode == blob::GuestMode::Multiboot;
@@ -138,6 +155,7 @@ void check_devices(const model::Guest& g, Diagnostics& diags) {
   }
   if (g.pit && !g.pic)
     diags.error(g.devices_loc, "device-pit-needs-pic", "devices.pit drives IRQ 0 of the 8259: add devices.pic: true");
+  check_vcpus(g, diags);
   if (g.pic && !g.forward_irqs.empty())
     diags.error(g.forward_irqs.front().loc, "device-port",
                 "devices.pic emulates the 8259 wholly; forward_irqs snoops the guest's programming of the real one on the same ports (0x20/0x21): use one");

@@ -8,7 +8,7 @@
 # Usage: kernels.sh CONFIGGEN BUILD_DIR SOURCE_DIR WORK_DIR
 set -eu
 configgen=$1 build=$2 source=$3 work=$4
-kernels="multiboot_info fw_cfg xsetbv string_io exit_code apic_timer acpi pic_pit"
+kernels="multiboot_info fw_cfg xsetbv string_io exit_code apic_timer acpi pic_pit smp"
 rm -rf "$work" && mkdir -p "$work"
 
 # The hypervisor leg: configgen run decides from the profile's expectations.
@@ -20,8 +20,10 @@ log=$(find "$work/bochs" -name serial.log | head -n1)
 # anything even is not the kernel's word).
 bare_run() {
   status=0
+  cpus=1
+  [ "$1" = smp ] && cpus=2  # the profile gives smp two vCPUs
   (cd "$build/guest_images/kernels" && timeout 60 qemu-system-i386 -kernel "$1.elf" -append "kernel-test=multiboot" \
-      -initrd "payload.txt payload-arg" -m 16 -smp 1 -cpu max -display none -no-reboot -nodefaults \
+      -initrd "payload.txt payload-arg" -m 16 -smp "$cpus" -cpu max -display none -no-reboot -nodefaults \
       -serial "file:$work/qemu-$1.log" -device isa-debug-exit,iobase=0xf4,iosize=4) 2>"$work/qemu-$1.err" || status=$?
   if [ $((status % 2)) -eq 1 ]; then qemu_code=$(((status - 1) / 2)); else qemu_code="none (QEMU status $status)"; fi
 }

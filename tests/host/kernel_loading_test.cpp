@@ -429,3 +429,64 @@ TEST(KernelProfile, AcpiTablesAreCarvedAtTheBiosAreaAndReservedInTheMemoryMap) {
   EXPECT_TRUE(has_rule(p, "acpi-placement")) << test_support::rendered(p);
 }
 }  // namespace
+
+TEST(KernelProfile, SeveralVcpusReachTheBlobFwCfgTheMadtAndTheirControls) {
+  const auto elf = elf32({{0x100000, 0x40, 0x40, 0xAA}}, 0x100000);
+  const auto p = compile_text("v1.yaml", kernel_profile(elf, "    vcpus: 3\n    entry: {mode: multiboot, kernel: k}\n"
+                                                             "    devices: {exit_port: 0xf4, fw_cfg: true, local_apic: true, acpi: true}\n"));
+  ASSERT_TRUE(p.ok(false)) << test_support::rendered(p);
+  blob::Reader r;
+  ASSERT_TRUE(r.verify(p.blob.data(), p.blob.size()).ok);
+  const blob::Guest& g = r.guest(0);
+  EXPECT_EQ(g.vcpu_count, 3);
+  EXPECT_EQ(g.fw_cfg_cpu_count, 3);
+  // vCPUs 1..n start in real mode; one that spins on PAUSE yields.
+  EXPECT_TRUE(g.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::UNRESTRICTED_GUEST.mask());
+  EXPECT_TRUE(g.controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::PAUSE_EXITING.mask());
+  // The MADT lists three processors (type 0, 8 bytes each) with APIC IDs 0, 1, 2.
+  const blob::Image* tables = nullptr;
+  for (uint32_t i = 0; i < r.image_count(); ++i)
+    if (std::string(r.string(r.image(i).name)) == "g.acpi-tables") tables = &r.image(i);
+  ASSERT_NE(tables, nullptr);
+  const uint8_t* b = r.image_data(*tables);
+  std::vector<uint32_t> ids;
+  for (uint32_t at = 0; at + 8 <= tables->size; ++at)
+    if (std::memcmp(b + at, "APIC", 4) == 0) {
+      const uint32_t length = b[at + 4] | b[at + 5] << 8;
+      for (uint32_t e = at + 44; e + 2 <= at + length; e += b[e + 1])
+        if (b[e] == 0) ids.push_back(b[e + 3]);
+      break;
+    }
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 2}));
+  // One vCPU by default: the field stays 0, as in blobs before format 5.
+  const auto one = compile_text("v0.yaml", kernel_profile(elf, "    entry: {mode: multiboot, kernel: k}\n"));
+  ASSERT_TRUE(one.ok(false)) << test_support::rendered(one);
+  ASSERT_TRUE(r.verify(one.blob.data(), one.blob.size()).ok);
+  EXPECT_EQ(r.guest(0).vcpu_count, 0);
+}
+
+TEST(KernelProfile, SeveralVcpusNeedTheVirtualApicAndNothingThatChangesSharedMemory) {
+  const auto elf = elf32({{0x100000, 0x40, 0x40, 0xAA}}, 0x100000);
+  const auto compile = [&](const std::string& name, const std::string& extra) {
+    return compile_text(name, kernel_profile(elf, "    entry: {mode: multiboot, kernel: k}\n" + extra));
+  };
+  const struct {
+    const char* keys;
+    const char* says;
+  } cases[] = {
+      {"    vcpus: 2\n", "vcpus: 2 needs devices.local_apic"},
+      {"    vcpus: 0\n", "a guest has at least one vCPU"},
+      {"    vcpus: 2\n    devices: {local_apic: true, pic: true}\n", "devices.pic and devices.pit are for a guest of one vCPU"},
+      {"    vcpus: 2\n    devices: {local_apic: true}\n    ept: {map_on_demand: {limit: 0x2000000, pages: 4}}\n",
+       "ept.map_on_demand changes the EPT its vCPUs share"},
+      {"    vcpus: 2\n    devices: {local_apic: true}\n    ept: {alternate: [{gpa: 0x200000, size: 4K}]}\n", "ept.alternate"},
+  };
+  for (const auto& c : cases) {
+    const auto p = compile("m.yaml", c.keys);
+    EXPECT_TRUE(has_rule(p, "multi-vcpu")) << c.keys << test_support::rendered(p);
+    EXPECT_NE(test_support::rendered(p).find(c.says), std::string::npos) << test_support::rendered(p);
+    EXPECT_NE(test_support::rendered(p).find("m.yaml:"), std::string::npos) << test_support::rendered(p);
+  }
+  const auto over = compile("o.yaml", "    vcpus: 17\n    devices: {local_apic: true}\n");
+  EXPECT_FALSE(over.ok(false));
+}

@@ -89,13 +89,17 @@ TEST(VirtualApic, TprHoldsBackLowerClassesAndSelfInterruptsQueue) {
   EXPECT_EQ(x.apic.deliverable(), 0);  // same class as TPR: still held (SDM 11.8.3.1)
   x.apic.write(apic::TPR, 0, 0);
   EXPECT_EQ(x.apic.deliverable(), 0x40);
-  // To its own ID: accepted; to another APIC: refused (one vCPU); NMI: the caller delivers it.
+  // To its own ID: accepted; to another APIC: for the caller to deliver to
+  // the guest's other vCPUs; NMI: the caller delivers it.
   x.apic.write(apic::ICR_HIGH, 3u << 24, 0);
   EXPECT_EQ(x.apic.write(apic::ICR_LOW, 0x50, 0), ApicEffect::None);
   EXPECT_EQ(x.apic.deliverable(), 0x50);
   x.apic.write(apic::ICR_HIGH, 4u << 24, 0);
-  EXPECT_EQ(x.apic.write(apic::ICR_LOW, 0x60, 0), ApicEffect::Refused);
+  EXPECT_EQ(x.apic.write(apic::ICR_LOW, 0x60, 0), ApicEffect::Others);
+  EXPECT_EQ(x.apic.deliverable(), 0x50);  // 0x60 is not its own
   EXPECT_EQ(x.apic.write(apic::ICR_LOW, (4u << 8) | (1u << 18), 0), ApicEffect::Nmi);
+  EXPECT_EQ(x.apic.write(apic::ICR_LOW, (4u << 8) | (2u << 18), 0), ApicEffect::NmiAndOthers);  // all including self
+  EXPECT_EQ(x.apic.write(apic::ICR_LOW, (5u << 8) | (3u << 18), 0), ApicEffect::Others);  // INIT to all excluding self
   EXPECT_EQ(x.apic.write(apic::ICR_LOW, (5u << 8) | (1u << 18), 0), ApicEffect::Refused);  // INIT
   // An illegal vector sets ESR bit 6 instead of IRR; a write to ESR clears it.
   x.apic.write(apic::ICR_LOW, 0x05 | (1u << 18), 0);
@@ -255,17 +259,24 @@ TEST(VirtualApic, X2apicSelfIpiIcrAndTimer) {
   EXPECT_EQ(e, ApicEffect::None);
   EXPECT_EQ(x.apic.deliverable(), 0x50);
   EXPECT_EQ(x.rd(0x830), (3ull << 32) | 0x50);
-  EXPECT_EQ(x.wr(0x830, (0x103ull << 32) | 0x60, &e), ApicFault::None);  // ID 0x103 is not 3: nobody
-  EXPECT_EQ(e, ApicEffect::Refused);
-  EXPECT_EQ(x.wr(0x830, (0xFFFFFFFFull << 32) | 0x60, &e), ApicFault::None);  // broadcast: itself only
-  EXPECT_EQ(e, ApicEffect::None);
-  EXPECT_EQ(x.wr(0x830, (3u << 18) | 0x60, &e), ApicFault::None);  // all excluding self: nobody
-  EXPECT_EQ(e, ApicEffect::Refused);
-  // Logical destination: cluster 0, bit 3 is this APIC.
+  EXPECT_EQ(x.wr(0x830, (0x103ull << 32) | 0x60, &e), ApicFault::None);  // ID 0x103 is not 3: another APIC's
+  EXPECT_EQ(e, ApicEffect::Others);
+  EXPECT_FALSE(x.apic.addressed_by(0x60, 0x103, true));
+  EXPECT_EQ(x.wr(0x830, (0xFFFFFFFFull << 32) | 0x61, &e), ApicFault::None);  // broadcast: itself and the others
+  EXPECT_EQ(e, ApicEffect::Others);
+  EXPECT_TRUE(x.apic.addressed_by(0x61, 0xFFFFFFFF, true));
+  EXPECT_EQ(x.wr(0x830, (3u << 18) | 0x62, &e), ApicFault::None);  // all excluding self: the others only
+  EXPECT_EQ(e, ApicEffect::Others);
+  EXPECT_FALSE(x.apic.addressed_by((3u << 18) | 0x62, 0, true));
+  EXPECT_TRUE(x.apic.addressed_by((3u << 18) | 0x62, 0, false));
+  // Logical destination: cluster 0, bit 3 is this APIC; a logical
+  // destination may name others too.
   EXPECT_EQ(x.wr(0x830, (0x8ull << 32) | (1u << 11) | 0x70, &e), ApicFault::None);
-  EXPECT_EQ(e, ApicEffect::None);
+  EXPECT_EQ(e, ApicEffect::Others);
+  EXPECT_TRUE(x.apic.addressed_by((1u << 11) | 0x70, 0x8, true));
   EXPECT_EQ(x.wr(0x830, (0x10008ull << 32) | (1u << 11) | 0x70, &e), ApicFault::None);  // cluster 1
-  EXPECT_EQ(e, ApicEffect::Refused);
+  EXPECT_EQ(e, ApicEffect::Others);
+  EXPECT_FALSE(x.apic.addressed_by((1u << 11) | 0x70, 0x10008, true));
   EXPECT_EQ(x.wr(0x830, (3ull << 32) | (4u << 8), &e), ApicFault::None);
   EXPECT_EQ(e, ApicEffect::Nmi);
   // The timer through its MSRs.
@@ -290,3 +301,40 @@ TEST(VirtualApic, X2apicMsrsFaultOutsideX2apicMode) {
 }
 
 }  // namespace
+
+// As another vCPU's APIC sees a command (guests/siblings.h): the sender's
+// shorthands exclude or include it, destinations match its own ID and LDR.
+TEST(VirtualApic, ASiblingIsAddressedByItsIdItsLdrOrAShorthand) {
+  Apic x;  // APIC ID 3
+  EXPECT_TRUE(x.apic.addressed_by(0x40, 3, false));
+  EXPECT_FALSE(x.apic.addressed_by(0x40, 1, false));
+  EXPECT_TRUE(x.apic.addressed_by(0x40, 0xFF, false));               // physical broadcast
+  EXPECT_FALSE(x.apic.addressed_by(0x40 | (1u << 18), 0, false));    // self: the sender only
+  EXPECT_TRUE(x.apic.addressed_by(0x40 | (2u << 18), 0, false));     // all including self
+  EXPECT_TRUE(x.apic.addressed_by(0x40 | (3u << 18), 0, false));     // all excluding self
+  // Logical, flat model: LDR 0 after reset answers no logical destination.
+  EXPECT_FALSE(x.apic.addressed_by(0x40 | (1u << 11), 0xFF, false));
+  x.apic.write(apic::LDR, 0x04000000, 0);
+  EXPECT_TRUE(x.apic.addressed_by(0x40 | (1u << 11), 0x06, false));
+  EXPECT_FALSE(x.apic.addressed_by(0x40 | (1u << 11), 0x01, false));
+  // Cluster model: cluster 0 in bits 7:4, the member bits in 3:0.
+  x.apic.write(apic::DFR, 0x0FFFFFFF, 0);
+  x.apic.write(apic::LDR, 0x12000000, 0);
+  EXPECT_TRUE(x.apic.addressed_by(0x40 | (1u << 11), 0x12, false));
+  EXPECT_FALSE(x.apic.addressed_by(0x40 | (1u << 11), 0x22, false));
+  // A disabled APIC (IA32_APIC_BASE.EN clear) answers no destination.
+  x.base = 0xFEE00100;
+  EXPECT_FALSE(x.apic.addressed_by(0x40, 3, false));
+}
+
+TEST(VirtualApic, AFixedInterruptFromAnotherApicIsRequestedUnlessIllegal) {
+  Apic x;
+  x.apic.receive_fixed(0x61);
+  EXPECT_EQ(x.apic.deliverable(), 0x61);
+  x.apic.receive_fixed(0x07);  // vectors 0-15: "receive illegal vector" (SDM 11.5.3)
+  EXPECT_EQ(x.apic.read(apic::ESR, 0), 1u << 6);
+  EXPECT_EQ(x.apic.deliverable(), 0x61);
+  EXPECT_TRUE(VirtualApic::is_init_deassert((5u << 8) | (1u << 15)));
+  EXPECT_FALSE(VirtualApic::is_init_deassert((5u << 8) | (1u << 14) | (1u << 15)));
+  EXPECT_EQ(VirtualApic::delivery_mode(0x4608), 6u);
+}

@@ -22,9 +22,11 @@
 namespace blob {
 
 inline constexpr uint32_t kMagic = 0x424D4D56;  // bytes "VMMB"
-inline constexpr uint16_t kFormatVersion = 4;
+inline constexpr uint16_t kFormatVersion = 5;  // 5: Guest.vcpu_count
 inline constexpr uint32_t kSectionAlign = 16;
 inline constexpr uint32_t kMaxGuests = 256;
+// vCPUs over all guests (guests[].vcpus), and per guest (guests/siblings.h).
+inline constexpr uint32_t kMaxVcpus = 256, kMaxVcpusPerGuest = 16;
 inline constexpr uint32_t kMaxSections = 16;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // "no index"
 // A 4-level EPT translates 48-bit guest-physical addresses (SDM 28.3.2).
@@ -226,7 +228,9 @@ struct Guest {
   uint16_t devices;                 // GuestDevices
   uint64_t fw_cfg_ram_size;         // bytes
   uint16_t fw_cfg_cpu_count;
-  uint16_t reserved3;
+  // vCPUs (guests[].vcpus): 0 or 1 = one; more: vCPU 0 starts at `entry`,
+  // the others wait for its start-up IPIs through their virtual APICs.
+  uint16_t vcpu_count;
   uint32_t reserved2[3];
   EntryState entry;
 };

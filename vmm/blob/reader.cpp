@@ -87,10 +87,13 @@ Status Reader::verify(const uint8_t* data, size_t size) {
   }
   for (uint32_t i = 0; i < regions_.count; ++i)
     if (Status s = check_region(i); !s.ok) return s;
+  uint32_t vcpus = 0;
   for (uint32_t i = 0; i < guests_.count; ++i) {
     Status s = check_guest(i);
     if (!s.ok) return s;
+    vcpus += guest(i).vcpu_count > 1 ? guest(i).vcpu_count : 1;
   }
+  if (vcpus > kMaxVcpus) return Status::bad("more than 256 vCPUs over all guests", vcpus);
   return Status::good();
 }
 
@@ -110,7 +113,6 @@ Status Reader::check_reserved_fields() const {
     if (g.reserved0 != 0) return Status::bad("reserved field Guest.reserved0 is not zero", i);
     if (g.reserved1 != 0) return Status::bad("reserved field Guest.reserved1 is not zero", i);
     if (!all_zero(g.reserved2)) return Status::bad("reserved field Guest.reserved2 is not zero", i);
-    if (g.reserved3 != 0) return Status::bad("reserved field Guest.reserved3 is not zero", i);
     if (g.devices & ~blob::kGuestKnownDevices) return Status::bad("unknown device bits in Guest.devices", i);
     if ((g.devices & blob::kDeviceLocalApicX2apic) && !(g.devices & blob::kDeviceLocalApic))
       return Status::bad("Guest.devices offers x2APIC mode without the virtual local APIC", i);
@@ -223,6 +225,17 @@ Status Reader::check_guest(uint32_t index) const {
   if (g.cr3_target_count > 4) return Status::bad("CR3-target count above 4", index);
   if (g.flags & ~kGuestKnownFlags) return Status::bad("unknown guest flags", index);
   if (g.tpr_threshold > 15) return Status::bad("TPR threshold above 15", index);
+  if (g.vcpu_count > kMaxVcpusPerGuest) return Status::bad("more than 16 vCPUs in one guest", index);
+  if (g.vcpu_count > 1) {
+    // Its vCPUs start one another through their virtual APICs and share one
+    // EPT built once: nothing that changes guest memory at run time, nothing
+    // whose state would be one device shared across CPUs.
+    if (!(g.devices & kDeviceLocalApic)) return Status::bad("a guest of several vCPUs without devices.local_apic", index);
+    if (g.flags & kGuestMapOnDemand) return Status::bad("a guest of several vCPUs with map-on-demand", index);
+    if (g.alternate_region_count) return Status::bad("a guest of several vCPUs with an alternate EPT view", index);
+    if (g.devices & (kDevicePic | kDevicePit)) return Status::bad("a guest of several vCPUs with devices.pic or devices.pit", index);
+    if (g.forwarded_irqs) return Status::bad("a guest of several vCPUs with forwarded IRQs", index);
+  }
   if (g.flags & kGuestMapOnDemand) {
     if (g.map_on_demand_pages > kMaxMapOnDemandPages) return Status::bad("map-on-demand pool above 4096 pages", index);
     if (g.map_on_demand_limit > (1ull << kGuestPhysicalWidth)) return Status::bad("map-on-demand limit beyond the 48-bit guest-physical space", index);

@@ -35,7 +35,7 @@ constexpr Table make_table() {
   set(R::INVD, on_skip);
   set(R::MONITOR, on_skip);
   set(R::MWAIT, on_skip);
-  set(R::PAUSE, on_skip);
+  set(R::PAUSE, on_pause);
   set(R::GDTR_IDTR_ACCESS, on_descriptor_table);
   set(R::LDTR_TR_ACCESS, on_descriptor_table);
   set(R::TASK_SWITCH, on_task_switch);
@@ -155,7 +155,10 @@ Flow finish(guests::Vcpu& v, guests::Outcome outcome, const char* format, ...) {
   v.outcome = outcome;
   console::debug_record("guest ended", v.guest_index, uint64_t(outcome), v.exits.total);
   console::trace_record(trace::Kind::GuestEnd, uint8_t(outcome), uint16_t(v.guest_index), v.exits.total);
-  v.state = guests::State::Finished;
+  if (v.vcpu_total > 1)
+    sibling_finished(v);  // its guest's end, decided once for all its vCPUs
+  else
+    v.state = guests::State::Finished;
   return Flow::End;
 }
 

@@ -1,6 +1,7 @@
 // The handlers behind the dispatch table, one family per file.
 #pragma once
 #include "exits/exit.h"
+#include "guests/virtual_apic.h"
 
 namespace guests {
 struct CpuidApic;
@@ -62,6 +63,8 @@ bool apic_base_write(guests::Vcpu& v, uint64_t value);
 // virtual_apic.cpp: the virtual local APIC of devices.local_apic.
 inline bool has_virtual_apic(const guests::Vcpu& v) { return v.config->devices & blob::kDeviceLocalApic; }
 void reset_virtual_apic(guests::Vcpu& v);
+// The register view of v's virtual-APIC page (guests/virtual_apic.h).
+guests::VirtualApic virtual_apic_of(guests::Vcpu& v);
 Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gpa);
 void deliver_virtual_apic(guests::Vcpu& v);  // before each VM entry
 Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e);  // HLT with IF = 1
@@ -80,6 +83,20 @@ bool virtual_apic_wrmsr(guests::Vcpu& v, uint32_t msr, uint64_t value);
 void virtual_apic_tsc_moved(guests::Vcpu& v, int64_t delta);
 // What CPUID says of the guest's local APIC (guests/cpuid_view.h).
 guests::CpuidApic cpuid_apic_view(const guests::Vcpu& v);
+// siblings.cpp: a guest's several vCPUs (guests/siblings.h). An interrupt
+// command from v's APIC, posted to each sibling it addresses; returns how
+// many it reached. Before an entry (and while waiting for a start-up IPI),
+// v's CPU takes what its siblings posted. finish() calls sibling_finished
+// for such a vCPU; a vCPU whose guest has ended ends with it.
+uint32_t send_to_siblings(guests::Vcpu& v, uint32_t icr_low, uint32_t destination);
+void take_sibling_ipis(guests::Vcpu& v);
+bool group_has_ended(const guests::Vcpu& v);
+void end_with_group(guests::Vcpu& v);
+void sibling_finished(guests::Vcpu& v);
+// Whether another vCPU of v's guest runs (not waiting at a HLT): one that could still send v an IPI.
+bool sibling_running(const guests::Vcpu& v);
+Flow on_pause(guests::Vcpu& v, const ExitInfo& e);  // PAUSE: yields for a vCPU with siblings
+
 // Whether an 8259's INT passes the guest's LINT0 (guests/virtual_apic.h).
 bool virtual_apic_accepts_extint(guests::Vcpu& v);
 // An interrupt is about to be injected into a guest waiting at its HLT: the

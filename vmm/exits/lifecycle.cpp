@@ -129,7 +129,9 @@ Flow on_preemption_timer(guests::Vcpu& v, const ExitInfo& e) {
 // guest's own.
 void clamp_timer_to_virtual_deadline(guests::Vcpu& v) {
   const uint64_t now = arch::rdtsc();
-  const uint64_t deadline = next_virtual_interrupt_tsc(v, now, nullptr);
+  uint64_t deadline = next_virtual_interrupt_tsc(v, now, nullptr);
+  // A vCPU with siblings looks at its mailbox at least this often (guests/siblings.h).
+  if (v.vcpu_total > 1 && (!deadline || deadline > now + guests::kSiblingPollTsc)) deadline = now + guests::kSiblingPollTsc;
   const uint32_t remaining = uint32_t(vmx::read(F::VMX_PREEMPTION_TIMER_VALUE)) + v.timer_clamp_extra;
   const guests::TimerCut cut = guests::cut_timer(remaining, deadline > now ? deadline - now : 0, deadline != 0,
                                                  cpu::this_cpu().caps.preemption_timer_rate());

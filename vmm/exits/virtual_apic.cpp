@@ -8,6 +8,8 @@
 // injected when the guest can take it (interrupt-window exiting otherwise).
 // HLT with interrupts on waits for it: the guest stays at its HLT and
 // yields the CPU, and the injection completes the HLT.
+#include <stdarg.h>
+
 #include "arch/cpu.h"
 #include "exits/guest_access.h"
 #include "console/log.h"
@@ -24,10 +26,7 @@ namespace exits {
 namespace {
 using F = arch::VmcsField;
 
-guests::VirtualApic apic_of(guests::Vcpu& v) {
-  return guests::VirtualApic(memory::phys_to_virt<uint32_t>(v.virtual_apic), v.apic_timer, v.apic_base_msr,
-                             v.config->devices & blob::kDeviceLocalApicX2apic);
-}
+guests::VirtualApic apic_of(guests::Vcpu& v) { return virtual_apic_of(v); }
 
 // The guest's TSC against the host's: RDTSC in the guest adds TSC_OFFSET
 // while "use TSC offsetting" is on (SDM 24.6.5, 25.3).
@@ -41,25 +40,52 @@ bool refuse(const guests::Vcpu& v, const char* instruction, uint32_t msr, uint64
   return false;
 }
 
+// A command that reaches nobody is logged, the first kLoggedDrops of each
+// vCPU: a guest must not be able to flood the hypervisor's log with them.
+constexpr uint32_t kLoggedDrops = 16;
+[[gnu::format(printf, 2, 3)]] void log_drop(guests::Vcpu& v, const char* format, ...) {
+  if (v.dropped_ipis++ >= kLoggedDrops) return;
+  char line[200];
+  va_list args;
+  va_start(args, format);
+  console::format_to(line, sizeof line, format, args);
+  va_end(args);
+  LOG("vmm: guest %s: %s%s", v.name, line, v.dropped_ipis == kLoggedDrops ? " (further dropped commands are not logged)" : "");
+}
+
+// `command` was just written to the ICR (xAPIC: its low word; x2APIC: the
+// whole MSR, destination in bits 63:32).
 void report_effect(guests::Vcpu& v, guests::ApicEffect effect, uint64_t command) {
-  switch (effect) {
-    case guests::ApicEffect::Nmi:
-      v.nmi_pending = true;  // delivered before the next entry (run/scheduler.cpp)
-      guests::refresh_fast_path(v);
-      break;
-    case guests::ApicEffect::Refused:
-      LOG("vmm: guest %s: interrupt command 0x%lx dropped: only fixed and NMI delivery to the guest's own APIC exist", v.name,
-          command);
-      break;
-    case guests::ApicEffect::None: break;
+  const uint32_t icr_low = uint32_t(command);
+  if (effect == guests::ApicEffect::Nmi || effect == guests::ApicEffect::NmiAndOthers) {
+    v.nmi_pending = true;  // delivered before the next entry (run/scheduler.cpp)
+    guests::refresh_fast_path(v);
   }
+  if (!guests::reaches_others(effect)) {
+    if (effect == guests::ApicEffect::Refused)
+      log_drop(v, "interrupt command 0x%lx to its own APIC dropped: only fixed and NMI delivery to itself exist", command);
+    return;
+  }
+  guests::VirtualApic apic = apic_of(v);
+  const uint32_t destination = apic.icr_destination();
+  const uint32_t reached = v.vcpu_total > 1 ? send_to_siblings(v, icr_low, destination) : 0;
+  if (!reached && !apic.addressed_by(icr_low, destination, true))
+    log_drop(v, "interrupt command 0x%lx dropped (destination 0x%x): no APIC of the guest answers%s", command, destination,
+             v.vcpu_total > 1 ? "" : " (it has one vCPU)");
 }
 }  // namespace
 
 
+guests::VirtualApic virtual_apic_of(guests::Vcpu& v) {
+  return guests::VirtualApic(memory::phys_to_virt<uint32_t>(v.virtual_apic), v.apic_timer, v.apic_base_msr,
+                             v.config->devices & blob::kDeviceLocalApicX2apic);
+}
+
+// The APIC ID: a guest of several vCPUs numbers them 0..n-1 as its MADT
+// does; a guest of one keeps its index in the blob.
 void reset_virtual_apic(guests::Vcpu& v) {
   guests::VirtualApic apic = apic_of(v);
-  apic.reset(uint8_t(v.guest_index));
+  apic.reset(uint8_t(v.vcpu_total > 1 ? v.vcpu_index : v.guest_index));
   if (has_legacy_pic(v)) apic.set_virtual_wire();  // the 8259 behind LINT0, as firmware leaves it
 }
 
@@ -109,6 +135,7 @@ bool virtual_apic_accepts_extint(guests::Vcpu& v) { return apic_of(v).accepts_ex
 
 void deliver_virtual_apic(guests::Vcpu& v) {
   guests::VirtualApic apic = apic_of(v);
+  if (v.vcpu_total > 1) take_sibling_ipis(v);  // the scheduler checks the state after its entry duties
   apic.update_timer(arch::rdtsc());
   const uint8_t vector = apic.deliverable();
   if (!vector) return;
@@ -196,8 +223,13 @@ uint64_t next_virtual_interrupt_tsc(guests::Vcpu& v, uint64_t now, const char** 
 // HLT with IF = 1 in a guest with a virtual APIC or 8259: it waits for the
 // next interrupt either would deliver.
 Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
+  if (v.vcpu_total > 1) {  // its siblings' IPIs wake it too: each HLT exit looks
+    take_sibling_ipis(v);
+    if (v.state == guests::State::Finished) return Flow::End;
+    if (v.state != guests::State::Ready) return Flow::Yield;  // an INIT: it waits for a start-up IPI now
+  }
   const uint64_t now = arch::rdtsc();
-  bool ready = false;
+  bool ready = v.nmi_pending;
   if (has_virtual_apic(v)) {
     guests::VirtualApic apic = apic_of(v);
     apic.update_timer(now);
@@ -213,7 +245,10 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   }
   const char* timer = nullptr;
   const uint64_t deadline = next_virtual_interrupt_tsc(v, now, &timer);
-  if (!deadline)
+  // With siblings, an IPI may come at any time: the wait has no deadline
+  // of its own, only the default watchdog period's bound below.
+  if (!deadline && v.vcpu_total > 1) timer = "IPI from another vCPU";
+  else if (!deadline)
     return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no interrupt to wait for (%s), rip 0x%lx",
                   !has_legacy_pic(v) ? "APIC timer stopped or masked"
                   : has_virtual_apic(v) ? "APIC timer stopped or masked, 8254 IRQ 0 masked, held back in service or not counting"
@@ -222,13 +257,15 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   // A timer set further out than the default watchdog period would hold
   // the guest without end; such a wait is the watchdog's to stop.
   const uint64_t bound = uint64_t(guests::kDefaultWatchdogTicks) << cpu::this_cpu().caps.preemption_timer_rate();
-  const uint64_t wait = deadline > now ? deadline - now : 0;
+  const uint64_t wait = deadline > now ? deadline - now : 0;  // 0 also with no deadline (siblings only)
   if (wait > bound)
     return finish(v, guests::Outcome::Watchdog, "HLT waits for an %s %lu TSC ticks away, beyond the default watchdog period, rip 0x%lx",
                   timer, wait, e.guest_rip);
   // A timer that keeps firing into an interrupt that cannot be taken (its
-  // LVT masked, its vector below the TPR) would hold the HLT forever.
-  if (now - v.waiting_since_tsc > bound)
+  // LVT masked, its vector below the TPR) would hold the HLT forever. A
+  // vCPU whose sibling runs may wait for its IPI as long as that runs (the
+  // sibling's own watchdog bounds it); once all wait, the bound applies.
+  if (now - v.waiting_since_tsc > bound && !(v.vcpu_total > 1 && sibling_running(v)))
     return finish(v, guests::Outcome::Watchdog,
                   "HLT waited the default watchdog period with no interrupt delivered (the %s fires into nothing the guest can take), rip 0x%lx",
                   timer, e.guest_rip);

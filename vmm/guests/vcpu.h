@@ -8,10 +8,12 @@
 #include "arch/vmx_table.h"
 #include "blob/format.h"
 #include "guests/fw_cfg.h"
+#include "guests/siblings.h"
 #include "guests/vcpu_offsets.h"
 #include "guests/virtual_8254.h"
 #include "guests/virtual_8259.h"
 #include "guests/virtual_apic.h"
+#include "lib/spinlock.h"
 #include "memory/ept.h"
 
 namespace guests {
@@ -47,8 +49,9 @@ static_assert(__builtin_offsetof(GuestRegisters, r13) == 0x68 && __builtin_offse
 static_assert(__builtin_offsetof(GuestRegisters, r15) == 0x78);
 
 enum class State : uint8_t {
-  Ready,     // runnable
-  Finished,  // ended; outcome says how
+  Ready,              // runnable
+  WaitingForStartup,  // a guest's vCPU 1..n before its start-up IPI (SDM 9.4): built, never entered yet
+  Finished,           // ended; outcome says how
 };
 
 using Outcome = blob::Outcome;  // words in blob/vocabulary.def
@@ -132,6 +135,17 @@ inline constexpr uint32_t kConsoleLine = 160;
 inline constexpr uint32_t kDetail = 240;
 inline constexpr uint16_t kNoBehaviour = 0xFFFF;
 
+// A guest with several vCPUs (guests/siblings.h): what they share, kept on
+// vCPU 0. State changes of its vCPUs happen under the lock, so the guest's
+// end is decided once.
+struct GuestGroup {
+  lib::Spinlock lock;
+  bool memory_ready;  // vCPU 0's EPT is built: the others take its EPTP (release/acquire)
+  bool ended;         // every vCPU ends at its next look (release/acquire)
+  Outcome outcome;
+  char detail[kDetail];
+};
+
 struct Vcpu {
   GuestRegisters regs;  // first: entry.S addresses it through the Vcpu pointer
   ExitRecord exits;     // second: entry.S too
@@ -211,6 +225,14 @@ struct Vcpu {
   Virtual8259 i8259;            // devices.pic
   Virtual8254 i8254;            // devices.pit
   uint64_t i8254_epoch_tsc;     // devices.pit: the host TSC at the guest's set-up, the 8254's tick 0
+  // guests[].vcpus (guests/siblings.h): its place among its guest's vCPUs.
+  uint16_t vcpu_index;  // 0 = the bootstrap processor
+  uint16_t vcpu_total;  // 1 for a guest of one vCPU
+  Vcpu* bsp;            // vCPU 0 of its guest (itself for vCPU 0)
+  IpiMailbox mailbox;   // what its siblings sent it, taken by its own CPU
+  GuestGroup group;     // on vCPU 0 only
+  uint8_t startup_vector;  // the start-up IPI that started it
+  uint32_t dropped_ipis;   // interrupt commands that reached no APIC (the first few are logged)
   Vcpu* next_on_cpu;
 };
 

@@ -58,8 +58,8 @@ const RegisterInfo* find_register(uint32_t offset) {
 constexpr uint32_t icr_delivery_mode(uint32_t icr) { return (icr >> 8) & 7; }
 constexpr bool icr_logical(uint32_t icr) { return icr & (1u << 11); }
 constexpr uint32_t icr_shorthand(uint32_t icr) { return (icr >> 18) & 3; }
-constexpr uint32_t kDeliveryFixed = 0, kDeliveryNmi = 4;
-constexpr uint32_t kShorthandNone = 0, kShorthandSelf = 1, kShorthandAllIncludingSelf = 2;
+constexpr uint32_t kDeliveryFixed = 0, kDeliveryNmi = 4;  // ICR bits 10:8 (SDM Figure 11-12)
+constexpr uint32_t kShorthandNone = 0, kShorthandSelf = 1, kShorthandAllIncludingSelf = 2, kShorthandAllExcludingSelf = 3;
 
 // SDM 11.12.10.2: the logical x2APIC ID, cluster (ID[19:4]) and a bit for ID[3:0].
 constexpr uint32_t logical_x2apic_id(uint32_t id) { return ((id >> 4) << 16) | (1u << (id & 0xF)); }
@@ -150,16 +150,15 @@ uint32_t VirtualApic::read(uint32_t offset, uint64_t now) const {
   }
 }
 
-// Which APICs an interrupt command reaches: the guest has one vCPU, so the
-// only APIC there is its own; a broadcast reaches just it.
-bool VirtualApic::addresses_self(uint32_t icr, uint32_t destination) const {
+bool VirtualApic::addressed_by(uint32_t icr, uint32_t destination, bool is_sender) const {
   const bool x2apic = mode() == ApicMode::X2Apic;
   switch (icr_shorthand(icr)) {
-    case kShorthandSelf:
+    case kShorthandSelf: return is_sender;
     case kShorthandAllIncludingSelf: return true;
     case kShorthandNone: break;
-    default: return false;  // all excluding self: nobody
+    default: return !is_sender;  // all excluding self
   }
+  if (mode() == ApicMode::Disabled) return false;
   const uint32_t id = apic_id(), ldr = reg(apic::LDR);
   if (!icr_logical(icr)) return destination == id || destination == (x2apic ? 0xFFFFFFFFu : 0xFFu);
   if (x2apic)  // cluster in bits 31:16, a bit per APIC in 15:0 (SDM 11.12.10.2)
@@ -169,13 +168,37 @@ bool VirtualApic::addresses_self(uint32_t icr, uint32_t destination) const {
   return (d >> 4) == (logical >> 4) && (d & logical & 0xF);  // cluster model
 }
 
-ApicEffect VirtualApic::send(uint32_t icr, uint32_t destination) {
-  if (!addresses_self(icr, destination)) return ApicEffect::Refused;
-  switch (icr_delivery_mode(icr)) {
-    case kDeliveryFixed: request(uint8_t(icr)); return ApicEffect::None;
-    case kDeliveryNmi: return ApicEffect::Nmi;
-    default: return ApicEffect::Refused;  // lowest priority, SMI, INIT, start-up: not emulated
+uint32_t VirtualApic::icr_destination() const {
+  return mode() == ApicMode::X2Apic ? reg(apic::ICR_HIGH) : reg(apic::ICR_HIGH) >> 24;
+}
+
+void VirtualApic::receive_fixed(uint8_t vector) {
+  if (vector < 16) {
+    reg(apic::ESR) |= 1u << 6;  // receive illegal vector
+    return;
   }
+  request(vector);
+}
+
+// The command's part for this APIC; whether it may reach others too (any
+// destination but this APIC alone) is for the caller, who knows the guest's
+// other vCPUs (exits/virtual_apic.cpp).
+ApicEffect VirtualApic::send(uint32_t icr, uint32_t destination) {
+  const bool x2apic = mode() == ApicMode::X2Apic;
+  const uint32_t shorthand = icr_shorthand(icr);
+  const bool others = shorthand == kShorthandAllIncludingSelf || shorthand == kShorthandAllExcludingSelf ||
+                      (shorthand == kShorthandNone &&
+                       (icr_logical(icr) || destination != apic_id() || destination == (x2apic ? 0xFFFFFFFFu : 0xFFu)));
+  ApicEffect self = ApicEffect::Refused;
+  if (addressed_by(icr, destination, true)) {
+    switch (icr_delivery_mode(icr)) {
+      case kDeliveryFixed: receive_fixed(uint8_t(icr)); self = ApicEffect::None; break;
+      case kDeliveryNmi: self = ApicEffect::Nmi; break;
+      default: break;  // lowest priority, SMI, INIT, start-up to itself: not emulated
+    }
+  }
+  if (!others) return self;
+  return self == ApicEffect::Nmi ? ApicEffect::NmiAndOthers : ApicEffect::Others;
 }
 
 ApicEffect VirtualApic::write(uint32_t offset, uint32_t value, uint64_t now) {
@@ -189,7 +212,7 @@ ApicEffect VirtualApic::write(uint32_t offset, uint32_t value, uint64_t now) {
       return ApicEffect::None;
     case apic::ICR_LOW:
       reg(apic::ICR_LOW) = value & ~(1u << 12);  // delivery status: idle at once
-      return send(value, mode() == ApicMode::X2Apic ? reg(apic::ICR_HIGH) : reg(apic::ICR_HIGH) >> 24);
+      return send(value, icr_destination());
     default: break;
   }
   const RegisterInfo* r = find_register(offset);

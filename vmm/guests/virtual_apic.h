@@ -75,8 +75,12 @@ struct ApicTimer {
   uint64_t tsc_deadline;  // IA32_TSC_DEADLINE as the guest wrote it (its TSC); 0 = disarmed or fired
 };
 
-// The result of a write that the caller acts on.
-enum class ApicEffect : uint8_t { None, Nmi, Refused };
+// The result of a write that the caller acts on: an NMI to this APIC,
+// a command that reached no APIC or whose delivery mode is not emulated,
+// or one addressed (also) to APICs other than this one, which the caller
+// delivers to the guest's other vCPUs (guests/siblings.h).
+enum class ApicEffect : uint8_t { None, Nmi, Refused, Others, NmiAndOthers };
+inline constexpr bool reaches_others(ApicEffect e) { return e == ApicEffect::Others || e == ApicEffect::NmiAndOthers; }
 
 class VirtualApic {
  public:
@@ -127,6 +131,19 @@ class VirtualApic {
   uint8_t deliverable() const;
   // The CPU took `vector`: IRR -> ISR (SDM 11.8.4).
   void accept(uint8_t vector);
+  // A fixed interrupt from another APIC (SDM 11.6.1): requested in IRR;
+  // vectors 0-15 are illegal and set "receive illegal vector" in ESR (SDM 11.5.3).
+  void receive_fixed(uint8_t vector);
+  // Whether an interrupt command reaches this APIC: as its sender
+  // (`is_sender`, where the shorthands self and all-including-self count)
+  // or as another APIC of the guest (SDM 11.6.1, 11.6.2; x2APIC 11.12.9-10).
+  bool addressed_by(uint32_t icr_low, uint32_t destination, bool is_sender) const;
+  // The fields of a command, for the caller that delivers it elsewhere.
+  static uint32_t delivery_mode(uint32_t icr_low) { return (icr_low >> 8) & 7; }
+  // An INIT level de-assert (delivery mode INIT, level 0, trigger level):
+  // it only synchronizes arbitration IDs and does nothing (SDM 11.6.1).
+  static bool is_init_deassert(uint32_t icr_low) { return delivery_mode(icr_low) == 5 && !(icr_low & (1u << 14)) && (icr_low & (1u << 15)); }
+  uint32_t icr_destination() const;
   bool timer_counting() const { return timer_.deadline_tsc != 0; }
   uint64_t timer_deadline() const { return timer_.deadline_tsc; }
   uint8_t apic_id() const { return uint8_t(reg(apic::ID) >> 24); }
@@ -144,7 +161,6 @@ class VirtualApic {
   void end_of_interrupt();
   void start_timer(uint64_t now_tsc);
   ApicEffect send(uint32_t icr_low, uint32_t destination);
-  bool addresses_self(uint32_t icr_low, uint32_t destination) const;
 
   uint32_t* page_;
   ApicTimer& timer_;

@@ -36,6 +36,36 @@ Vcpu* next_ready(cpu::PerCpu& c, Vcpu* after) {
   return nullptr;
 }
 
+// vCPUs 1..n of guests with several (guests/siblings.h) on this CPU that
+// wait for their start-up IPI: each takes what was posted to it; a guest
+// that ended takes them along. Returns one that a start-up IPI started.
+// `idle`: nothing else runs here, so it waits (bounded by the guest's end).
+void switch_to(cpu::PerCpu& c, Vcpu& v);
+Vcpu* poll_waiting_vcpus(cpu::PerCpu& c, bool idle) {
+  if (!has_multi_vcpu_guests()) return nullptr;
+  for (;;) {
+    bool waiting = false;
+    Vcpu* all = vcpus();
+    for (uint32_t i = 0; i < vcpu_count(); ++i) {
+      Vcpu& s = all[i];
+      if (s.cpu != c.index || __atomic_load_n(&s.state, __ATOMIC_ACQUIRE) != State::WaitingForStartup) continue;
+      if (exits::group_has_ended(s)) {
+        exits::end_with_group(s);
+        LOG("vmm: guest %s: vcpu %u ended with its guest before any start-up IPI", s.name, s.vcpu_index);
+        continue;
+      }
+      waiting = true;
+      if (mailbox_empty(s.mailbox)) continue;
+      switch_to(c, s);
+      exits::take_sibling_ipis(s);
+      if (s.state == State::Ready) return &s;
+    }
+    if (!idle || !waiting) return nullptr;
+    console::log_drain();
+    arch::cpu_pause();
+  }
+}
+
 bool has_timer(const Vcpu& v) {
   return v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::ACTIVATE_VMX_PREEMPTION_TIMER.mask();
 }
@@ -142,6 +172,7 @@ void inject_next_event(Vcpu& v) {
 
 void run_cpu_guests(cpu::PerCpu& c) {
   Vcpu* v = next_ready(c, nullptr);
+  if (!v) v = poll_waiting_vcpus(c, true);  // only vCPUs that wait for a start-up IPI here
   bool new_slice = true;
   // The boot-cost figure (docs/benchmarks.md "Boot cost"): TSC ticks from
   // the hypervisor's first instruction to this CPU's first VM entry. Bochs
@@ -152,6 +183,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
   uint32_t entries_with_output_queued = 0;
   while (v) {
     switch_to(c, *v);
+    if (v->vcpu_total > 1 && exits::group_has_ended(*v)) exits::end_with_group(*v);  // a sibling ended the guest
     if (new_slice && v->state == State::Ready) {
       if (has_timer(*v)) exits::start_slice(*v);
       if (console::trace_enabled()) console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->exits.total);
@@ -174,6 +206,10 @@ void run_cpu_guests(cpu::PerCpu& c) {
         if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
           exits::record_mtf_entry(*v);
       }
+    }
+    // A sibling's INIT (taken with the duties) sends it back to wait for a start-up IPI.
+    if (v->state == State::WaitingForStartup) flow = exits::Flow::Yield;
+    if (v->state == State::Ready && flow == exits::Flow::Resume) {
       if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
       if (console::serial_pending()) send_queued_output(*v, entries_with_output_queued);
       const bool first_entry = first_entry_tsc == 0;
@@ -204,6 +240,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
                             v->exits.total);
       LOG("vmm: guest %s finished on this CPU", v->name);
       v = next_ready(c, v);
+      if (Vcpu* started = poll_waiting_vcpus(c, !v)) v = started;
       new_slice = true;
       continue;
     }
@@ -212,6 +249,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
         console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Yield), uint16_t(v->guest_index),
                               v->exits.total);
       Vcpu* next = next_ready(c, v);
+      if (Vcpu* started = poll_waiting_vcpus(c, !next)) next = started;
       if (next && next != v) {
         LOG("vmm: time slice: %s -> %s", v->name, next->name);
         console::debug_record("time slice", v->guest_index, next->guest_index, v->exits.total);

@@ -20,8 +20,10 @@
 namespace run {
 using namespace guests;  // the orchestration works on vcpus throughout
 namespace {
-Vcpu g_vcpus[blob::kMaxGuests];
+// Every guest's vCPUs, a guest's in a row with vCPU 0 first (v.bsp).
+Vcpu g_vcpus[blob::kMaxVcpus];
 uint32_t g_vcpu_count = 0;
+bool g_multi_vcpu = false;
 bool g_fast_path = true;
 
 memory::PageSource page_source() {
@@ -90,6 +92,64 @@ bool mirror_regions(Vcpu& v, const blob::Reader& r) {
 }
 
 
+// The virtual-APIC page (SDM 29.1) backs both the TPR shadow and the
+// software LocalApic hook; the APIC-access page sits at the guest's APIC
+// base so the CPU virtualizes those accesses (SDM 29.4). Each vCPU has its
+// own. vCPU 0 of a guest with a virtual local APIC is its bootstrap processor.
+bool build_apic_pages(Vcpu& v) {
+  const bool bsp = v.vcpu_total > 1 ? v.vcpu_index == 0 : (v.cpu == 0 || exits::has_virtual_apic(v));
+  v.apic_base_msr = kApicBaseDefault | (bsp ? kApicBaseBsp : 0);
+  v.virtual_apic = memory::phys_allocate_page();
+  if (!v.virtual_apic) return refuse(v, "out of memory for its virtual-APIC page");
+  *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) = (v.vcpu_total > 1 ? v.vcpu_index : v.guest_index) << 24;  // APIC ID
+  *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x30) = 0x00050014;            // version
+  if (exits::has_virtual_apic(v)) exits::reset_virtual_apic(v);  // devices.local_apic: the power-up registers
+  if (exits::has_legacy_pic(v)) exits::reset_legacy_devices(v);   // devices.pic, devices.pit
+  if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::VIRTUALIZE_APIC_ACCESSES.mask()) {
+    v.apic_access = memory::phys_allocate_page();
+    if (!v.apic_access || !v.ept.map(kApicBaseDefault & ~0xFFFull, v.apic_access, 4096, 3, 0, 4096))
+      return refuse(v, "cannot map its APIC-access page");
+  }
+  if (v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::PROCESS_POSTED_INTERRUPTS.mask()) {
+    v.posted_descriptor = memory::phys_allocate_page();  // 64-byte aligned, zeroed: no request outstanding
+    if (!v.posted_descriptor) return refuse(v, "out of memory for its posted-interrupt descriptor");
+  }
+  return true;
+}
+
+// vCPUs 1..n share vCPU 0's memory: they wait until its EPT is built
+// (vCPU 0 is earlier in the array, and each CPU prepares in array order, so
+// the wait always ends), then take its EPTP. Nothing maps or unmaps
+// guest memory later in such a guest (the blob reader refuses map-on-demand
+// and EPTP switching for it), so the shared tables need no cross-CPU INVEPT.
+bool share_memory(Vcpu& v) {
+  GuestGroup& g = v.bsp->group;
+  while (!__atomic_load_n(&g.memory_ready, __ATOMIC_ACQUIRE)) {
+    if (__atomic_load_n(&v.bsp->state, __ATOMIC_ACQUIRE) == State::Finished || exits::group_has_ended(v))
+      return refuse(v, "its bootstrap vCPU could not be built");
+    console::log_drain();
+    arch::cpu_pause();
+  }
+  v.ept = v.bsp->ept;  // the same tables; translate() only (guests::guest_to_host)
+  v.eptp = v.bsp->eptp;
+  return build_apic_pages(v);
+}
+
+// What running several vCPUs needs of the reconciled controls: real mode
+// for a start-up IPI (unrestricted guest, SDM 26.3.1.1), and none of the
+// per-vCPU pages EPT would have to map (APIC-access page, posted interrupts).
+bool check_multi_vcpu_controls(Vcpu& v) {
+  if (v.vcpu_total < 2) return true;
+  const uint32_t proc2 = v.controls[uint32_t(arch::ControlWord::PROC2)];
+  if (!(proc2 & arch::ctl::UNRESTRICTED_GUEST.mask()))
+    return refuse(v, "a guest of %u vCPUs needs \"unrestricted guest\": a start-up IPI starts a vCPU in real mode", v.vcpu_total);
+  if ((proc2 & arch::ctl::VIRTUALIZE_APIC_ACCESSES.mask()) ||
+      (v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::PROCESS_POSTED_INTERRUPTS.mask()))
+    return refuse(v, "a guest of %u vCPUs cannot use the APIC-access page or posted interrupts (devices.local_apic is its APIC)",
+                  v.vcpu_total);
+  return true;
+}
+
 // Guest memory: each RAM or image region gets its own host block, aligned
 // so that EPT can use large pages (book 6.3.1); images are copied in.
 bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps) {
@@ -104,26 +164,7 @@ bool build_memory(Vcpu& v, const blob::Reader& r, const arch::Capabilities& caps
     if (v.ept.translate(h.gpa).present && !v.ept.protect_4k(h.gpa, h.permissions))
       return refuse(v, "EPT hook: cannot split the page's mapping");
   }
-  // The virtual-APIC page (SDM 29.1) backs both the TPR shadow and the
-  // software LocalApic hook; the APIC-access page sits at the guest's APIC
-  // base so the CPU virtualizes those accesses (SDM 29.4).
-  // A virtual local APIC's guest has one vCPU, which is its bootstrap processor.
-  v.apic_base_msr = kApicBaseDefault | (v.cpu == 0 || exits::has_virtual_apic(v) ? kApicBaseBsp : 0);
-  v.virtual_apic = memory::phys_allocate_page();
-  if (!v.virtual_apic) return refuse(v, "out of memory for its virtual-APIC page");
-  *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x20) = v.guest_index << 24;  // APIC ID
-  *memory::phys_to_virt<uint32_t>(v.virtual_apic + 0x30) = 0x00050014;            // version
-  if (exits::has_virtual_apic(v)) exits::reset_virtual_apic(v);  // devices.local_apic: the power-up registers
-  if (exits::has_legacy_pic(v)) exits::reset_legacy_devices(v);   // devices.pic, devices.pit
-  if (v.controls[uint32_t(arch::ControlWord::PROC2)] & arch::ctl::VIRTUALIZE_APIC_ACCESSES.mask()) {
-    v.apic_access = memory::phys_allocate_page();
-    if (!v.apic_access || !v.ept.map(kApicBaseDefault & ~0xFFFull, v.apic_access, 4096, 3, 0, 4096))
-      return refuse(v, "cannot map its APIC-access page");
-  }
-  if (v.controls[uint32_t(arch::ControlWord::PIN)] & arch::ctl::PROCESS_POSTED_INTERRUPTS.mask()) {
-    v.posted_descriptor = memory::phys_allocate_page();  // 64-byte aligned, zeroed: no request outstanding
-    if (!v.posted_descriptor) return refuse(v, "out of memory for its posted-interrupt descriptor");
-  }
+  if (!build_apic_pages(v)) return false;
   if (g.flags & blob::kGuestMapOnDemand) {
     v.pool = memory::phys_allocate(4096ull * g.map_on_demand_pages, 4096);
     if (!v.pool && g.map_on_demand_pages) return refuse(v, "out of host memory for its map-on-demand pool");
@@ -410,35 +451,62 @@ bool check_grants(Vcpu& v, const blob::Reader& r) {
 void assign_guests(const blob::Reader& r, uint32_t cpus) {
   const uint32_t width = arch::physical_address_width();
   LOG("vmm: physical-address width %u bits (CPUID.80000008H:EAX[7:0])", width);
-  g_vcpu_count = r.guest_count();
-  for (uint32_t i = 0; i < g_vcpu_count; ++i) {
-    Vcpu& v = g_vcpus[i];
-    memset(&v, 0, sizeof v);
-    v.guest_index = i;
-    v.config = &r.guest(i);
-    v.name = r.string(v.config->name);
-    v.vpid = uint16_t(v.config->vpid ? v.config->vpid : i + 1);
-    v.cpu = ~0u;
+  g_vcpu_count = 0;
+  for (uint32_t i = 0; i < r.guest_count(); ++i) {
+    const blob::Guest& g = r.guest(i);
+    const uint32_t total = g.vcpu_count > 1 ? g.vcpu_count : 1;  // the reader bounds the sum by kMaxVcpus
+    // vCPU k runs on the (k mod m)-th of the m CPUs of its mask that exist.
+    uint32_t present[64], m = 0;
     for (uint32_t c = 0; c < cpus && c < 64; ++c)
-      if (v.config->cpu_mask & (1ull << c)) {
-        v.cpu = c;
-        break;
-      }
-    if (v.cpu == ~0u) {
-      refuse(v, "none of its CPUs (mask 0x%lx) exists; this machine has %u", v.config->cpu_mask, cpus);
-      continue;
+      if (g.cpu_mask & (1ull << c)) present[m++] = c;
+    Vcpu* bsp = &g_vcpus[g_vcpu_count];
+    for (uint32_t k = 0; k < total; ++k) {
+      Vcpu& v = g_vcpus[g_vcpu_count++];
+      memset(&v, 0, sizeof v);
+      v.guest_index = i;
+      v.config = &g;
+      v.name = r.string(g.name);
+      v.vcpu_index = uint16_t(k);
+      v.vcpu_total = uint16_t(total);
+      v.bsp = bsp;
+      // vCPUs 1..n get VPIDs above every guest's automatic one.
+      v.vpid = uint16_t(k ? blob::kMaxGuests + g_vcpu_count : g.vpid ? g.vpid : i + 1);
+      v.state = k ? State::WaitingForStartup : State::Ready;
+      v.cpu = m ? present[k % m] : ~0u;
     }
-    if (check_grants(v, r)) check_passthrough(v, r, width);
+    if (total > 1) g_multi_vcpu = true;
+    if (!m) {
+      refuse(*bsp, "none of its CPUs (mask 0x%lx) exists; this machine has %u", g.cpu_mask, cpus);
+    } else if (check_grants(*bsp, r)) {
+      check_passthrough(*bsp, r, width);
+    }
+    if (total > 1 && bsp->state == State::Finished)
+      for (uint32_t k = 1; k < total; ++k) exits::end_with_group(bsp[k]);
+    if (total > 1 && m)
+      LOG("vmm: guest %s: %u vCPUs, vcpu 0 on cpu %u, the others wait for a start-up IPI (SDM 9.4)", bsp->name, total, bsp->cpu);
   }
 }
+
+bool has_multi_vcpu_guests() { return g_multi_vcpu; }
 
 void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
   for (uint32_t i = 0; i < g_vcpu_count; ++i) {
     Vcpu& v = g_vcpus[i];
     if (v.cpu != c.index || v.state == State::Finished) continue;
+    if (exits::group_has_ended(v)) {
+      exits::end_with_group(v);
+      continue;
+    }
     index_behaviours(v, r);
     v.timer_value = v.config->preemption_timer_value;
-    if (!reconcile(v, c) || !build_memory(v, r, c.caps) || !build_bitmaps(v, r)) continue;
+    if (!reconcile(v, c) || !check_multi_vcpu_controls(v)) continue;
+    if (v.vcpu_index == 0) {
+      if (!build_memory(v, r, c.caps)) continue;
+      __atomic_store_n(&v.group.memory_ready, true, __ATOMIC_RELEASE);
+    } else if (!share_memory(v)) {
+      continue;
+    }
+    if (!build_bitmaps(v, r)) continue;
     if (!init_guest_cpu_state(v)) {
       refuse(v, "out of memory for its x87/SSE/AVX state");
       continue;
@@ -456,8 +524,12 @@ void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
       continue;
     }
     flush_stale_translations(v, c.caps);
-    LOG("vmm: guest %s ready: mode %u, rip 0x%lx, %u regions, EPT %u tables, VPID %u", v.name, v.config->mode,
-        v.config->entry.rip, v.config->region_count, v.ept.tables_used(), v.vpid);
+    if (v.vcpu_index)
+      LOG("vmm: guest %s: vcpu %u ready on cpu %u: waits for a start-up IPI, APIC ID %u, VPID %u", v.name, v.vcpu_index,
+          v.cpu, v.vcpu_index, v.vpid);
+    else
+      LOG("vmm: guest %s ready: mode %u, rip 0x%lx, %u regions, EPT %u tables, VPID %u", v.name, v.config->mode,
+          v.config->entry.rip, v.config->region_count, v.ept.tables_used(), v.vpid);
   }
 }
 

@@ -5,8 +5,9 @@
 #include "guests/vcpu.h"
 
 namespace run {
-// Binds every guest to the first CPU of its cpu_mask that exists; guests
-// whose CPUs are all missing are refused here.
+// Makes each guest's vCPUs (one, or guests[].vcpus) and binds vCPU k to the
+// (k mod m)-th of the m CPUs of its cpu_mask that exist; guests whose CPUs
+// are all missing are refused here.
 void assign_guests(const blob::Reader& reader, uint32_t cpus);
 // Builds memory, EPT, bitmaps, reconciled controls and the VMCS of every
 // guest bound to CPU c. A guest that cannot be built is refused alone.
@@ -14,6 +15,9 @@ void prepare_cpu_guests(const blob::Reader& reader, cpu::PerCpu& c);
 // fast_path=off on the command line: every guest's exits take the full
 // dispatcher (docs/exit-fast-path.md). Before prepare_cpu_guests.
 void set_fast_path(bool on);
+// Whether any guest has several vCPUs (guests[].vcpus): only then does the
+// scheduler look for vCPUs waiting for a start-up IPI.
+bool has_multi_vcpu_guests();
 guests::Vcpu* vcpus();
 uint32_t vcpu_count();
 }  // namespace run

@@ -113,8 +113,7 @@ void write_host_state(const uint32_t controls[arch::kControlWordCount], const cp
 
 namespace {
 
-void write_guest_state(guests::Vcpu& v, const cpu::PerCpu& c) {
-  const blob::EntryState& e = v.config->entry;
+void write_guest_state(guests::Vcpu& v, const cpu::PerCpu& c, const blob::EntryState& e) {
   const bool unrestricted = has(v, arch::ctl::UNRESTRICTED_GUEST);
   write(F::GUEST_CR0, apply_cr0_fixed(e.cr0, c.caps, unrestricted));
   write(F::GUEST_CR3, e.cr3);
@@ -193,12 +192,48 @@ bool build_vmcs(guests::Vcpu& v, cpu::PerCpu& c, const blob::Reader&, const char
   const bool floor = v.config->flags & blob::kGuestExitFloorStub;
   const char* host_rip = floor ? vmx_exit_floor_stub : v.fast_path_allowed ? vmx_exit_fast_path : vmx_exit_stub;
   write_host_state(v.controls, c, reinterpret_cast<uint64_t>(host_rip));
-  write_guest_state(v, c);
+  write_guest_state(v, c, v.config->entry);
   if (c.vmwrite_failed) {
     *why = nullptr;  // the caller names the field (vmx::failed_vmwrite)
     return false;
   }
   return true;
+}
+
+// Real mode at the start-up IPI's page (SDM 9.4.4.2, 11.6.1): CS selector
+// vector << 8 and base vector << 12, IP 0, the other segments at 0 with
+// 64-KByte limits, CR0 as after INIT (CD, NW, ET; SDM Table 9-1) with the
+// fixed bits unrestricted guest leaves, paging and IA-32e mode off, EDX the
+// processor signature, the other registers 0.
+bool load_startup_state(guests::Vcpu& v, cpu::PerCpu& c, uint8_t vector) {
+  constexpr uint64_t kCr0AfterInit = 0x60000010;
+  const guests::StartupState start = guests::startup_state(vector);
+  blob::EntryState e{};
+  auto segment = [](uint16_t selector, uint64_t base, uint32_t access_rights) {
+    blob::Segment s{};
+    s.selector = selector;
+    s.base = base;
+    s.limit = 0xFFFF;
+    s.access_rights = access_rights;
+    return s;
+  };
+  e.cs = segment(start.cs_selector, start.cs_base, 0x9B);  // present, code, execute/read, accessed
+  e.ds = e.es = e.fs = e.gs = e.ss = segment(0, 0, 0x93);  // present, data, read/write, accessed
+  e.ldtr = segment(0, 0, 0x82);
+  e.tr = segment(0, 0, 0x8B);  // busy TSS, as VM entry requires (SDM 26.3.1.2)
+  e.gdtr.limit = e.idtr.limit = 0xFFFF;
+  e.cr0 = kCr0AfterInit;
+  e.rflags = arch::rflags::RESERVED_1;
+  e.dr7 = 0x400;
+  e.pat = 0;
+  e.gpr[2] = arch::cpuid(1).eax;  // EDX: the processor's signature
+  c.vmwrite_failed = false;
+  v.controls[uint32_t(arch::ControlWord::ENTRY)] &= ~arch::ctl::IA32E_MODE_GUEST.mask();
+  write(F::VM_ENTRY_CONTROLS, v.controls[uint32_t(arch::ControlWord::ENTRY)]);
+  write(F::CR0_READ_SHADOW, kCr0AfterInit);
+  write(F::CR4_READ_SHADOW, 0);
+  write_guest_state(v, c, e);
+  return !c.vmwrite_failed;
 }
 
 }  // namespace vmx

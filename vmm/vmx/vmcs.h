@@ -10,6 +10,10 @@ namespace vmx {
 // False with `why` set when set-up failed, or with `why` null when a VMWRITE
 // failed: c.failed_vmwrite_field names it.
 bool build_vmcs(guests::Vcpu& v, cpu::PerCpu& c, const blob::Reader& reader, const char** why);
+// A guest's vCPU 1..n at its start-up IPI: the guest-state area as the
+// SIPI leaves a processor (real mode at vector << 12). The VMCS is current.
+// False when a VMWRITE failed (c.failed_vmwrite_field names it).
+bool load_startup_state(guests::Vcpu& v, cpu::PerCpu& c, uint8_t vector);
 // The host-state area (SDM 24.5): this CPU's tables, stack and control
 // registers; VM exits land at host_rip.
 void write_host_state(const uint32_t controls[arch::kControlWordCount], const cpu::PerCpu& c, uint64_t host_rip);

@@ -30,6 +30,13 @@ static void start_irq0(uint8_t icw4, uint16_t count) {
   outb(0x43, 0x34), outb(0x40, (uint8_t)count), outb(0x40, (uint8_t)(count >> 8));
 }
 
+/* An interrupt command through the xAPIC ICR: destination, then the low word. */
+static void send_ipi(uint32_t destination, uint32_t icr_low) {
+  volatile uint32_t* apic = (volatile uint32_t*)0xFEE00000u;
+  apic[0x310 / 4] = destination << 24;
+  apic[0x300 / 4] = icr_low;
+}
+
 /* One abuse that must raise #GP: 1 when it did not. */
 static uint32_t refused(const char* what, uint32_t faults) {
   put_string(faults ? "abuse: #GP for " : "abuse: ALLOWED: ");
@@ -106,6 +113,34 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
     set_interrupt_gate(0x40, vector_0x40_entry);
     start_irq0(0x03, 2);
     for (;;) __asm__ volatile("sti; hlt; cli");
+  }
+  else if (string_starts(c, "ipi-others")) {
+    /* A guest of two vCPUs whose bootstrap processor aims interrupts at
+     * every APIC ID and through every shorthand: fixed, NMI, INIT and
+     * start-up. Only its own never-started vCPU 1 may take any (it waits
+     * for a start-up IPI, so it takes none until the last one starts it at
+     * 0x8000, where this kernel put a HLT loop); the other guests on these
+     * CPUs, whose vCPUs have the same APIC IDs, must see nothing. */
+    static const uint8_t halt_loop[] = {0xFA, 0xF4, 0xEB, 0xFD};  /* cli; hlt; jmp $-3 */
+    for (uint32_t i = 0; i < sizeof halt_loop; ++i) ((volatile uint8_t*)0x8000)[i] = halt_loop[i];
+    for (uint32_t id = 1; id < 0xFF; ++id) {  /* not 0, itself, nor 0xFF, the broadcast that includes it */
+      send_ipi(id, 0x40);         /* fixed */
+      send_ipi(id, 4u << 8);      /* NMI */
+    }
+    send_ipi(0, 0x41 | (3u << 18));            /* fixed, all excluding self */
+    send_ipi(0, (4u << 8) | (3u << 18));       /* NMI, all excluding self */
+    send_ipi(0xFE, 0x42 | (1u << 11));         /* fixed, logical, every APIC but its own (LDR 0) of the flat model */
+    send_ipi(0, (5u << 8) | (1u << 14) | (3u << 18));  /* INIT, all excluding self */
+    send_ipi(0, (6u << 8) | 0x08 | (3u << 18));        /* start-up at 0x8000, all excluding self */
+    return 0;
+  }
+  else if (string_starts(c, "sipi-unmapped")) {
+    /* A start-up IPI whose page the guest has no memory at (its RAM starts
+     * at 1 MiB): vCPU 1's first fetch is an EPT violation, which stops the
+     * whole guest; the BSP waits meanwhile. */
+    send_ipi(1, (5u << 8) | (1u << 14));  /* INIT */
+    send_ipi(1, (6u << 8) | 0x10);        /* start-up at 0x10000 */
+    for (;;) __asm__ volatile("pause");
   }
   else if (string_starts(c, "apic-timer-masked")) {
     /* A periodic APIC timer with its LVT entry masked: it counts and

@@ -1,0 +1,181 @@
+// The vCPUs of one guest (guests[].vcpus, guests/siblings.h): interrupt
+// commands between their virtual APICs, the start-up IPI that starts
+// vCPUs 1..n in real mode (SDM 9.4, 11.6.1), and the guest's one end.
+// A sender only posts to the receiver's mailbox; the receiver's own CPU
+// takes the posts before its next entry, with its VMCS current.
+#include <stdarg.h>
+
+#include "arch/cpu.h"
+#include "console/log.h"
+#include "cpu/percpu.h"
+#include "exits/handlers.h"
+#include "guests/virtual_apic.h"
+#include "lib/string.h"
+#include "vmx/vmcs.h"
+
+namespace exits {
+namespace {
+constexpr uint32_t kDeliveryFixed = 0, kDeliveryNmi = 4, kDeliveryInit = 5, kDeliveryStartup = 6;  // ICR bits 10:8
+
+const char* delivery_name(uint32_t mode) {
+  switch (mode) {
+    case kDeliveryFixed: return "fixed";
+    case kDeliveryNmi: return "NMI";
+    case kDeliveryInit: return "INIT";
+    case kDeliveryStartup: return "start-up";
+    case 1: return "lowest priority";
+    case 2: return "SMI";
+    default: return "reserved";
+  }
+}
+
+[[gnu::format(printf, 3, 4)]] void put(char* buf, uint32_t size, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  console::format_to(buf, size, format, args);
+  va_end(args);
+}
+
+guests::SiblingState sibling_state(const guests::Vcpu& s) {
+  switch (s.state) {
+    case guests::State::Ready: return guests::SiblingState::Running;
+    case guests::State::WaitingForStartup: return guests::SiblingState::WaitingForStartup;
+    case guests::State::Finished: break;
+  }
+  return s.outcome == guests::Outcome::Halted ? guests::SiblingState::Halted : guests::SiblingState::Ended;
+}
+}  // namespace
+
+uint32_t send_to_siblings(guests::Vcpu& v, uint32_t icr_low, uint32_t destination) {
+  const uint32_t mode = guests::VirtualApic::delivery_mode(icr_low);
+  if (mode == kDeliveryInit && guests::VirtualApic::is_init_deassert(icr_low)) return 1;  // a no-op by design (SDM 11.6.1)
+  uint32_t reached = 0;
+  for (uint32_t k = 0; k < v.vcpu_total; ++k) {
+    guests::Vcpu& s = v.bsp[k];
+    if (&s == &v || __atomic_load_n(&s.state, __ATOMIC_ACQUIRE) == guests::State::Finished) continue;
+    if (!virtual_apic_of(s).addressed_by(icr_low, destination, false)) continue;
+    switch (mode) {
+      case kDeliveryFixed: guests::post_fixed(s.mailbox, uint8_t(icr_low)); break;
+      case kDeliveryNmi: guests::post_signal(s.mailbox, guests::kSignalNmi); break;
+      case kDeliveryInit: guests::post_signal(s.mailbox, guests::kSignalInit); break;
+      case kDeliveryStartup: guests::post_signal(s.mailbox, guests::kSignalStartup, uint8_t(icr_low)); break;
+      default:
+        LOG("vmm: guest %s: vcpu %u: %s IPI 0x%x to vcpu %u dropped: delivery mode not emulated", v.name, v.vcpu_index,
+            delivery_name(mode), icr_low, s.vcpu_index);
+        continue;
+    }
+    ++reached;
+  }
+  return reached;
+}
+
+namespace {
+// INIT (SDM 9.4.2, 11.4.7.3): an AP's registers and APIC return to their
+// state after INIT, its ID kept, and it waits for a start-up IPI again.
+void take_init(guests::Vcpu& v) {
+  if (v.vcpu_index == 0) {
+    finish(v, guests::Outcome::Stopped, "INIT IPI from a sibling vCPU to the bootstrap processor: a reset, which is not emulated");
+    return;
+  }
+  {
+    lib::SpinlockGuard hold(v.bsp->group.lock);
+    if (v.state != guests::State::Ready) return;
+    __atomic_store_n(&v.state, guests::State::WaitingForStartup, __ATOMIC_RELEASE);
+  }
+  reset_virtual_apic(v);
+  v.waiting_hlt_length = 0;
+  v.nmi_pending = false;
+  guests::refresh_fast_path(v);
+  LOG("vmm: guest %s: vcpu %u: INIT: waits for a start-up IPI", v.name, v.vcpu_index);
+}
+
+void take_startup(guests::Vcpu& v, uint8_t vector) {
+  if (v.state != guests::State::WaitingForStartup) {
+    LOG("vmm: guest %s: vcpu %u: start-up IPI 0x%02x ignored: it is not waiting for one (SDM 9.4.4.1)", v.name, v.vcpu_index, vector);
+    return;
+  }
+  if (!vmx::load_startup_state(v, cpu::this_cpu(), vector)) {
+    finish(v, guests::Outcome::Stopped, "start-up IPI 0x%02x: VMWRITE of field 0x%x failed", vector, cpu::this_cpu().failed_vmwrite_field);
+    return;
+  }
+  v.startup_vector = vector;
+  {
+    lib::SpinlockGuard hold(v.bsp->group.lock);
+    __atomic_store_n(&v.state, guests::State::Ready, __ATOMIC_RELEASE);
+  }
+  const guests::StartupState at = guests::startup_state(vector);
+  LOG("vmm: guest %s: vcpu %u started by a start-up IPI, vector 0x%02x: real mode at %04x:0000 (0x%x)", v.name, v.vcpu_index,
+      vector, at.cs_selector, at.cs_base);
+}
+}  // namespace
+
+void take_sibling_ipis(guests::Vcpu& v) {
+  if (guests::mailbox_empty(v.mailbox)) return;
+  const guests::TakenIpis t = guests::take_ipis(v.mailbox);
+  if (t.signals & guests::kSignalInit) take_init(v);
+  if (v.state == guests::State::Finished) return;
+  if (t.signals & guests::kSignalStartup) take_startup(v, t.startup_vector);
+  if (v.state != guests::State::Ready) return;  // a vCPU waiting for a start-up IPI takes no interrupts (SDM 9.4)
+  if (t.signals & guests::kSignalFixed) {
+    guests::VirtualApic apic = virtual_apic_of(v);
+    for (uint32_t i = 0; i < 8; ++i)
+      for (uint32_t bits = t.fixed[i]; bits; bits &= bits - 1) apic.receive_fixed(uint8_t(i * 32 + uint32_t(__builtin_ctz(bits))));
+  }
+  if (t.signals & guests::kSignalNmi) {
+    v.nmi_pending = true;  // delivered before the next entry (run/scheduler.cpp)
+    guests::refresh_fast_path(v);
+  }
+}
+
+// PAUSE exiting is on for a guest of several vCPUs (configgen derives it):
+// a vCPU spinning on a lock or flag gives its CPU to whatever else is ready
+// there, a sibling that holds the lock or a start-up IPI to take, instead
+// of spinning out its slice (the lock-holder problem).
+Flow on_pause(guests::Vcpu& v, const ExitInfo& e) {
+  skip_instruction(e);
+  return v.vcpu_total > 1 ? Flow::Yield : Flow::Resume;
+}
+
+bool sibling_running(const guests::Vcpu& v) {
+  for (uint32_t k = 0; k < v.vcpu_total; ++k) {
+    const guests::Vcpu& s = v.bsp[k];
+    if (&s != &v && __atomic_load_n(&s.state, __ATOMIC_ACQUIRE) == guests::State::Ready &&
+        !__atomic_load_n(&s.waiting_hlt_length, __ATOMIC_RELAXED))
+      return true;
+  }
+  return false;
+}
+
+bool group_has_ended(const guests::Vcpu& v) {
+  return v.vcpu_total > 1 && __atomic_load_n(&v.bsp->group.ended, __ATOMIC_ACQUIRE);
+}
+
+void end_with_group(guests::Vcpu& v) {
+  lib::SpinlockGuard hold(v.bsp->group.lock);
+  if (v.state == guests::State::Finished) return;
+  v.outcome = v.bsp->group.outcome;
+  put(v.detail, sizeof v.detail, "ended with its guest");
+  __atomic_store_n(&v.state, guests::State::Finished, __ATOMIC_RELEASE);
+}
+
+// Called by finish() for a vCPU of a guest with several: the guest's end
+// is decided once, under the group's lock (guests::group_end).
+void sibling_finished(guests::Vcpu& v) {
+  guests::GuestGroup& g = v.bsp->group;
+  lib::SpinlockGuard hold(g.lock);
+  __atomic_store_n(&v.state, guests::State::Finished, __ATOMIC_RELEASE);
+  if (g.ended) return;
+  guests::SiblingState states[guests::kMaxVcpusPerGuest];
+  for (uint32_t k = 0; k < v.vcpu_total; ++k) states[k] = sibling_state(v.bsp[k]);
+  const guests::GroupEnd end = guests::group_end(v.outcome == guests::Outcome::Halted, states, v.vcpu_total);
+  if (end == guests::GroupEnd::GoesOn) return;
+  g.outcome = v.outcome;
+  // The vCPU's own words first: readers of the outcome line parse them (docs/serial-log.md).
+  if (end == guests::GroupEnd::EndsHalted)
+    put(g.detail, sizeof g.detail, "%s (vcpu %u, the last one running)", v.detail, v.vcpu_index);
+  else
+    put(g.detail, sizeof g.detail, "%s (vcpu %u)", v.detail, v.vcpu_index);
+  __atomic_store_n(&g.ended, true, __ATOMIC_RELEASE);
+}
+
+}  // namespace exits
