@@ -17,7 +17,8 @@ std::string clean_serial_line(std::string line) {
 }
 
 std::string line_guest(const std::string& line) {
-  static const std::regex about(R"(^\[cpu\d+\] (?:vmm: guest (\S+) |guest ([^|\s]+)\|))");
+  // "vmm: guest NAME ..." and "vmm: guest NAME: ..." (a vCPU's line) alike.
+  static const std::regex about(R"(^\[cpu\d+\] (?:vmm: guest ([^\s:]+):? |guest ([^|\s]+)\|))");
   std::smatch m;
   if (!std::regex_search(line, m, about)) return {};
   return m[1].matched ? m[1].str() : m[2].str();

@@ -338,14 +338,7 @@ void cpu_main(cpu::PerCpu& c) {
   run::route_host_nmis(c, nullptr);
   if (!vmx::enable_vmx(c, &why)) {
     LOG("vmm: VMX unavailable: %s", why);
-    for (uint32_t i = 0; i < run::vcpu_count(); ++i) {
-      guests::Vcpu& v = run::vcpus()[i];
-      if (v.cpu == c.index && v.state != guests::State::Finished) {
-        v.state = guests::State::Finished;
-        v.outcome = guests::Outcome::Refused;
-        memcpy(v.detail, "VMX unavailable on its CPU", 27);
-      }
-    }
+    run::refuse_cpu_guests(c, "VMX unavailable on its CPU");
   } else {
     LOG("vmm: VMX on (VMCS revision 0x%x)", c.caps.revision_id());
     report_stage(c, 2, "VMX operation (VMXON done)");

@@ -93,8 +93,12 @@ void take_sibling_ipis(guests::Vcpu& v);
 bool group_has_ended(const guests::Vcpu& v);
 void end_with_group(guests::Vcpu& v);
 void sibling_finished(guests::Vcpu& v);
-// Whether another vCPU of v's guest runs (not waiting at a HLT): one that could still send v an IPI.
+// Whether another vCPU of v's guest runs (not at a HLT only a sibling can
+// end, not waiting for a start-up IPI nobody sent): one that could still
+// send v an IPI.
 bool sibling_running(const guests::Vcpu& v);
+// Whether a sibling on v's CPU could run if v gave the CPU up.
+bool sibling_waits_on_this_cpu(const guests::Vcpu& v);
 Flow on_pause(guests::Vcpu& v, const ExitInfo& e);  // PAUSE: yields for a vCPU with siblings
 
 // Whether an 8259's INT passes the guest's LINT0 (guests/virtual_apic.h).

@@ -40,6 +40,12 @@ Flow on_init_signal(guests::Vcpu& v, const ExitInfo& e) {
 
 // A new slice (book 6.4.5): the full timer value, nothing charged yet.
 void start_slice(guests::Vcpu& v) {
+  if (v.yielded_slice_left) {  // a PAUSE gave the CPU up: the same slice goes on, what others ran not charged
+    vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.yielded_slice_left);
+    v.yielded_slice_left = 0;
+    v.time.exit_tsc = 0;
+    return;
+  }
   vmx::write(F::VMX_PREEMPTION_TIMER_VALUE, v.timer_value);
   v.timer_clamp_extra = 0;
   v.time.slice_ticks = v.timer_value;
@@ -63,7 +69,10 @@ Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
   // From the counts (the fast path keeps them too): for the watchdog an
   // interrupt that arrived from outside is not an exit of the guest's own;
   // any exit but the timer's ends a run of slices without one.
-  const uint64_t timer = v.exits.counts[uint32_t(arch::ExitReason::VMX_PREEMPTION_TIMER_EXPIRED)];
+  // PAUSE is spinning, not progress: its exits (on for guests of several
+  // vCPUs) count as the timer's do.
+  const uint64_t timer = v.exits.counts[uint32_t(arch::ExitReason::VMX_PREEMPTION_TIMER_EXPIRED)] +
+                         v.exits.counts[uint32_t(arch::ExitReason::PAUSE)];
   const uint64_t non_timer = v.exits.total - timer;
   const uint64_t own = non_timer - v.exits.counts[uint32_t(arch::ExitReason::EXTERNAL_INTERRUPT)];
   const bool exited = own != t.own_exits_at_slice_end;
@@ -104,7 +113,9 @@ Flow end_of_slice(guests::Vcpu& v, uint64_t rip) {
     t.storm_slices = 0;
     t.storm_ticks = 0;
   }
-  if (t.default_watchdog) {  // no time slicing asked for: the same guest goes on, with a new period
+  // No time slicing asked for: the same guest goes on, with a new period;
+  // a vCPU with siblings gives its CPU to them at each period's end.
+  if (t.default_watchdog && v.vcpu_total < 2) {
     start_slice(v);
     return Flow::Resume;
   }

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 
 #include "arch/cpu.h"
+#include "console/debug_ring.h"
 #include "console/log.h"
+#include "console/trace.h"
 #include "cpu/percpu.h"
 #include "exits/handlers.h"
 #include "guests/virtual_apic.h"
@@ -36,14 +38,45 @@ const char* delivery_name(uint32_t mode) {
   va_end(args);
 }
 
+// For the guest's end: a vCPU at a HLT only a sibling can end is as good
+// as halted; one waiting for a start-up IPI that was already posted is as
+// good as running.
 guests::SiblingState sibling_state(const guests::Vcpu& s) {
-  switch (s.state) {
-    case guests::State::Ready: return guests::SiblingState::Running;
-    case guests::State::WaitingForStartup: return guests::SiblingState::WaitingForStartup;
+  switch (__atomic_load_n(&s.state, __ATOMIC_ACQUIRE)) {
+    case guests::State::Ready:  // an IPI posted to it will end its HLT
+      return __atomic_load_n(&s.waits_for_siblings_only, __ATOMIC_ACQUIRE) && guests::mailbox_empty(s.mailbox)
+                 ? guests::SiblingState::Halted
+                 : guests::SiblingState::Running;
+    case guests::State::WaitingForStartup:
+      return __atomic_load_n(&s.mailbox.signals, __ATOMIC_ACQUIRE) & guests::kSignalStartup ? guests::SiblingState::Running
+                                                                                            : guests::SiblingState::WaitingForStartup;
     case guests::State::Finished: break;
   }
   return s.outcome == guests::Outcome::Halted ? guests::SiblingState::Halted : guests::SiblingState::Ended;
 }
+
+// The group's end decided with the lock held: `halted` for a vCPU that
+// halted or went back to waiting; `detail` is its reason.
+void decide_group_end_locked(guests::Vcpu& v, bool halted, guests::Outcome outcome, const char* detail) {
+  guests::GuestGroup& g = v.bsp->group;
+  if (g.ended) return;
+  guests::SiblingState states[guests::kMaxVcpusPerGuest];
+  for (uint32_t k = 0; k < v.vcpu_total; ++k) states[k] = sibling_state(v.bsp[k]);
+  if (halted) states[v.vcpu_index] = guests::SiblingState::Halted;
+  const guests::GroupEnd end = guests::group_end(halted, states, v.vcpu_total);
+  if (end == guests::GroupEnd::GoesOn) return;
+  g.outcome = outcome;
+  // The vCPU's own words first: readers of the outcome line parse them (docs/serial-log.md).
+  if (end == guests::GroupEnd::EndsHalted)
+    put(g.detail, sizeof g.detail, "%s (vcpu %u, the last one running)", detail, v.vcpu_index);
+  else
+    put(g.detail, sizeof g.detail, "%s (vcpu %u)", detail, v.vcpu_index);
+  __atomic_store_n(&g.ended, true, __ATOMIC_RELEASE);
+}
+
+// Lines a guest can cause over and over: the first few of each vCPU.
+constexpr uint32_t kLoggedSiblingLines = 16;
+bool may_log(guests::Vcpu& v) { return v.dropped_ipis++ < kLoggedSiblingLines; }
 }  // namespace
 
 uint32_t send_to_siblings(guests::Vcpu& v, uint32_t icr_low, uint32_t destination) {
@@ -60,8 +93,9 @@ uint32_t send_to_siblings(guests::Vcpu& v, uint32_t icr_low, uint32_t destinatio
       case kDeliveryInit: guests::post_signal(s.mailbox, guests::kSignalInit); break;
       case kDeliveryStartup: guests::post_signal(s.mailbox, guests::kSignalStartup, uint8_t(icr_low)); break;
       default:
-        LOG("vmm: guest %s: vcpu %u: %s IPI 0x%x to vcpu %u dropped: delivery mode not emulated", v.name, v.vcpu_index,
-            delivery_name(mode), icr_low, s.vcpu_index);
+        if (may_log(v))
+          LOG("vmm: guest %s: vcpu %u: %s IPI 0x%x to vcpu %u dropped: delivery mode not emulated", v.name, v.vcpu_index,
+              delivery_name(mode), icr_low, s.vcpu_index);
         continue;
     }
     ++reached;
@@ -81,17 +115,21 @@ void take_init(guests::Vcpu& v) {
     lib::SpinlockGuard hold(v.bsp->group.lock);
     if (v.state != guests::State::Ready) return;
     __atomic_store_n(&v.state, guests::State::WaitingForStartup, __ATOMIC_RELEASE);
+    // Waiting now, it may have been the last vCPU running.
+    decide_group_end_locked(v, true, guests::Outcome::Halted, "INIT sent it back to wait for a start-up IPI");
   }
   reset_virtual_apic(v);
   v.waiting_hlt_length = 0;
+  v.waits_for_siblings_only = false;
   v.nmi_pending = false;
   guests::refresh_fast_path(v);
-  LOG("vmm: guest %s: vcpu %u: INIT: waits for a start-up IPI", v.name, v.vcpu_index);
+  if (may_log(v)) LOG("vmm: guest %s: vcpu %u: INIT: waits for a start-up IPI", v.name, v.vcpu_index);
 }
 
 void take_startup(guests::Vcpu& v, uint8_t vector) {
   if (v.state != guests::State::WaitingForStartup) {
-    LOG("vmm: guest %s: vcpu %u: start-up IPI 0x%02x ignored: it is not waiting for one (SDM 9.4.4.1)", v.name, v.vcpu_index, vector);
+    if (may_log(v))
+      LOG("vmm: guest %s: vcpu %u: start-up IPI 0x%02x ignored: it is not waiting for one (SDM 9.4.4.1)", v.name, v.vcpu_index, vector);
     return;
   }
   if (!vmx::load_startup_state(v, cpu::this_cpu(), vector)) {
@@ -104,7 +142,8 @@ void take_startup(guests::Vcpu& v, uint8_t vector) {
     __atomic_store_n(&v.state, guests::State::Ready, __ATOMIC_RELEASE);
   }
   const guests::StartupState at = guests::startup_state(vector);
-  LOG("vmm: guest %s: vcpu %u started by a start-up IPI, vector 0x%02x: real mode at %04x:0000 (0x%x)", v.name, v.vcpu_index,
+  if (may_log(v))
+    LOG("vmm: guest %s: vcpu %u started by a start-up IPI, vector 0x%02x: real mode at %04x:0000 (0x%x)", v.name, v.vcpu_index,
       vector, at.cs_selector, at.cs_base);
 }
 }  // namespace
@@ -131,17 +170,40 @@ void take_sibling_ipis(guests::Vcpu& v) {
 // a vCPU spinning on a lock or flag gives its CPU to whatever else is ready
 // there, a sibling that holds the lock or a start-up IPI to take, instead
 // of spinning out its slice (the lock-holder problem).
+// The yield keeps the rest of its slice (v.yielded_slice_left), less the
+// host time of this exit: ping-pong between vCPUs that all spin never
+// restarts a slice, each turn costs its exit's time, and the slice ends as
+// any does, where the watchdog, which does not count PAUSE exits as exits of
+// the guest's own, stops a spin that lasts its period.
 Flow on_pause(guests::Vcpu& v, const ExitInfo& e) {
   skip_instruction(e);
-  return v.vcpu_total > 1 ? Flow::Yield : Flow::Resume;
+  if (v.vcpu_total < 2 || !sibling_waits_on_this_cpu(v)) return Flow::Resume;
+  const uint32_t rate = cpu::this_cpu().caps.preemption_timer_rate();
+  const uint64_t host = rate >= 64 || !v.time.exit_tsc ? 0 : (arch::rdtsc() - v.time.exit_tsc) >> rate;
+  const uint64_t left = uint64_t(uint32_t(vmx::read(arch::VmcsField::VMX_PREEMPTION_TIMER_VALUE))) + v.timer_clamp_extra;
+  v.timer_clamp_extra = 0;
+  if (left <= host) {
+    v.time.exit_tsc = 0;
+    return end_of_slice(v, e.guest_rip);
+  }
+  v.yielded_slice_left = uint32_t(left - host);
+  return Flow::Yield;
+}
+
+bool sibling_waits_on_this_cpu(const guests::Vcpu& v) {
+  for (uint32_t k = 0; k < v.vcpu_total; ++k) {
+    const guests::Vcpu& s = v.bsp[k];
+    if (&s == &v || s.cpu != v.cpu) continue;
+    if (s.state == guests::State::Ready || (s.state == guests::State::WaitingForStartup && !guests::mailbox_empty(s.mailbox)))
+      return true;
+  }
+  return false;
 }
 
 bool sibling_running(const guests::Vcpu& v) {
   for (uint32_t k = 0; k < v.vcpu_total; ++k) {
     const guests::Vcpu& s = v.bsp[k];
-    if (&s != &v && __atomic_load_n(&s.state, __ATOMIC_ACQUIRE) == guests::State::Ready &&
-        !__atomic_load_n(&s.waiting_hlt_length, __ATOMIC_RELAXED))
-      return true;
+    if (&s != &v && sibling_state(s) == guests::SiblingState::Running) return true;
   }
   return false;
 }
@@ -151,31 +213,24 @@ bool group_has_ended(const guests::Vcpu& v) {
 }
 
 void end_with_group(guests::Vcpu& v) {
-  lib::SpinlockGuard hold(v.bsp->group.lock);
-  if (v.state == guests::State::Finished) return;
-  v.outcome = v.bsp->group.outcome;
-  put(v.detail, sizeof v.detail, "ended with its guest");
-  __atomic_store_n(&v.state, guests::State::Finished, __ATOMIC_RELEASE);
+  {
+    lib::SpinlockGuard hold(v.bsp->group.lock);
+    if (v.state == guests::State::Finished) return;
+    v.outcome = v.bsp->group.outcome;
+    put(v.detail, sizeof v.detail, "ended with its guest");
+    __atomic_store_n(&v.state, guests::State::Finished, __ATOMIC_RELEASE);
+  }
+  console_flush(v);  // a partial line of its console
+  console::debug_record("guest ended", v.guest_index, uint64_t(v.outcome), v.exits.total);
+  console::trace_record(trace::Kind::GuestEnd, uint8_t(v.outcome), uint16_t(v.guest_index), v.exits.total);
 }
 
 // Called by finish() for a vCPU of a guest with several: the guest's end
 // is decided once, under the group's lock (guests::group_end).
 void sibling_finished(guests::Vcpu& v) {
-  guests::GuestGroup& g = v.bsp->group;
-  lib::SpinlockGuard hold(g.lock);
+  lib::SpinlockGuard hold(v.bsp->group.lock);
   __atomic_store_n(&v.state, guests::State::Finished, __ATOMIC_RELEASE);
-  if (g.ended) return;
-  guests::SiblingState states[guests::kMaxVcpusPerGuest];
-  for (uint32_t k = 0; k < v.vcpu_total; ++k) states[k] = sibling_state(v.bsp[k]);
-  const guests::GroupEnd end = guests::group_end(v.outcome == guests::Outcome::Halted, states, v.vcpu_total);
-  if (end == guests::GroupEnd::GoesOn) return;
-  g.outcome = v.outcome;
-  // The vCPU's own words first: readers of the outcome line parse them (docs/serial-log.md).
-  if (end == guests::GroupEnd::EndsHalted)
-    put(g.detail, sizeof g.detail, "%s (vcpu %u, the last one running)", v.detail, v.vcpu_index);
-  else
-    put(g.detail, sizeof g.detail, "%s (vcpu %u)", v.detail, v.vcpu_index);
-  __atomic_store_n(&g.ended, true, __ATOMIC_RELEASE);
+  decide_group_end_locked(v, v.outcome == guests::Outcome::Halted, v.outcome, v.detail);
 }
 
 }  // namespace exits

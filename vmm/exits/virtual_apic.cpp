@@ -120,6 +120,7 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
 arch::InterruptibilityState complete_waiting_hlt(guests::Vcpu& v) {
   arch::InterruptibilityState blocking{vmx::read(F::GUEST_INTERRUPTIBILITY_STATE)};
   if (!v.waiting_hlt_length) return blocking;
+  __atomic_store_n(&v.waits_for_siblings_only, false, __ATOMIC_RELEASE);  // it runs again
   if (vmx::read(F::GUEST_RIP) != v.waiting_hlt_rip) {  // another event (an NMI, a profile event) took it elsewhere
     v.waiting_hlt_length = 0;
     return blocking;
@@ -239,16 +240,23 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   // The same HLT again: the wait goes on; a new one starts its clock.
   if (!v.waiting_hlt_length || v.waiting_hlt_rip != e.guest_rip) v.waiting_since_tsc = now;
   v.waiting_hlt_rip = e.guest_rip;
+  v.waits_for_siblings_only = false;
   if (ready) {
     v.waiting_hlt_length = e.instruction_length;  // injected before the next entry
     return Flow::Resume;
   }
   const char* timer = nullptr;
   const uint64_t deadline = next_virtual_interrupt_tsc(v, now, &timer);
-  // With siblings, an IPI may come at any time: the wait has no deadline
-  // of its own, only the default watchdog period's bound below.
-  if (!deadline && v.vcpu_total > 1) timer = "IPI from another vCPU";
-  else if (!deadline)
+  // With siblings, an IPI may come at any time while one of them runs:
+  // the wait has no deadline of its own, only the bounds below.
+  if (!deadline && v.vcpu_total > 1) {
+    __atomic_store_n(&v.waits_for_siblings_only, true, __ATOMIC_RELEASE);
+    if (!sibling_running(v))
+      return finish(v, guests::Outcome::Halted,
+                    "HLT with interrupts on and nothing left to end it: no virtual timer counts and no other vCPU runs, rip 0x%lx",
+                    e.guest_rip);
+    timer = "IPI from another vCPU";
+  } else if (!deadline)
     return finish(v, guests::Outcome::Halted, "HLT with interrupts on and no interrupt to wait for (%s), rip 0x%lx",
                   !has_legacy_pic(v) ? "APIC timer stopped or masked"
                   : has_virtual_apic(v) ? "APIC timer stopped or masked, 8254 IRQ 0 masked, held back in service or not counting"

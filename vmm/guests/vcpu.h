@@ -142,6 +142,7 @@ struct GuestGroup {
   lib::Spinlock lock;
   bool memory_ready;  // vCPU 0's EPT is built: the others take its EPTP (release/acquire)
   bool ended;         // every vCPU ends at its next look (release/acquire)
+  uint32_t built;     // vCPUs prepared (or refused): vCPU 0 is first entered when all are
   Outcome outcome;
   char detail[kDetail];
 };
@@ -233,6 +234,13 @@ struct Vcpu {
   GuestGroup group;     // on vCPU 0 only
   uint8_t startup_vector;  // the start-up IPI that started it
   uint32_t dropped_ipis;   // interrupt commands that reached no APIC (the first few are logged)
+  // It waits at a HLT that only a sibling's IPI can end (no virtual timer
+  // counts): for the guest's end it is as good as halted.
+  bool waits_for_siblings_only;
+  // Timer ticks left of its slice when a PAUSE gave the CPU to another
+  // vCPU (exits/siblings.cpp): its next turn goes on with them, so PAUSE
+  // cannot restart the slice and escape the watchdog; 0 = a new slice.
+  uint32_t yielded_slice_left;
   Vcpu* next_on_cpu;
 };
 

@@ -51,7 +51,7 @@ Vcpu* poll_waiting_vcpus(cpu::PerCpu& c, bool idle) {
       if (s.cpu != c.index || __atomic_load_n(&s.state, __ATOMIC_ACQUIRE) != State::WaitingForStartup) continue;
       if (exits::group_has_ended(s)) {
         exits::end_with_group(s);
-        LOG("vmm: guest %s: vcpu %u ended with its guest before any start-up IPI", s.name, s.vcpu_index);
+        LOG("vmm: guest %s: vcpu %u ended with its guest while waiting for a start-up IPI", s.name, s.vcpu_index);
         continue;
       }
       waiting = true;
@@ -182,10 +182,11 @@ void run_cpu_guests(cpu::PerCpu& c) {
   uint64_t first_entry_tsc = 0;
   uint32_t entries_with_output_queued = 0;
   while (v) {
+    if (v->vcpu_total > 1 && !v->launched && v->vcpu_index == 0) wait_for_siblings_built(*v);
     switch_to(c, *v);
     if (v->vcpu_total > 1 && exits::group_has_ended(*v)) exits::end_with_group(*v);  // a sibling ended the guest
     if (new_slice && v->state == State::Ready) {
-      if (has_timer(*v)) exits::start_slice(*v);
+      if (has_timer(*v)) exits::start_slice(*v);  // or the rest of one a PAUSE gave up (exits/siblings.cpp)
       if (console::trace_enabled()) console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->exits.total);
     }
     new_slice = false;
@@ -238,7 +239,10 @@ void run_cpu_guests(cpu::PerCpu& c) {
     if (v->state == State::Finished) {
       console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Finished), uint16_t(v->guest_index),
                             v->exits.total);
-      LOG("vmm: guest %s finished on this CPU", v->name);
+      if (v->vcpu_total > 1)
+        LOG("vmm: guest %s: vcpu %u finished on this CPU", v->name, v->vcpu_index);
+      else
+        LOG("vmm: guest %s finished on this CPU", v->name);
       v = next_ready(c, v);
       if (Vcpu* started = poll_waiting_vcpus(c, !v)) v = started;
       new_slice = true;
@@ -250,7 +254,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
                               v->exits.total);
       Vcpu* next = next_ready(c, v);
       if (Vcpu* started = poll_waiting_vcpus(c, !next)) next = started;
-      if (next && next != v) {
+      if (next && next != v && !v->yielded_slice_left) {  // a PAUSE's yield is not a slice's end (exits/siblings.cpp)
         LOG("vmm: time slice: %s -> %s", v->name, next->name);
         console::debug_record("time slice", v->guest_index, next->guest_index, v->exits.total);
       }

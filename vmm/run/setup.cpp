@@ -472,6 +472,7 @@ void assign_guests(const blob::Reader& r, uint32_t cpus) {
       // vCPUs 1..n get VPIDs above every guest's automatic one.
       v.vpid = uint16_t(k ? blob::kMaxGuests + g_vcpu_count : g.vpid ? g.vpid : i + 1);
       v.state = k ? State::WaitingForStartup : State::Ready;
+      if (k) v.next_event = g.event_count;  // the profile's `inject:` list is vCPU 0's
       v.cpu = m ? present[k % m] : ~0u;
     }
     if (total > 1) g_multi_vcpu = true;
@@ -489,27 +490,26 @@ void assign_guests(const blob::Reader& r, uint32_t cpus) {
 
 bool has_multi_vcpu_guests() { return g_multi_vcpu; }
 
-void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
-  for (uint32_t i = 0; i < g_vcpu_count; ++i) {
-    Vcpu& v = g_vcpus[i];
-    if (v.cpu != c.index || v.state == State::Finished) continue;
+namespace {
+void prepare_one(const blob::Reader& r, cpu::PerCpu& c, Vcpu& v) {
+  {
     if (exits::group_has_ended(v)) {
       exits::end_with_group(v);
-      continue;
+      return;
     }
     index_behaviours(v, r);
     v.timer_value = v.config->preemption_timer_value;
-    if (!reconcile(v, c) || !check_multi_vcpu_controls(v)) continue;
+    if (!reconcile(v, c) || !check_multi_vcpu_controls(v)) return;
     if (v.vcpu_index == 0) {
-      if (!build_memory(v, r, c.caps)) continue;
+      if (!build_memory(v, r, c.caps)) return;
       __atomic_store_n(&v.group.memory_ready, true, __ATOMIC_RELEASE);
     } else if (!share_memory(v)) {
-      continue;
+      return;
     }
-    if (!build_bitmaps(v, r)) continue;
+    if (!build_bitmaps(v, r)) return;
     if (!init_guest_cpu_state(v)) {
       refuse(v, "out of memory for its x87/SSE/AVX state");
-      continue;
+      return;
     }
     gate_fast_path(v);
     const char* why = nullptr;
@@ -521,7 +521,7 @@ void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
         refuse(v, "VMWRITE of %s (0x%x) failed: %s", field ? field->name : "an unknown field", c.failed_vmwrite_field,
                arch::vm_instruction_error_text(c.failed_vmwrite_error));
       }
-      continue;
+      return;
     }
     flush_stale_translations(v, c.caps);
     if (v.vcpu_index)
@@ -532,5 +532,36 @@ void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
           v.config->entry.rip, v.config->region_count, v.ept.tables_used(), v.vpid);
   }
 }
+}  // namespace
+
+void prepare_cpu_guests(const blob::Reader& r, cpu::PerCpu& c) {
+  for (uint32_t i = 0; i < g_vcpu_count; ++i) {
+    Vcpu& v = g_vcpus[i];
+    if (v.cpu != c.index) continue;
+    if (v.state != State::Finished) prepare_one(r, c, v);
+    if (v.vcpu_total > 1) __atomic_add_fetch(&v.bsp->group.built, 1u, __ATOMIC_RELEASE);  // built or refused
+  }
+}
+
+void refuse_cpu_guests(cpu::PerCpu& c, const char* why) {
+  for (uint32_t i = 0; i < g_vcpu_count; ++i) {
+    Vcpu& v = g_vcpus[i];
+    if (v.cpu != c.index) continue;
+    if (v.state != State::Finished) refuse(v, "%s", why);
+    if (v.vcpu_total > 1) __atomic_add_fetch(&v.bsp->group.built, 1u, __ATOMIC_RELEASE);
+  }
+}
+
+// vCPU 0 of a guest with several is first entered once every sibling is
+// built: an IPI it sends must find their virtual APICs (exits/siblings.cpp).
+// Each CPU prepares all its vCPUs before it runs any, so the wait ends.
+void wait_for_siblings_built(const Vcpu& v) {
+  while (__atomic_load_n(&v.bsp->group.built, __ATOMIC_ACQUIRE) < v.vcpu_total && !exits::group_has_ended(v)) {
+    console::log_drain();
+    arch::cpu_pause();
+  }
+}
+
+
 
 }  // namespace run

@@ -123,9 +123,19 @@ ProbeRun run_probe(const cpu::PerCpu& c, const ProbeGuest& g, const uint32_t wan
   write(F::GUEST_INTERRUPTIBILITY_STATE, 0);
   write(F::GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
   write(F::VMCS_LINK_POINTER, ~0ull);
-  guests::GuestRegisters regs{};
+  // The exit stub stores the exit-reason field and qualification after the
+  // registers, where a Vcpu has its ExitRecord (vmx/entry.S): the probe's
+  // record has both, or those stores land in this stack frame's neighbours
+  // (they once set bit 35 of a caller's saved register: exit reason 8).
+  struct ProbeRecord {
+    guests::GuestRegisters regs;
+    guests::ExitRecord exits;
+  } record{};
+  static_assert(__builtin_offsetof(ProbeRecord, exits.reason_field) == VCPU_EXIT_REASON_FIELD &&
+                __builtin_offsetof(ProbeRecord, exits.qualification) == VCPU_EXIT_QUALIFICATION &&
+                __builtin_offsetof(ProbeRecord, exits.counts) == VCPU_EXIT_COUNTS);
   uint64_t host_rsp = 0;
-  if (vmx_enter(&regs, 0, &host_rsp) != 0) return run;
+  if (vmx_enter(&record.regs, 0, &host_rsp) != 0) return run;
   const arch::ExitReasonField reason{uint32_t(read(F::EXIT_REASON))};
   run.rip = read(F::GUEST_RIP);
   run.entered = !reason.vm_entry_failure();

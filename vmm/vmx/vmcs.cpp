@@ -230,6 +230,11 @@ bool load_startup_state(guests::Vcpu& v, cpu::PerCpu& c, uint8_t vector) {
   c.vmwrite_failed = false;
   v.controls[uint32_t(arch::ControlWord::ENTRY)] &= ~arch::ctl::IA32E_MODE_GUEST.mask();
   write(F::VM_ENTRY_CONTROLS, v.controls[uint32_t(arch::ControlWord::ENTRY)]);
+  // Nothing of its life before INIT is left to inject or wait for.
+  write(F::VM_ENTRY_INTERRUPTION_INFORMATION, 0);
+  v.controls[uint32_t(arch::ControlWord::PROC)] &=
+      ~(arch::ctl::INTERRUPT_WINDOW_EXITING.mask() | arch::ctl::NMI_WINDOW_EXITING.mask());
+  write(F::PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS, v.controls[uint32_t(arch::ControlWord::PROC)]);
   write(F::CR0_READ_SHADOW, kCr0AfterInit);
   write(F::CR4_READ_SHADOW, 0);
   write_guest_state(v, c, e);

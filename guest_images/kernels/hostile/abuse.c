@@ -134,6 +134,28 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
     send_ipi(0, (6u << 8) | 0x08 | (3u << 18));        /* start-up at 0x8000, all excluding self */
     return 0;
   }
+  else if (string_starts(c, "pause-spin")) {
+    /* PAUSE exits (on for a guest of several vCPUs) are not progress: a
+     * vCPU that only spins on PAUSE must still meet the watchdog, whether
+     * it yields to a sibling on its CPU or not. vCPU 1 spins too. */
+    static const uint8_t spin[] = {0xF3, 0x90, 0xEB, 0xFC};  /* pause; jmp $-4 */
+    for (uint32_t i = 0; i < sizeof spin; ++i) ((volatile uint8_t*)0x8000)[i] = spin[i];
+    send_ipi(1, (6u << 8) | 0x08);  /* start-up at 0x8000 */
+    for (;;) __asm__ volatile("pause");
+  }
+  else if (string_starts(c, "init-then-halt")) {
+    /* vCPU 1 started, then sent back to wait for a start-up IPI by INIT;
+     * then the BSP halts: no vCPU is left running, so the guest must end
+     * halted, not leave its CPUs waiting. */
+    static const uint8_t spin[] = {0xEB, 0xFE};  /* jmp $ */
+    for (uint32_t i = 0; i < sizeof spin; ++i) ((volatile uint8_t*)0x8000)[i] = spin[i];
+    send_ipi(1, (6u << 8) | 0x08);           /* start-up at 0x8000 */
+    for (volatile uint32_t i = 0; i < 200000; ++i) {
+    }
+    send_ipi(1, (5u << 8) | (1u << 14));     /* INIT */
+    __asm__ volatile("cli; hlt");
+    return 99;
+  }
   else if (string_starts(c, "sipi-unmapped")) {
     /* A start-up IPI whose page the guest has no memory at (its RAM starts
      * at 1 MiB): vCPU 1's first fetch is an EPT violation, which stops the
