@@ -198,3 +198,18 @@ TEST(SerialLog, OnlyTheHypervisorsLineShapeIsAnEndLine) {
   EXPECT_FALSE(parse_serial_log("junk [cpu0] vmm: end: pass\n").end_pass.has_value());
   EXPECT_TRUE(parse_serial_log("[cpu3] vmm: end: pass\r\n").end_pass.value_or(false));
 }
+
+// A guest of several vCPUs (docs/serial-log.md): its per-vCPU lines are
+// about the guest, and only its `ended:` line is its outcome.
+TEST(SerialLog, VcpuLinesBelongToTheirGuestAndAreNotOutcomes) {
+  const appliance::SerialLog log = appliance::parse_serial_log(
+      "[cpu0] vmm: guest smp: vcpu 1 started by a start-up IPI, vector 0x08: real mode at 0800:0000 (0x8000)\n"
+      "[cpu0] vmm: guest smp ended: exited (code 0 (exit port 0xf4), rip 0x100375 (vcpu 0)); exits: hlt=3 pause=7\n"
+      "[cpu0] vmm: guest smp: vcpu 1 on cpu 1: exited (ended with its guest); exits: hlt=3\n");
+  ASSERT_EQ(log.line_guests.size(), 3u);
+  EXPECT_EQ(log.line_guests[0], "smp");
+  EXPECT_EQ(log.line_guests[2], "smp");
+  ASSERT_EQ(log.guests.size(), 1u);
+  EXPECT_EQ(log.guests.at("smp").outcome, "exited");
+  EXPECT_EQ(log.guests.at("smp").exits.at("pause"), 7);
+}
