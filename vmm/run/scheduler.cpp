@@ -40,7 +40,7 @@ Vcpu* next_ready(cpu::PerCpu& c, Vcpu* after) {
 // wait for their start-up IPI: each takes what was posted to it; a guest
 // that ended takes them along. Returns one that a start-up IPI started.
 // `idle`: nothing else runs here, so it waits (bounded by the guest's end).
-void switch_to(cpu::PerCpu& c, Vcpu& v);
+void switch_to(cpu::PerCpu& c, Vcpu& v);  // below; inlined on every entry's way
 Vcpu* poll_waiting_vcpus(cpu::PerCpu& c, bool idle) {
   if (!has_multi_vcpu_guests()) return nullptr;
   for (;;) {
@@ -87,7 +87,7 @@ void send_queued_output(const Vcpu& v, uint32_t& entries) {
 
 // Makes v's VMCS current on this CPU and its non-VMCS state the CPU's
 // (guests/cpu_state.h): both only when another guest had them.
-void switch_to(cpu::PerCpu& c, Vcpu& v) {
+[[gnu::always_inline]] inline void switch_to(cpu::PerCpu& c, Vcpu& v) {
   if (c.current != &v) {
     if (arch::vmptrld(v.vmcs) != arch::VmxResult::Succeed) {
       exits::finish(v, Outcome::Stopped, "VMPTRLD of its VMCS failed");
@@ -182,9 +182,11 @@ void run_cpu_guests(cpu::PerCpu& c) {
   uint64_t first_entry_tsc = 0;
   uint32_t entries_with_output_queued = 0;
   while (v) {
-    if (v->vcpu_total > 1 && !v->launched && v->vcpu_index == 0) wait_for_siblings_built(*v);
+    if (v->vcpu_total > 1) {  // one test on the way of guests of one vCPU
+      if (!v->launched && v->vcpu_index == 0) wait_for_siblings_built(*v);
+      if (exits::group_has_ended(*v)) exits::end_with_group(*v);  // a sibling ended the guest
+    }
     switch_to(c, *v);
-    if (v->vcpu_total > 1 && exits::group_has_ended(*v)) exits::end_with_group(*v);  // a sibling ended the guest
     if (new_slice && v->state == State::Ready) {
       if (has_timer(*v)) exits::start_slice(*v);  // or the rest of one a PAUSE gave up (exits/siblings.cpp)
       if (console::trace_enabled()) console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->exits.total);
@@ -196,6 +198,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
       flow = charge_exit_time(c, *v);
     }
     if (v->state == State::Ready && flow == exits::Flow::Resume) {
+      bool enter = true;
       if (v->entry_duties) {  // one test for what most entries need none of (guests::refresh_fast_path)
         inject_next_event(*v);
         if (v->config->forwarded_irqs) exits::deliver_pending_interrupts(*v);
@@ -206,34 +209,38 @@ void run_cpu_guests(cpu::PerCpu& c) {
         deliver_pending_nmi(*v);
         if (v->controls[uint32_t(arch::ControlWord::PROC)] & arch::ctl::MONITOR_TRAP_FLAG.mask())
           exits::record_mtf_entry(*v);
+        // A sibling's INIT (taken with the virtual APIC's duty) sends it back to
+        // wait for a start-up IPI, or ends the guest (INIT to vCPU 0).
+        if (v->state != State::Ready) {
+          flow = v->state == State::Finished ? exits::Flow::End : exits::Flow::Yield;
+          enter = false;
+        }
       }
-    }
-    // A sibling's INIT (taken with the duties) sends it back to wait for a start-up IPI.
-    if (v->state == State::WaitingForStartup) flow = exits::Flow::Yield;
-    if (v->state == State::Ready && flow == exits::Flow::Resume) {
-      if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
-      if (console::serial_pending()) send_queued_output(*v, entries_with_output_queued);
-      const bool first_entry = first_entry_tsc == 0;
-      if (first_entry) first_entry_tsc = arch::rdtsc();
-      const uint64_t entry_tsc = v->exit_loads_host_tsc ? arch::rdtsc() : 0;
-      const int rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
-      v->time.exit_tsc = arch::rdtsc();
-      if (v->exit_loads_host_tsc && rc == 0) console::trace_clock_continue(entry_tsc);
-      v->regs.cr2 = arch::read_cr2();
-      if (first_entry)
-        LOG("vmm: boot: first guest entry (%s) after %lu ticks since the hypervisor's first instruction", v->name,
-            first_entry_tsc - boot_entry_tsc);
-      if (rc != 0) {
-        char why[200];  // the VM-instruction error, then the first failing 26.2 rule
-        vmx::describe_vmfail(arch::VmxResult(rc), why, sizeof why);
-        LOG("vmm: guest %s: %s failed: %s", v->name, v->launched ? "VMRESUME" : "VMLAUNCH", why);
-        vmx::dump_vmcs(*v);
-        exits::finish(*v, Outcome::EntryFailed, "%s", why);
-        flow = exits::Flow::End;
-      } else {
-        if (!v->launched) console::debug_record("launched", v->guest_index, vmx::read(F::GUEST_RIP));
-        v->launched = true;
-        flow = exits::dispatch(*v);
+      if (enter) {
+        if (arch::read_cr2() != v->regs.cr2) arch::write_cr2(v->regs.cr2);
+        if (console::serial_pending()) send_queued_output(*v, entries_with_output_queued);
+        const bool first_entry = first_entry_tsc == 0;
+        if (first_entry) first_entry_tsc = arch::rdtsc();
+        const uint64_t entry_tsc = v->exit_loads_host_tsc ? arch::rdtsc() : 0;
+        const int rc = vmx_enter(&v->regs, v->launched, &v->host_rsp);
+        v->time.exit_tsc = arch::rdtsc();
+        if (v->exit_loads_host_tsc && rc == 0) console::trace_clock_continue(entry_tsc);
+        v->regs.cr2 = arch::read_cr2();
+        if (first_entry)
+          LOG("vmm: boot: first guest entry (%s) after %lu ticks since the hypervisor's first instruction", v->name,
+              first_entry_tsc - boot_entry_tsc);
+        if (rc != 0) {
+          char why[200];  // the VM-instruction error, then the first failing 26.2 rule
+          vmx::describe_vmfail(arch::VmxResult(rc), why, sizeof why);
+          LOG("vmm: guest %s: %s failed: %s", v->name, v->launched ? "VMRESUME" : "VMLAUNCH", why);
+          vmx::dump_vmcs(*v);
+          exits::finish(*v, Outcome::EntryFailed, "%s", why);
+          flow = exits::Flow::End;
+        } else {
+          if (!v->launched) console::debug_record("launched", v->guest_index, vmx::read(F::GUEST_RIP));
+          v->launched = true;
+          flow = exits::dispatch(*v);
+        }
       }
     }
     if (v->state == State::Finished) {
