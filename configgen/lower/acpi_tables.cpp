@@ -73,12 +73,12 @@ std::vector<uint8_t> build_acpi_tables(const AcpiLayout& l) {
     b[at] = 0;  // Processor Local APIC
     b[at + 1] = 8;
     b[at + 2] = uint8_t(cpu);  // ACPI processor UID
-    b[at + 3] = uint8_t(cpu);  // APIC ID
+    b[at + 3] = uint8_t(l.first_apic_id + cpu);  // APIC ID
     put<uint32_t>(b, at + 4, 1);  // enabled
   }
   b[at] = 1;  // I/O APIC
   b[at + 1] = 12;
-  b[at + 2] = uint8_t(l.cpu_count);  // its ID, after the CPUs'
+  b[at + 2] = uint8_t(l.first_apic_id + l.cpu_count);  // its ID, after the CPUs'
   put<uint32_t>(b, at + 4, l.io_apic_address);
   put<uint32_t>(b, at + 8, 0);  // global system interrupt base
   checksum(b, madt, madt_len, madt + 9);

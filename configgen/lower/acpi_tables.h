@@ -13,6 +13,10 @@ inline constexpr uint64_t kAcpiTablesGpa = 0xE0000;  // the RSDP comes first
 
 struct AcpiLayout {
   uint32_t cpu_count = 1;
+  // The first processor's APIC ID, the others' following: the hypervisor
+  // numbers a guest's vCPUs 0..n-1, and gives a guest of one vCPU its index
+  // among the guests (vmm/exits/virtual_apic.cpp reset_virtual_apic).
+  uint32_t first_apic_id = 0;
   uint32_t local_apic_address = 0xFEE00000;
   uint32_t io_apic_address = 0xFEC00000;
 };

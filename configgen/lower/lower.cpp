@@ -194,6 +194,7 @@ LoweredProfile lower_profile(const model::Profile& p, const model::Target& targe
     if (g.acpi) {
       AcpiLayout layout;
       layout.cpu_count = g.vcpus;
+      layout.first_apic_id = g.vcpus > 1 ? 0 : uint32_t(out.guests.size());  // this guest's index
       std::vector<uint8_t> tables = build_acpi_tables(layout);
       acpi_size = (tables.size() + 4095) & ~uint64_t(4095);
       const uint32_t index = uint32_t(out.images.size());

@@ -338,3 +338,11 @@ TEST(VirtualApic, AFixedInterruptFromAnotherApicIsRequestedUnlessIllegal) {
   EXPECT_FALSE(VirtualApic::is_init_deassert((5u << 8) | (1u << 14) | (1u << 15)));
   EXPECT_EQ(VirtualApic::delivery_mode(0x4608), 6u);
 }
+
+TEST(VirtualApic, InitInX2apicModeKeepsTheModeAndDerivesTheLdr) {
+  X2apic x;
+  x.apic.reset(0x13);  // an INIT IPI from a sibling (exits/siblings.cpp)
+  EXPECT_EQ(x.apic.mode(), ApicMode::X2Apic);
+  EXPECT_EQ(x.rd(0x80D), (1u << 16) | (1u << 3));  // cluster 1, bit 3
+  EXPECT_EQ(x.rd(0x802), 0x13u);
+}

@@ -77,6 +77,9 @@ void VirtualApic::reset(uint8_t apic_id) {
   reg(apic::DFR) = 0xFFFFFFFF;
   reg(apic::SVR) = 0xFF;
   for (uint32_t lvt = apic::LVT_TIMER; lvt <= apic::LVT_ERROR; lvt += 16) reg(lvt) = apic::kLvtMasked;
+  // An INIT leaves an APIC in x2APIC mode in it (SDM 11.12.5.1), whose LDR
+  // is derived from the ID, never 0 (SDM 11.12.10.2).
+  if (mode() == ApicMode::X2Apic) reg(apic::LDR) = logical_x2apic_id(apic_id);
   timer_ = {};
 }
 

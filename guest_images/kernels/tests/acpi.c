@@ -41,16 +41,18 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   CHECK(madt && sums_to_zero(madt, madt->length), "the RSDT lists a valid MADT");
   CHECK(fadt && sums_to_zero(fadt, fadt->length), "the RSDT lists a valid FADT");
   if (!madt) return failures;
-  uint32_t cpus = 0, io_apics = 0, io_apic_address = 0;
+  uint32_t cpus = 0, io_apics = 0, io_apic_address = 0, cpu_apic_id = 0x100;
   const uint8_t* end = (const uint8_t*)madt + madt->length;
   for (const uint8_t* e = (const uint8_t*)madt + 44; e + 2 <= end && e[1] >= 2; e += e[1]) {
-    if (e[0] == 0 && (*(const uint32_t*)(e + 4) & 1)) ++cpus;
+    if (e[0] == 0 && (*(const uint32_t*)(e + 4) & 1)) ++cpus, cpu_apic_id = e[3];
     if (e[0] == 1) ++io_apics, io_apic_address = *(const uint32_t*)(e + 4);
   }
   put_line("madt cpus", cpus);
   put_line("madt io apics", io_apics);
   CHECK(*(const uint32_t*)((const uint8_t*)madt + 36) == 0xFEE00000u, "the MADT puts the local APIC at 0xfee00000");
   CHECK(cpus == 1, "the MADT lists one enabled processor");
+  put_line("madt apic id", cpu_apic_id);
+  CHECK(cpu_apic_id == cpuid(1, 0).ebx >> 24, "its APIC ID is this CPU's (CPUID.01H:EBX[31:24])");
   CHECK(io_apics == 1 && io_apic_address == 0xFEC00000u, "the MADT lists one I/O APIC at 0xfec00000");
   return failures;
 }
