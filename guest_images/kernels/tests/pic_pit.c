@@ -148,6 +148,8 @@ uint32_t kernel_main(uint32_t magic, const struct multiboot_info* info) {
   reset_counts(SPECIFIC);
   let_in(1, 100);
   halt_until(2);
+  put_line("specific-EOI ticks:", ticks);  /* which part failed, if one does */
+  put_line("specific-EOI in service / left:", in_service * 100 + left_in_service);
   CHECK(ticks == 2 && in_service == 2 && left_in_service == 0, "a specific EOI for IR0 cleared ISR bit 0");
   CHECK((status0() & 0x3F) == MODE2, "read-back status holds counter 0's control bits (mode 2)");
 
