@@ -71,8 +71,11 @@ uint32_t VirtualApic::divisor(uint32_t d) {
 }
 
 void VirtualApic::reset(uint8_t apic_id) {
-  for (uint32_t i = 0; i < 1024; ++i) page_[i] = 0;
+  // The ID word is written, never cleared first: a sibling's CPU may be
+  // matching a physical destination against it meanwhile (exits/siblings.cpp).
   reg(apic::ID) = uint32_t(apic_id) << 24;
+  for (uint32_t i = 0; i < 1024; ++i)
+    if (i != apic::ID / 4) page_[i] = 0;
   reg(apic::VERSION) = kVersion;
   reg(apic::DFR) = 0xFFFFFFFF;
   reg(apic::SVR) = 0xFF;
