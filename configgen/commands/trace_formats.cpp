@@ -1,6 +1,7 @@
 #include "commands/trace_formats.h"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
@@ -89,8 +90,16 @@ std::string chrome_trace_json(const RunTrace& t) {
     overwritten[std::to_string(c.index)] = c.overwritten;
     resets[std::to_string(c.index)] = c.clock_resets;
   }
-  for (const auto& [index, g] : t.guests)
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g.cpu}, {"tid", index}, {"args", {{"name", "guest " + g.name}}}});
+  // A thread per guest on each CPU it ran on: its "trace guest" line's CPU,
+  // and any other whose records name it (a guest of several vCPUs).
+  std::set<std::pair<uint32_t, uint32_t>> threads;  // (cpu, guest)
+  for (const auto& [index, g] : t.guests) threads.insert({g.cpu, index});
+  for (const auto& c : t.cpus)
+    for (const auto& r : c.records)
+      if (t.guests.count(r.guest)) threads.insert({c.index, r.guest});
+  for (const auto& [cpu, index] : threads)
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", cpu}, {"tid", index},
+                      {"args", {{"name", "guest " + t.guests.at(index).name}}}});
   for (const auto& c : t.cpus) cpu_events(t, c, origin, events);
   const json doc = {
       {"traceEvents", events},

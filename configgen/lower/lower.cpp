@@ -75,8 +75,9 @@ void wanted_controls(const model::Guest& g, uint32_t w[5]) {
   set(w, ctl::HLT_EXITING);
   set(w, ctl::HOST_ADDRESS_SPACE_SIZE);
   const blob::GuestMode mode = g.entry.mode;
-  // vCPUs of one guest: one spinning on PAUSE yields its CPU to the others there (vmm/exits/siblings.cpp).
-  if (g.vcpus > 1) set(w, ctl::PAUSE_EXITING);
+  // vCPUs of one guest that share a CPU (more vCPUs than CPUs): one spinning
+  // on PAUSE yields its CPU to the others there (vmm/exits/siblings.cpp).
+  if (g.vcpus > 1 && g.vcpus > std::max<size_t>(1, g.cpus.size())) set(w, ctl::PAUSE_EXITING);
   // vCPUs 1..n start in real mode at their start-up IPI (SDM 9.4.4.2).
   if (mode == blob::GuestMode::Real || mode == blob::GuestMode::Protected || mode == blob::GuestMode::Multiboot || g.vcpus > 1)
     set(w, ctl::UNRESTRICTED_GUEST);

@@ -289,6 +289,9 @@ emulator_test(emu_run_trace_time_slices 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_tra
   ${CMAKE_SOURCE_DIR}/profiles/book/ex6-1-ept-time-slices.yaml ${EMU_DIR}/trace-ex6-1 --quiet)
 emulator_test(emu_run_trace_two_cpus 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_trace.sh ${CONFIGGEN} $<TARGET_FILE:host_tests>
   ${CMAKE_SOURCE_DIR}/profiles/demo.yaml ${EMU_DIR}/trace-demo --cpus 2 --quiet)
+# A guest of two vCPUs on two CPUs: one thread per CPU it ran on, its exits summed.
+emulator_test(emu_run_trace_multi_vcpu 240 sh ${CMAKE_CURRENT_LIST_DIR}/run_trace.sh ${CONFIGGEN} $<TARGET_FILE:host_tests>
+  ${CMAKE_CURRENT_LIST_DIR}/profiles/smp-trace.yaml ${EMU_DIR}/trace-smp --cpus 2 --quiet)
 
 # CPUID override by bits (issue 17 item 4): the CPU's own CPUID.01H:EAX with
 # its family field replaced, as the guest reads it.

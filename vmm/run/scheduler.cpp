@@ -174,6 +174,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
   Vcpu* v = next_ready(c, nullptr);
   if (!v) v = poll_waiting_vcpus(c, true);  // only vCPUs that wait for a start-up IPI here
   bool new_slice = true;
+  bool slice_open = false;  // a SliceStart is recorded that no SliceEnd has closed (docs/trace.md)
   // The boot-cost figure (docs/benchmarks.md "Boot cost"): TSC ticks from
   // the hypervisor's first instruction to this CPU's first VM entry. Bochs
   // derives its TSC from the instruction count (docs/benchmarks.md), so in
@@ -190,6 +191,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
     if (new_slice && v->state == State::Ready) {
       if (has_timer(*v)) exits::start_slice(*v);  // or the rest of one a PAUSE gave up (exits/siblings.cpp)
       if (console::trace_enabled()) console::trace_record(trace::Kind::SliceStart, 0, uint16_t(v->guest_index), v->exits.total);
+      slice_open = true;
     }
     new_slice = false;
     exits::Flow flow = exits::Flow::End;
@@ -244,8 +246,11 @@ void run_cpu_guests(cpu::PerCpu& c) {
       }
     }
     if (v->state == State::Finished) {
-      console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Finished), uint16_t(v->guest_index),
-                            v->exits.total);
+      // Not for a vCPU whose guest ended before its slice began (a sibling ended it).
+      if (slice_open)
+        console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Finished), uint16_t(v->guest_index),
+                              v->exits.total);
+      slice_open = false;
       if (v->vcpu_total > 1)
         LOG("vmm: guest %s: vcpu %u finished on this CPU", v->name, v->vcpu_index);
       else
@@ -256,6 +261,7 @@ void run_cpu_guests(cpu::PerCpu& c) {
       continue;
     }
     if (flow == exits::Flow::Yield) {
+      slice_open = false;
       if (console::trace_enabled())
         console::trace_record(trace::Kind::SliceEnd, uint8_t(trace::SliceEndCause::Yield), uint16_t(v->guest_index),
                               v->exits.total);

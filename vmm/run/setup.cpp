@@ -138,8 +138,14 @@ bool share_memory(Vcpu& v) {
 // What running several vCPUs needs of the reconciled controls: real mode
 // for a start-up IPI (unrestricted guest, SDM 26.3.1.1), and none of the
 // per-vCPU pages EPT would have to map (APIC-access page, posted interrupts).
-bool check_multi_vcpu_controls(Vcpu& v) {
+// vCPUs that share a CPU here (this machine may have fewer CPUs than the
+// profile names) get PAUSE exiting, so that one spinning yields to the others.
+bool allowed(const arch::Capabilities& caps, arch::ControlBit b);
+bool check_multi_vcpu_controls(Vcpu& v, const arch::Capabilities& caps) {
   if (v.vcpu_total < 2) return true;
+  for (uint32_t k = 0; k < v.vcpu_total; ++k)
+    if (&v.bsp[k] != &v && v.bsp[k].cpu == v.cpu && allowed(caps, arch::ctl::PAUSE_EXITING))
+      v.controls[uint32_t(arch::ControlWord::PROC)] |= arch::ctl::PAUSE_EXITING.mask();
   const uint32_t proc2 = v.controls[uint32_t(arch::ControlWord::PROC2)];
   if (!(proc2 & arch::ctl::UNRESTRICTED_GUEST.mask()))
     return refuse(v, "a guest of %u vCPUs needs \"unrestricted guest\": a start-up IPI starts a vCPU in real mode", v.vcpu_total);
@@ -499,7 +505,7 @@ void prepare_one(const blob::Reader& r, cpu::PerCpu& c, Vcpu& v) {
     }
     index_behaviours(v, r);
     v.timer_value = v.config->preemption_timer_value;
-    if (!reconcile(v, c) || !check_multi_vcpu_controls(v)) return;
+    if (!reconcile(v, c) || !check_multi_vcpu_controls(v, c.caps)) return;
     if (v.vcpu_index == 0) {
       if (!build_memory(v, r, c.caps)) return;
       __atomic_store_n(&v.group.memory_ready, true, __ATOMIC_RELEASE);
