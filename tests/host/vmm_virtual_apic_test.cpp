@@ -334,9 +334,10 @@ TEST(VirtualApic, AFixedInterruptFromAnotherApicIsRequestedUnlessIllegal) {
   x.apic.receive_fixed(0x07);  // vectors 0-15: "receive illegal vector" (SDM 11.5.3)
   EXPECT_EQ(x.apic.read(apic::ESR, 0), 1u << 6);
   EXPECT_EQ(x.apic.deliverable(), 0x61);
-  EXPECT_TRUE(VirtualApic::is_init_deassert((5u << 8) | (1u << 15)));
-  EXPECT_FALSE(VirtualApic::is_init_deassert((5u << 8) | (1u << 14) | (1u << 15)));
-  EXPECT_EQ(VirtualApic::delivery_mode(0x4608), 6u);
+  EXPECT_TRUE(is_init_deassert((5u << 8) | (1u << 15)));
+  EXPECT_FALSE(is_init_deassert((5u << 8) | (1u << 14) | (1u << 15)));
+  EXPECT_EQ(icr_delivery(0x4608), IcrDelivery::Startup);
+  EXPECT_STREQ(delivery_name(IcrDelivery::LowestPriority), "lowest priority");
 }
 
 TEST(VirtualApic, InitInX2apicModeKeepsTheModeAndDerivesTheLdr) {

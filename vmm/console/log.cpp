@@ -107,4 +107,13 @@ void log(const char* format, ...) {
   vlog(format, args);
   va_end(args);
 }
+
+uint32_t format(char* buf, uint32_t size, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  const uint32_t n = format_to(buf, size, fmt, args);
+  va_end(args);
+  return n;
+}
+
 }  // namespace console

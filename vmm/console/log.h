@@ -17,6 +17,7 @@ void log_drain();
 void log_flush();
 // Formats into buf (always NUL-terminated); returns the length.
 uint32_t format_to(char* buf, uint32_t size, const char* format, va_list args);
+[[gnu::format(printf, 3, 4)]] uint32_t format(char* buf, uint32_t size, const char* format, ...);
 // Who is speaking: set once per CPU after its per-CPU block exists.
 void set_cpu_index_source(uint32_t (*source)());
 // The CPU that source names (0 before it is set): for records that carry it.

@@ -93,6 +93,11 @@ void take_sibling_ipis(guests::Vcpu& v);
 bool group_has_ended(const guests::Vcpu& v);
 void end_with_group(guests::Vcpu& v);
 void sibling_finished(guests::Vcpu& v);
+// Log lines about interrupt commands that a guest can cause over and over
+// (dropped commands, ignored start-up IPIs, INITs): the first
+// kLoggedIpiLines of each vCPU are written; false after those.
+inline constexpr uint32_t kLoggedIpiLines = 16;
+bool ipi_line_allowed(guests::Vcpu& v);
 // Whether another vCPU of v's guest runs (not at a HLT only a sibling can
 // end, not waiting for a start-up IPI nobody sent): one that could still
 // send v an IPI.

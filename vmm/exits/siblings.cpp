@@ -3,8 +3,6 @@
 // vCPUs 1..n in real mode (SDM 9.4, 11.6.1), and the guest's one end.
 // A sender only posts to the receiver's mailbox; the receiver's own CPU
 // takes the posts before its next entry, with its VMCS current.
-#include <stdarg.h>
-
 #include "arch/cpu.h"
 #include "console/debug_ring.h"
 #include "console/log.h"
@@ -17,27 +15,6 @@
 
 namespace exits {
 namespace {
-constexpr uint32_t kDeliveryFixed = 0, kDeliveryNmi = 4, kDeliveryInit = 5, kDeliveryStartup = 6;  // ICR bits 10:8
-
-const char* delivery_name(uint32_t mode) {
-  switch (mode) {
-    case kDeliveryFixed: return "fixed";
-    case kDeliveryNmi: return "NMI";
-    case kDeliveryInit: return "INIT";
-    case kDeliveryStartup: return "start-up";
-    case 1: return "lowest priority";
-    case 2: return "SMI";
-    default: return "reserved";
-  }
-}
-
-[[gnu::format(printf, 3, 4)]] void put(char* buf, uint32_t size, const char* format, ...) {
-  va_list args;
-  va_start(args, format);
-  console::format_to(buf, size, format, args);
-  va_end(args);
-}
-
 // For the guest's end: a vCPU at a HLT only a sibling can end is as good
 // as halted; one waiting for a start-up IPI that was already posted is as
 // good as running.
@@ -68,34 +45,34 @@ void decide_group_end_locked(guests::Vcpu& v, bool halted, guests::Outcome outco
   g.outcome = outcome;
   // The vCPU's own words first: readers of the outcome line parse them (docs/serial-log.md).
   if (end == guests::GroupEnd::EndsHalted)
-    put(g.detail, sizeof g.detail, "%s (vcpu %u, the last one running)", detail, v.vcpu_index);
+    console::format(g.detail, sizeof g.detail, "%s (vcpu %u, the last one running)", detail, v.vcpu_index);
   else
-    put(g.detail, sizeof g.detail, "%s (vcpu %u)", detail, v.vcpu_index);
+    console::format(g.detail, sizeof g.detail, "%s (vcpu %u)", detail, v.vcpu_index);
   __atomic_store_n(&g.ended, true, __ATOMIC_RELEASE);
 }
 
-// Lines a guest can cause over and over: the first few of each vCPU.
-constexpr uint32_t kLoggedSiblingLines = 16;
-bool may_log(guests::Vcpu& v) { return v.dropped_ipis++ < kLoggedSiblingLines; }
 }  // namespace
 
+bool ipi_line_allowed(guests::Vcpu& v) { return v.ipi_log_lines++ < kLoggedIpiLines; }
+
 uint32_t send_to_siblings(guests::Vcpu& v, uint32_t icr_low, uint32_t destination) {
-  const uint32_t mode = guests::VirtualApic::delivery_mode(icr_low);
-  if (mode == kDeliveryInit && guests::VirtualApic::is_init_deassert(icr_low)) return 1;  // a no-op by design (SDM 11.6.1)
+  using guests::IcrDelivery;
+  const IcrDelivery mode = guests::icr_delivery(icr_low);
+  if (guests::is_init_deassert(icr_low)) return 1;  // a no-op by design (SDM 11.6.1)
   uint32_t reached = 0;
   for (uint32_t k = 0; k < v.vcpu_total; ++k) {
     guests::Vcpu& s = v.bsp[k];
     if (&s == &v || __atomic_load_n(&s.state, __ATOMIC_ACQUIRE) == guests::State::Finished) continue;
     if (!virtual_apic_of(s).addressed_by(icr_low, destination, false)) continue;
     switch (mode) {
-      case kDeliveryFixed: guests::post_fixed(s.mailbox, uint8_t(icr_low)); break;
-      case kDeliveryNmi: guests::post_signal(s.mailbox, guests::kSignalNmi); break;
-      case kDeliveryInit: guests::post_signal(s.mailbox, guests::kSignalInit); break;
-      case kDeliveryStartup: guests::post_signal(s.mailbox, guests::kSignalStartup, uint8_t(icr_low)); break;
+      case IcrDelivery::Fixed: guests::post_fixed(s.mailbox, uint8_t(icr_low)); break;
+      case IcrDelivery::Nmi: guests::post_signal(s.mailbox, guests::kSignalNmi); break;
+      case IcrDelivery::Init: guests::post_signal(s.mailbox, guests::kSignalInit); break;
+      case IcrDelivery::Startup: guests::post_signal(s.mailbox, guests::kSignalStartup, uint8_t(icr_low)); break;
       default:
-        if (may_log(v))
+        if (ipi_line_allowed(v))
           LOG("vmm: guest %s: vcpu %u: %s IPI 0x%x to vcpu %u dropped: delivery mode not emulated", v.name, v.vcpu_index,
-              delivery_name(mode), icr_low, s.vcpu_index);
+              guests::delivery_name(mode), icr_low, s.vcpu_index);
         continue;
     }
     ++reached;
@@ -123,12 +100,12 @@ void take_init(guests::Vcpu& v) {
   v.waits_for_siblings_only = false;
   v.nmi_pending = false;
   guests::refresh_fast_path(v);
-  if (may_log(v)) LOG("vmm: guest %s: vcpu %u: INIT: waits for a start-up IPI", v.name, v.vcpu_index);
+  if (ipi_line_allowed(v)) LOG("vmm: guest %s: vcpu %u: INIT: waits for a start-up IPI", v.name, v.vcpu_index);
 }
 
 void take_startup(guests::Vcpu& v, uint8_t vector) {
   if (v.state != guests::State::WaitingForStartup) {
-    if (may_log(v))
+    if (ipi_line_allowed(v))
       LOG("vmm: guest %s: vcpu %u: start-up IPI 0x%02x ignored: it is not waiting for one (SDM 9.4.4.1)", v.name, v.vcpu_index, vector);
     return;
   }
@@ -136,13 +113,12 @@ void take_startup(guests::Vcpu& v, uint8_t vector) {
     finish(v, guests::Outcome::Stopped, "start-up IPI 0x%02x: VMWRITE of field 0x%x failed", vector, cpu::this_cpu().failed_vmwrite_field);
     return;
   }
-  v.startup_vector = vector;
   {
     lib::SpinlockGuard hold(v.bsp->group.lock);
     __atomic_store_n(&v.state, guests::State::Ready, __ATOMIC_RELEASE);
   }
   const guests::StartupState at = guests::startup_state(vector);
-  if (may_log(v))
+  if (ipi_line_allowed(v))
     LOG("vmm: guest %s: vcpu %u started by a start-up IPI, vector 0x%02x: real mode at %04x:0000 (0x%x)", v.name, v.vcpu_index,
       vector, at.cs_selector, at.cs_base);
 }
@@ -166,8 +142,8 @@ void take_sibling_ipis(guests::Vcpu& v) {
   }
 }
 
-// PAUSE exiting is on for a guest of several vCPUs (configgen derives it):
-// a vCPU spinning on a lock or flag gives its CPU to whatever else is ready
+// PAUSE exiting is on where a guest's vCPUs share a CPU (configgen and
+// run/setup.cpp check_multi_vcpu_controls derive it): a vCPU spinning on a lock or flag gives its CPU to whatever else is ready
 // there, a sibling that holds the lock or a start-up IPI to take, instead
 // of spinning out its slice (the lock-holder problem).
 // The yield keeps the rest of its slice (v.yielded_slice_left), less the
@@ -194,7 +170,8 @@ bool sibling_waits_on_this_cpu(const guests::Vcpu& v) {
   for (uint32_t k = 0; k < v.vcpu_total; ++k) {
     const guests::Vcpu& s = v.bsp[k];
     if (&s == &v || s.cpu != v.cpu) continue;
-    if (s.state == guests::State::Ready || (s.state == guests::State::WaitingForStartup && !guests::mailbox_empty(s.mailbox)))
+    const guests::State state = __atomic_load_n(&s.state, __ATOMIC_ACQUIRE);
+    if (state == guests::State::Ready || (state == guests::State::WaitingForStartup && !guests::mailbox_empty(s.mailbox)))
       return true;
   }
   return false;
@@ -217,7 +194,7 @@ void end_with_group(guests::Vcpu& v) {
     lib::SpinlockGuard hold(v.bsp->group.lock);
     if (v.state == guests::State::Finished) return;
     v.outcome = v.bsp->group.outcome;
-    put(v.detail, sizeof v.detail, "ended with its guest");
+    console::format(v.detail, sizeof v.detail, "ended with its guest");
     __atomic_store_n(&v.state, guests::State::Finished, __ATOMIC_RELEASE);
   }
   console_flush(v);  // a partial line of its console

@@ -26,7 +26,6 @@ namespace exits {
 namespace {
 using F = arch::VmcsField;
 
-guests::VirtualApic apic_of(guests::Vcpu& v) { return virtual_apic_of(v); }
 
 // The guest's TSC against the host's: RDTSC in the guest adds TSC_OFFSET
 // while "use TSC offsetting" is on (SDM 24.6.5, 25.3).
@@ -40,17 +39,17 @@ bool refuse(const guests::Vcpu& v, const char* instruction, uint32_t msr, uint64
   return false;
 }
 
-// A command that reaches nobody is logged, the first kLoggedDrops of each
-// vCPU: a guest must not be able to flood the hypervisor's log with them.
-constexpr uint32_t kLoggedDrops = 16;
+// A command that reaches nobody is logged within the vCPU's budget of such
+// lines (ipi_line_allowed): a guest must not be able to flood the
+// hypervisor's log with them.
 [[gnu::format(printf, 2, 3)]] void log_drop(guests::Vcpu& v, const char* format, ...) {
-  if (v.dropped_ipis++ >= kLoggedDrops) return;
+  if (!ipi_line_allowed(v)) return;
   char line[200];
   va_list args;
   va_start(args, format);
   console::format_to(line, sizeof line, format, args);
   va_end(args);
-  LOG("vmm: guest %s: %s%s", v.name, line, v.dropped_ipis == kLoggedDrops ? " (further dropped commands are not logged)" : "");
+  LOG("vmm: guest %s: %s%s", v.name, line, v.ipi_log_lines == kLoggedIpiLines ? " (further dropped commands are not logged)" : "");
 }
 
 // `command` was just written to the ICR (xAPIC: its low word; x2APIC: the
@@ -66,7 +65,7 @@ void report_effect(guests::Vcpu& v, guests::ApicEffect effect, uint64_t command)
       log_drop(v, "interrupt command 0x%lx to its own APIC dropped: only fixed and NMI delivery to itself exist", command);
     return;
   }
-  guests::VirtualApic apic = apic_of(v);
+  guests::VirtualApic apic = virtual_apic_of(v);
   const uint32_t destination = apic.icr_destination();
   const uint32_t reached = v.vcpu_total > 1 ? send_to_siblings(v, icr_low, destination) : 0;
   if (!reached && !apic.addressed_by(icr_low, destination, true))
@@ -84,7 +83,7 @@ guests::VirtualApic virtual_apic_of(guests::Vcpu& v) {
 // The APIC ID: a guest of several vCPUs numbers them 0..n-1 as its MADT
 // does; a guest of one keeps its index in the blob.
 void reset_virtual_apic(guests::Vcpu& v) {
-  guests::VirtualApic apic = apic_of(v);
+  guests::VirtualApic apic = virtual_apic_of(v);
   apic.reset(uint8_t(v.vcpu_total > 1 ? v.vcpu_index : v.guest_index));
   if (has_legacy_pic(v)) apic.set_virtual_wire();  // the 8259 behind LINT0, as firmware leaves it
 }
@@ -95,7 +94,7 @@ Flow emulate_virtual_apic_access(guests::Vcpu& v, const ExitInfo& e, uint64_t gp
   if (!a.move || mv.size > 4 || (gpa & 0xF) + mv.size > 4)
     return finish(v, guests::Outcome::Stopped, "local APIC access at 0x%lx by an instruction that is not emulated (%s), rip 0x%lx",
                   gpa, a.text(), e.guest_rip);
-  guests::VirtualApic apic = apic_of(v);
+  guests::VirtualApic apic = virtual_apic_of(v);
   const uint32_t offset = uint32_t(gpa & 0xFF0), shift = uint32_t(gpa & 3) * 8;
   const uint32_t lanes = mv.size == 4 ? 0xFFFFFFFFu : ((1u << (8 * mv.size)) - 1) << shift;
   const uint64_t now = arch::rdtsc();
@@ -132,10 +131,10 @@ arch::InterruptibilityState complete_waiting_hlt(guests::Vcpu& v) {
   return blocking;
 }
 
-bool virtual_apic_accepts_extint(guests::Vcpu& v) { return apic_of(v).accepts_extint(); }
+bool virtual_apic_accepts_extint(guests::Vcpu& v) { return virtual_apic_of(v).accepts_extint(); }
 
 void deliver_virtual_apic(guests::Vcpu& v) {
-  guests::VirtualApic apic = apic_of(v);
+  guests::VirtualApic apic = virtual_apic_of(v);
   if (v.vcpu_total > 1) take_sibling_ipis(v);  // the scheduler checks the state after its entry duties
   apic.update_timer(arch::rdtsc());
   const uint8_t vector = apic.deliverable();
@@ -160,7 +159,7 @@ bool is_virtual_apic_msr(const guests::Vcpu& v, uint32_t msr) {
 }
 
 bool virtual_apic_rdmsr(guests::Vcpu& v, uint32_t msr, uint64_t& value) {
-  guests::VirtualApic apic = apic_of(v);
+  guests::VirtualApic apic = virtual_apic_of(v);
   if (msr == uint32_t(arch::Msr::IA32_APIC_BASE)) {
     value = v.apic_base_msr;
     return true;
@@ -174,7 +173,7 @@ bool virtual_apic_rdmsr(guests::Vcpu& v, uint32_t msr, uint64_t& value) {
 }
 
 bool virtual_apic_wrmsr(guests::Vcpu& v, uint32_t msr, uint64_t value) {
-  guests::VirtualApic apic = apic_of(v);
+  guests::VirtualApic apic = virtual_apic_of(v);
   const uint64_t now = arch::rdtsc();
   if (msr == uint32_t(arch::Msr::IA32_APIC_BASE)) {
     const guests::ApicMode before = apic.mode();
@@ -196,7 +195,7 @@ bool virtual_apic_wrmsr(guests::Vcpu& v, uint32_t msr, uint64_t value) {
 }
 
 void virtual_apic_tsc_moved(guests::Vcpu& v, int64_t delta) {
-  if (has_virtual_apic(v)) apic_of(v).guest_tsc_moved(delta);
+  if (has_virtual_apic(v)) virtual_apic_of(v).guest_tsc_moved(delta);
 }
 
 guests::CpuidApic cpuid_apic_view(const guests::Vcpu& v) {
@@ -208,7 +207,7 @@ uint64_t next_virtual_interrupt_tsc(guests::Vcpu& v, uint64_t now, const char** 
   uint64_t deadline = 0;
   const char* timer = "APIC timer";
   if (has_virtual_apic(v)) {
-    const guests::VirtualApic apic = apic_of(v);
+    const guests::VirtualApic apic = virtual_apic_of(v);
     // A masked LVT timer counts but interrupts nothing (SDM 11.5.1).
     if (apic.timer_counting() && !(apic.read(guests::apic::LVT_TIMER, now) & guests::apic::kLvtMasked))
       deadline = apic.timer_deadline();
@@ -232,7 +231,7 @@ Flow wait_for_virtual_interrupt(guests::Vcpu& v, const ExitInfo& e) {
   const uint64_t now = arch::rdtsc();
   bool ready = v.nmi_pending;
   if (has_virtual_apic(v)) {
-    guests::VirtualApic apic = apic_of(v);
+    guests::VirtualApic apic = virtual_apic_of(v);
     apic.update_timer(now);
     ready = apic.deliverable();
   }

@@ -1,5 +1,5 @@
 // A guest with several vCPUs (guests[].vcpus, docs/external-guests.md):
-// what its vCPUs, each on its own physical CPU, hand each other. An
+// what its vCPUs, on one physical CPU or several, hand each other. An
 // interrupt command one vCPU's virtual APIC sends to another is posted to
 // the receiver's mailbox with atomic operations and taken by the receiver's
 // CPU before its next entry: only a vCPU's own CPU touches its virtual-APIC
@@ -8,9 +8,11 @@
 #pragma once
 #include <stdint.h>
 
+#include "blob/format.h"
+
 namespace guests {
 
-inline constexpr uint32_t kMaxVcpusPerGuest = 16;
+inline constexpr uint32_t kMaxVcpusPerGuest = blob::kMaxVcpusPerGuest;  // the blob reader's bound
 
 // How long a running vCPU of such a guest goes at most without looking at
 // its mailbox, in TSC ticks: the VMX-preemption timer is cut to it before

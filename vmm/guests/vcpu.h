@@ -232,8 +232,7 @@ struct Vcpu {
   Vcpu* bsp;            // vCPU 0 of its guest (itself for vCPU 0)
   IpiMailbox mailbox;   // what its siblings sent it, taken by its own CPU
   GuestGroup group;     // on vCPU 0 only
-  uint8_t startup_vector;  // the start-up IPI that started it
-  uint32_t dropped_ipis;   // interrupt commands that reached no APIC (the first few are logged)
+  uint32_t ipi_log_lines;  // lines logged about its interrupt commands (exits::ipi_line_allowed)
   // It waits at a HLT that only a sibling's IPI can end (no virtual timer
   // counts): for the guest's end it is as good as halted.
   bool waits_for_siblings_only;

@@ -55,10 +55,8 @@ const RegisterInfo* find_register(uint32_t offset) {
 }
 
 // ICR fields (SDM Figure 11-12 and 11-28).
-constexpr uint32_t icr_delivery_mode(uint32_t icr) { return (icr >> 8) & 7; }
 constexpr bool icr_logical(uint32_t icr) { return icr & (1u << 11); }
 constexpr uint32_t icr_shorthand(uint32_t icr) { return (icr >> 18) & 3; }
-constexpr uint32_t kDeliveryFixed = 0, kDeliveryNmi = 4;  // ICR bits 10:8 (SDM Figure 11-12)
 constexpr uint32_t kShorthandNone = 0, kShorthandSelf = 1, kShorthandAllIncludingSelf = 2, kShorthandAllExcludingSelf = 3;
 
 // SDM 11.12.10.2: the logical x2APIC ID, cluster (ID[19:4]) and a bit for ID[3:0].
@@ -197,9 +195,9 @@ ApicEffect VirtualApic::send(uint32_t icr, uint32_t destination) {
                        (icr_logical(icr) || destination != apic_id() || destination == (x2apic ? 0xFFFFFFFFu : 0xFFu)));
   ApicEffect self = ApicEffect::Refused;
   if (addressed_by(icr, destination, true)) {
-    switch (icr_delivery_mode(icr)) {
-      case kDeliveryFixed: receive_fixed(uint8_t(icr)); self = ApicEffect::None; break;
-      case kDeliveryNmi: self = ApicEffect::Nmi; break;
+    switch (icr_delivery(icr)) {
+      case IcrDelivery::Fixed: receive_fixed(uint8_t(icr)); self = ApicEffect::None; break;
+      case IcrDelivery::Nmi: self = ApicEffect::Nmi; break;
       default: break;  // lowest priority, SMI, INIT, start-up to itself: not emulated
     }
   }

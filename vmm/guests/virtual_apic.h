@@ -26,6 +26,35 @@ inline constexpr uint32_t kX2apicMsrFirst = 0x800, kX2apicMsrLast = 0x8FF;
 inline constexpr uint32_t x2apic_msr(uint32_t offset) { return kX2apicMsrFirst + offset / 16; }
 }  // namespace apic
 
+// An interrupt command's delivery mode, ICR bits 10:8 (SDM Figure 11-12).
+#define ICR_DELIVERY_MODES(X) \
+  X(Fixed, 0, "fixed")        \
+  X(LowestPriority, 1, "lowest priority") \
+  X(Smi, 2, "SMI")            \
+  X(Nmi, 4, "NMI")            \
+  X(Init, 5, "INIT")          \
+  X(Startup, 6, "start-up")
+enum class IcrDelivery : uint32_t {
+#define X(name, value, text) name = value,
+  ICR_DELIVERY_MODES(X)
+#undef X
+};
+inline constexpr const char* delivery_name(IcrDelivery d) {
+  switch (d) {
+#define X(name, value, text) \
+  case IcrDelivery::name: return text;
+    ICR_DELIVERY_MODES(X)
+#undef X
+  }
+  return "reserved";
+}
+inline constexpr IcrDelivery icr_delivery(uint32_t icr_low) { return IcrDelivery((icr_low >> 8) & 7); }
+// An INIT level de-assert (delivery mode INIT, level 0, trigger level):
+// it only synchronizes arbitration IDs and does nothing (SDM 11.6.1).
+inline constexpr bool is_init_deassert(uint32_t icr_low) {
+  return icr_delivery(icr_low) == IcrDelivery::Init && !(icr_low & (1u << 14)) && (icr_low & (1u << 15));
+}
+
 namespace apic_base {  // IA32_APIC_BASE (SDM 11.4.4, Figure 11-26)
 inline constexpr uint64_t BSP = 1ull << 8, EXTD = 1ull << 10, EN = 1ull << 11;
 }
@@ -138,11 +167,7 @@ class VirtualApic {
   // (`is_sender`, where the shorthands self and all-including-self count)
   // or as another APIC of the guest (SDM 11.6.1, 11.6.2; x2APIC 11.12.9-10).
   bool addressed_by(uint32_t icr_low, uint32_t destination, bool is_sender) const;
-  // The fields of a command, for the caller that delivers it elsewhere.
-  static uint32_t delivery_mode(uint32_t icr_low) { return (icr_low >> 8) & 7; }
-  // An INIT level de-assert (delivery mode INIT, level 0, trigger level):
-  // it only synchronizes arbitration IDs and does nothing (SDM 11.6.1).
-  static bool is_init_deassert(uint32_t icr_low) { return delivery_mode(icr_low) == 5 && !(icr_low & (1u << 14)) && (icr_low & (1u << 15)); }
+  // The destination of the command in the ICR, for the caller that delivers it elsewhere.
   uint32_t icr_destination() const;
   bool timer_counting() const { return timer_.deadline_tsc != 0; }
   uint64_t timer_deadline() const { return timer_.deadline_tsc; }

@@ -32,15 +32,18 @@ void format_counts(const Vcpu* first, uint32_t count, char (&counts)[400], uint3
   }
 }
 
+// A guest's outcome: vCPU 0's own, or its group's for a guest of several.
+bool group_decided(const Vcpu& v) { return v.vcpu_total > 1 && v.group.ended; }
+Outcome guest_outcome(const Vcpu& v) { return group_decided(v) ? v.group.outcome : v.outcome; }
+
 // One line per guest (docs/serial-log.md): a guest of several vCPUs has its
 // group's outcome and the exits of all its vCPUs, then a line per vCPU.
 void report_one(const Vcpu& v) {
   char counts[400];
   uint32_t len = 0;
-  const bool group = v.vcpu_total > 1 && v.group.ended;
   format_counts(&v, v.vcpu_total, counts, len);
-  LOG("vmm: guest %s ended: %s (%s); exits: %s", v.name, outcome_word(group ? v.group.outcome : v.outcome),
-      group ? v.group.detail : v.detail, len ? counts : "none");
+  LOG("vmm: guest %s ended: %s (%s); exits: %s", v.name, outcome_word(guest_outcome(v)), group_decided(v) ? v.group.detail : v.detail,
+      len ? counts : "none");
   for (uint32_t k = 0; v.vcpu_total > 1 && k < v.vcpu_total; ++k) {
     const Vcpu& s = v.bsp[k];
     format_counts(&s, 1, counts, len);
@@ -64,7 +67,7 @@ bool report_outcomes() {
     if (v.vcpu_index) continue;  // reported with its vCPU 0
     ++guests;
     report_one(v);
-    const Outcome o = v.vcpu_total > 1 && v.group.ended ? v.group.outcome : v.outcome;
+    const Outcome o = guest_outcome(v);
     if (o == Outcome::Halted || o == Outcome::Exited)
       ++finished;
     else if (o == Outcome::Refused)
